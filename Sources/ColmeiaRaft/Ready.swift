@@ -1,0 +1,34 @@
+/// Work the application must do for a node, in this order:
+/// 1. persist `snapshot` (if any), then `entries` and `hardState`, with one fsync when
+///    `mustSync`;
+/// 2. send `messages`;
+/// 3. install `snapshot` into the state machine, then apply `committedEntries`;
+/// 4. call ``RaftNode/advance(_:)`` with this value.
+///
+/// Sending only after persisting keeps every promise a message makes durable first.
+public struct Ready: Sendable {
+    /// Set when the leader or role changed since the last `Ready`.
+    public var softState: SoftState?
+    /// Set when term, vote or commit changed since the last `Ready`.
+    public var hardState: HardState?
+    public var entries: [Entry]
+    public var snapshot: Snapshot?
+    public var committedEntries: [Entry]
+    public var messages: [Message]
+    public var readStates: [ReadState]
+
+    /// Whether the writes of this `Ready` must reach stable storage before anything else.
+    public var mustSync: Bool { !entries.isEmpty || snapshot != nil || hardStateNeedsSync }
+
+    var hardStateNeedsSync = false
+
+    init() {
+        softState = nil
+        hardState = nil
+        entries = []
+        snapshot = nil
+        committedEntries = []
+        messages = []
+        readStates = []
+    }
+}
