@@ -1,0 +1,175 @@
+import ColmeiaRaft
+
+/// Durable Raft storage: a ``WAL`` in `wal/` and a ``SnapshotStore`` in `snap/`.
+///
+///     <directory>/wal/wal.lock                 flock held while open
+///     <directory>/wal/<sequence>-<index>.wal   segments, %016x each
+///     <directory>/snap/<term>-<index>.snap     snapshots, %016x each
+///
+/// The WAL is the authority. A snapshot file counts only once the WAL holds a marker
+/// for it, so snapshots are always saved before their marker; on open the marked
+/// snapshot must exist and verify, and unmarked newer files are deleted.
+public final class RaftDiskStorage {
+    /// The storage root.
+    public let directory: String
+    /// How many snapshot files ``compact(to:)`` keeps.
+    public let snapshotsToKeep: Int
+    /// The underlying log, for inspection.
+    public let wal: WAL
+    /// The underlying snapshot files, for inspection.
+    public let snapshots: SnapshotStore
+
+    private init(directory: String, snapshotsToKeep: Int, wal: WAL, snapshots: SnapshotStore) {
+        self.directory = directory
+        self.snapshotsToKeep = snapshotsToKeep
+        self.wal = wal
+        self.snapshots = snapshots
+    }
+
+    /// Opens (or creates) the storage under `directory` and recovers a consistent state:
+    /// the snapshot the WAL's newest marker names, the last hard state, and the entries
+    /// after that snapshot.
+    public static func open(
+        directory: String,
+        segmentSize: Int = WAL.defaultSegmentSize,
+        snapshotsToKeep: Int = 2
+    ) throws(RaftDiskStorageError) -> (RaftDiskStorage, RecoveredState) {
+        guard snapshotsToKeep >= 1 else {
+            throw .inconsistent("snapshotsToKeep must be at least 1, got \(snapshotsToKeep)")
+        }
+        do {
+            try FileSystem.createDirectory(directory)
+        } catch {
+            throw .io(error)
+        }
+        let snapshots: SnapshotStore
+        let wal: WAL
+        let contents: WALContents
+        do {
+            snapshots = try SnapshotStore(directory: FileSystem.join(directory, "snap"))
+        } catch {
+            throw .snapshots(error)
+        }
+        do {
+            (wal, contents) = try WAL.open(directory: FileSystem.join(directory, "wal"), segmentSize: segmentSize)
+        } catch {
+            throw .wal(error)
+        }
+
+        var recovered = RecoveredState(
+            hardState: contents.hardState, entries: contents.entries, repairedTail: contents.repairedTail
+        )
+        let marker = contents.snapshot
+        if let marker {
+            recovered.snapshot = try loadMarkedSnapshot(marker, from: snapshots)
+        }
+        do {
+            let markerIndex = marker?.index ?? 0
+            let unmarked = try snapshots.files().filter { $0.index > markerIndex }
+            recovered.removedSnapshotFiles = try snapshots.remove(unmarked)
+        } catch {
+            throw .snapshots(error)
+        }
+
+        let snapshotIndex = marker?.index ?? 0
+        if let first = recovered.entries.first, first.index != snapshotIndex + 1 {
+            throw .inconsistent("log starts at index \(first.index) but the snapshot ends at \(snapshotIndex)")
+        }
+        if recovered.hardState.commit > recovered.lastIndex {
+            throw .inconsistent(
+                "hard state commit index \(recovered.hardState.commit) is beyond "
+                    + "the last log index \(recovered.lastIndex)"
+            )
+        }
+        let storage = RaftDiskStorage(
+            directory: directory, snapshotsToKeep: snapshotsToKeep, wal: wal, snapshots: snapshots
+        )
+        return (storage, recovered)
+    }
+
+    private static func loadMarkedSnapshot(
+        _ marker: SnapshotMetadata,
+        from snapshots: SnapshotStore
+    ) throws(RaftDiskStorageError) -> Snapshot {
+        let name = SnapshotFileName(term: marker.term, index: marker.index)
+        let snapshot: Snapshot
+        do {
+            snapshot = try snapshots.load(name)
+        } catch {
+            if case let .notFound(path) = error {
+                throw .missingSnapshot(path: path, index: marker.index, term: marker.term)
+            }
+            throw .snapshots(error)
+        }
+        guard snapshot.metadata == marker else {
+            throw .snapshotMismatch(path: snapshots.path(for: name), marker: marker, file: snapshot.metadata)
+        }
+        return snapshot
+    }
+
+    /// Makes a Raft `Ready` batch durable: the snapshot file first (if any), then one WAL
+    /// write of its marker, the entries and the hard state, flushed once. Pass
+    /// `sync: false` for batches Raft does not need on disk yet (`Ready.mustSync` false);
+    /// the next synced batch flushes them too.
+    public func persist(
+        hardState: HardState?,
+        entries: [Entry],
+        snapshot: Snapshot?,
+        sync: Bool = true
+    ) throws(RaftDiskStorageError) {
+        var marker: SnapshotMetadata?
+        if let snapshot, !snapshot.isEmpty, wal.snapshotMarker != snapshot.metadata {
+            try checkNotStale(snapshot.metadata)
+            do {
+                try snapshots.save(snapshot)
+            } catch {
+                throw .snapshots(error)
+            }
+            marker = snapshot.metadata
+        }
+        do {
+            try wal.save(hardState: hardState, entries: entries, snapshotMarker: marker, sync: sync)
+        } catch {
+            throw .wal(error)
+        }
+    }
+
+    /// Compacts the log: saves `snapshot` (unless it is already the recorded one), records its marker,
+    /// releases WAL segments it covers and deletes all but ``snapshotsToKeep`` snapshot files.
+    public func compact(to snapshot: Snapshot) throws(RaftDiskStorageError) {
+        guard !snapshot.isEmpty else { throw .inconsistent("cannot compact to an empty snapshot") }
+        try checkNotStale(snapshot.metadata)
+        let metadata = snapshot.metadata
+        do {
+            // A marked snapshot was verified or written by us; any other file with the
+            // same name is rewritten rather than trusted.
+            if wal.snapshotMarker != metadata {
+                try snapshots.save(snapshot)
+            }
+        } catch {
+            throw .snapshots(error)
+        }
+        do {
+            try wal.saveSnapshotMarker(metadata)
+            try wal.releaseSegments(before: metadata.index)
+        } catch {
+            throw .wal(error)
+        }
+        do {
+            try snapshots.purge(keeping: snapshotsToKeep)
+        } catch {
+            throw .snapshots(error)
+        }
+    }
+
+    /// Closes the WAL and releases its lock.
+    public func close() {
+        wal.close()
+    }
+
+    private func checkNotStale(_ metadata: SnapshotMetadata) throws(RaftDiskStorageError) {
+        if let current = wal.snapshotMarker, metadata.index < current.index {
+            throw .staleSnapshot(index: metadata.index, current: current.index)
+        }
+    }
+}
