@@ -86,7 +86,8 @@ struct Progress: Sendable {
             return true
         }
         guard next > 0, next - 1 == rejected else { return false }
-        next = max(min(rejected, hint + 1), match + 1)
+        // `hint` comes from the follower: it may be anything, so avoid `hint + 1` overflowing.
+        next = max(hint < rejected ? hint + 1 : rejected, match + 1)
         probeSent = false
         return true
     }

@@ -107,9 +107,9 @@ extension RaftNode {
     /// Entries must follow `index` contiguously, with terms that never decrease, never
     /// precede `logTerm` and never exceed the sender's term.
     private func isWellFormedAppend(_ message: Message) -> Bool {
+        guard message.logTerm <= message.term, message.index < UInt64.max - UInt64(message.entries.count) else { return false }
         var expected = message.index + 1
         var previousTerm = message.logTerm
-        guard message.logTerm <= message.term, message.index < UInt64.max - UInt64(message.entries.count) else { return false }
         for entry in message.entries {
             guard entry.index == expected, entry.term >= previousTerm, entry.term <= message.term else { return false }
             expected += 1

@@ -144,8 +144,17 @@ extension RaftNode {
             if message.logTerm > 0 {
                 probeHint = log.findConflictByTerm(index: message.rejectHint, term: message.logTerm)
             }
+            let previousNext = progress.next
             if progress.maybeDecrease(rejected: message.index, hint: probeHint) {
                 if progress.state == .replicate { progress.becomeProbe() }
+                if progress.state == .probe && progress.next == previousNext {
+                    // The follower rejects below what it once acknowledged: it lost data it
+                    // had synced. Nothing safe can be sent; retry at heartbeat pace instead
+                    // of ping-ponging.
+                    progress.probeSent = true
+                    tracker.progress[message.from] = progress
+                    return
+                }
                 tracker.progress[message.from] = progress
                 sendAppend(to: message.from)
             } else {
