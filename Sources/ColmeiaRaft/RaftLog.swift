@@ -30,6 +30,7 @@ struct RaftLog: Sendable {
         var expected = compactedIndex + 1
         var previousTerm = compactedTerm
         for entry in state.entries {
+            guard entry.term > 0 else { throw .corruptState("log entry \(entry.index) has term 0") }
             guard entry.index == expected else {
                 throw .corruptState("log entry \(entry.index) found where \(expected) was expected")
             }

@@ -83,7 +83,6 @@ extension RaftNode {
     // MARK: Receiving the log
 
     private mutating func handleAppend(_ message: Message) {
-        guard isWellFormedAppend(message) else { return }
         if message.index < log.committed {
             // Already have (and committed) everything up to there.
             send(Message(type: .appendResponse, to: message.from, index: log.committed))
@@ -104,27 +103,14 @@ extension RaftNode {
         }
     }
 
-    /// Entries must follow `index` contiguously, with terms that never decrease, never
-    /// precede `logTerm` and never exceed the sender's term.
-    private func isWellFormedAppend(_ message: Message) -> Bool {
-        guard message.logTerm <= message.term, message.index < UInt64.max - UInt64(message.entries.count) else { return false }
-        var expected = message.index + 1
-        var previousTerm = message.logTerm
-        for entry in message.entries {
-            guard entry.index == expected, entry.term >= previousTerm, entry.term <= message.term else { return false }
-            expected += 1
-            previousTerm = entry.term
-        }
-        return true
-    }
-
     private mutating func handleHeartbeat(_ message: Message) {
         log.commit(to: message.commit)
         send(Message(type: .heartbeatResponse, to: message.from, context: message.context))
     }
 
     private mutating func handleSnapshot(_ message: Message) {
-        guard let snapshot = message.snapshot, snapshot.metadata.term <= message.term else { return }
+        // `Message.isWellFormed` already vouched for the snapshot's shape.
+        guard let snapshot = message.snapshot else { return }
         if restore(snapshot) {
             send(Message(type: .appendResponse, to: message.from, index: log.lastIndex))
         } else {

@@ -65,8 +65,13 @@ public struct RaftNode: Sendable {
         guard hard.vote == 0 || hard.term > 0 else {
             throw .corruptState("a vote for \(hard.vote) is recorded without a term")
         }
-        term = hard.term
-        vote = hard.vote
+        guard hard.term < Message.maximumValue else { throw .corruptState("term \(hard.term) is out of range") }
+        // Entries and the hard state of one batch share one fsync; a crash mid-batch can keep
+        // entries of a newer term without the hard state that moved to it. Nothing of that
+        // batch was acknowledged (messages go out after the sync), so adopting the newer term
+        // without its vote is safe.
+        term = max(hard.term, log.lastTerm)
+        vote = term == hard.term ? hard.vote : 0
         previousHardState = HardState(term: term, vote: vote, commit: log.committed)
         previousSoftState = SoftState(leader: 0, role: .follower)
         // Membership changes are applied as their entries are applied; replay those the
@@ -149,9 +154,8 @@ public struct RaftNode: Sendable {
         guard !message.type.isLocal, message.to == id, message.from != 0, message.from != id else { return }
         // Only proposals and read requests forwarded by followers travel without a term.
         guard message.term > 0 || message.type == .propose || message.type == .readIndex else { return }
-        guard message.type != .propose || message.entries.allSatisfy({ $0.kind == .normal || ConfChange(encoded: $0.data) != nil }) else {
-            return
-        }
+        // Checked before the term rules, so a malformed message cannot even move our term.
+        guard message.isWellFormed else { return }
         _ = stepInternal(message)
     }
 
