@@ -28,6 +28,14 @@ public struct RecoveredState: Sendable {
         self.removedSnapshotFiles = removedSnapshotFiles
     }
 
+    /// What `RaftNode(config:restoring:)` restarts from.
+    public var raftState: RaftPersistentState {
+        RaftPersistentState(snapshot: snapshot, hardState: hardState, entries: entries)
+    }
+
+    /// Whether nothing was ever persisted: a node that must bootstrap or join.
+    public var isEmpty: Bool { snapshot == nil && hardState.isEmpty && entries.isEmpty }
+
     /// The index of the last entry, or of the snapshot if the log is empty.
     public var lastIndex: UInt64 { entries.last?.index ?? snapshot?.metadata.index ?? 0 }
 }

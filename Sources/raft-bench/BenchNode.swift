@@ -54,11 +54,10 @@ final class BenchNode: Sendable {
                waiters: ProposalWaiters) throws {
         let (storage, recovered) = try RaftDiskStorage.open(directory: directory)
         var raft: RaftNode
-        if recovered.hardState.isEmpty && recovered.entries.isEmpty && recovered.snapshot == nil {
+        if recovered.isEmpty {
             raft = try RaftNode.bootstrap(config: RaftConfig(id: id, randomSeed: id), voters: voters)
         } else {
-            raft = try RaftNode(config: RaftConfig(id: id, randomSeed: id), restoring: RaftPersistentState(
-                snapshot: recovered.snapshot, hardState: recovered.hardState, entries: recovered.entries))
+            raft = try RaftNode(config: RaftConfig(id: id, randomSeed: id), restoring: recovered.raftState)
         }
         let box = LoopState(raft: raft, storage: storage)
         let thread = Thread { [self] in

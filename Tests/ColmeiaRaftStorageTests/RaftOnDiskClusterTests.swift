@@ -23,11 +23,10 @@ import Testing
             let (storage, recovered) = try RaftDiskStorage.open(directory: directory, segmentSize: 4096)
             self.storage = storage
             let config = RaftConfig(id: id, randomSeed: id)
-            if recovered.hardState.isEmpty && recovered.entries.isEmpty && recovered.snapshot == nil && !voters.isEmpty {
+            if recovered.isEmpty && !voters.isEmpty {
                 raft = try RaftNode.bootstrap(config: config, voters: voters)
             } else {
-                raft = try RaftNode(config: config, restoring: RaftPersistentState(
-                    snapshot: recovered.snapshot, hardState: recovered.hardState, entries: recovered.entries))
+                raft = try RaftNode(config: config, restoring: recovered.raftState)
             }
             applied = [:]
         }
