@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ColmeiaRaft", targets: ["ColmeiaRaft"]),
         .library(name: "ColmeiaRaftStorage", targets: ["ColmeiaRaftStorage"]),
+        .library(name: "ColmeiaNode", targets: ["ColmeiaNode"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
         .executable(name: "raft-bench", targets: ["raft-bench"]),
     ],
@@ -18,6 +19,8 @@ let package = Package(
         .target(name: "ColmeiaRaft"),
         // Durable Raft storage: WAL segments, snapshot files, hard state.
         .target(name: "ColmeiaRaftStorage", dependencies: ["ColmeiaRaft"]),
+        // Composition of one node: the Raft driver thread, storage and state machine.
+        .target(name: "ColmeiaNode", dependencies: ["ColmeiaRaft", "ColmeiaRaftStorage"]),
         // Deterministic cluster simulator shared by the tests and `raft-sim`.
         .target(name: "ColmeiaRaftSimulation", dependencies: ["ColmeiaRaft"]),
         .executableTarget(
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "ColmeiaRaftTests", dependencies: ["ColmeiaRaft"]),
         .testTarget(name: "ColmeiaRaftStorageTests", dependencies: ["ColmeiaRaftStorage"]),
         .testTarget(name: "ColmeiaRaftSimulationTests", dependencies: ["ColmeiaRaftSimulation"]),
+        .testTarget(name: "ColmeiaNodeTests", dependencies: ["ColmeiaNode"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,24 @@
+import ColmeiaRaft
+
+/// Why a proposal through a ``RaftDriver`` did not complete.
+public enum RaftDriverError: Error, Sendable, CustomStringConvertible {
+    /// This node cannot accept writes now (no leader, or an election is running).
+    case unavailable(String)
+    /// The driver was stopped before the proposal was applied.
+    case stopped
+    /// Disk or state-machine failure: the node stopped to protect the log.
+    case failed(String)
+    /// The entry was committed, but applying it threw.
+    case applyFailed(String)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let why):
+            return "The swarm does not have a leader. It's possible that too few managers are online. "
+                + "Make sure more than half of the managers are online. (\(why))"
+        case .stopped: return "the node is shutting down"
+        case .failed(let why): return "the node stopped after a storage failure: \(why)"
+        case .applyFailed(let why): return "applying the committed entry failed: \(why)"
+        }
+    }
+}

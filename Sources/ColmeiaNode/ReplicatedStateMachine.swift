@@ -1,0 +1,26 @@
+import ColmeiaRaft
+
+/// The application that a ``RaftDriver`` keeps in step with the committed log.
+///
+/// Every method runs on the driver's own thread, in log order; implementations need no
+/// locking of their own for the apply path. `apply` must be deterministic: it may read
+/// only its arguments and its own state.
+public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
+    associatedtype Result: Sendable
+
+    /// The last log index whose effects are durable in the machine. After a crash the
+    /// driver re-applies from here; an index at or below it must be skipped.
+    var appliedIndex: UInt64 { get }
+
+    /// Applies one committed proposal. `payload` is what was proposed.
+    func apply(index: UInt64, term: UInt64, payload: [UInt8]) throws -> Result
+
+    /// Records that `index` (a leader's no-op or a membership change) was applied.
+    func skip(index: UInt64, term: UInt64) throws
+
+    /// A consistent image of the machine at ``appliedIndex``, to become a Raft snapshot.
+    func snapshotData() throws -> [UInt8]
+
+    /// Replaces the machine's state by a snapshot received from the leader or found on disk.
+    func restore(_ snapshot: Snapshot) throws
+}
