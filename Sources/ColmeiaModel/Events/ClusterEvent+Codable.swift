@@ -1,0 +1,61 @@
+/// Log form of an event: `{"type": "service.created", "object": {…Docker JSON…}}`,
+/// `{"type": "service.removed", "id": "…"}` or
+/// `{"type": "task.status_changed", "id": "…", "status": {…}}`. Unknown members are ignored;
+/// an unknown type is an error (an old build cannot apply a newer event).
+extension ClusterEvent: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case type, object, id, status
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        func object<T: Decodable>(_: T.Type) throws -> T { try container.decode(T.self, forKey: .object) }
+        func id() throws -> String { try container.decode(String.self, forKey: .id) }
+        switch type {
+        case "cluster.created": self = .clusterCreated(try object(Swarm.self))
+        case "cluster.updated": self = .clusterUpdated(try object(Swarm.self))
+        case "node.created": self = .nodeCreated(try object(Node.self))
+        case "node.updated": self = .nodeUpdated(try object(Node.self))
+        case "node.removed": self = .nodeRemoved(id: try id())
+        case "service.created": self = .serviceCreated(try object(Service.self))
+        case "service.updated": self = .serviceUpdated(try object(Service.self))
+        case "service.removed": self = .serviceRemoved(id: try id())
+        case "task.created": self = .taskCreated(try object(SwarmTask.self))
+        case "task.updated": self = .taskUpdated(try object(SwarmTask.self))
+        case "task.removed": self = .taskRemoved(id: try id())
+        case "task.status_changed":
+            self = .taskStatusChanged(taskID: try id(), status: try container.decode(TaskStatus.self, forKey: .status))
+        case "secret.created": self = .secretCreated(try object(Secret.self))
+        case "secret.updated": self = .secretUpdated(try object(Secret.self))
+        case "secret.removed": self = .secretRemoved(id: try id())
+        case "config.created": self = .configCreated(try object(Config.self))
+        case "config.updated": self = .configUpdated(try object(Config.self))
+        case "config.removed": self = .configRemoved(id: try id())
+        case "network.created": self = .networkCreated(try object(Network.self))
+        case "network.updated": self = .networkUpdated(try object(Network.self))
+        case "network.removed": self = .networkRemoved(id: try id())
+        default: throw CommandDecodingError.unknownEventType(type)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        switch self {
+        case .clusterCreated(let value), .clusterUpdated(let value): try container.encode(value, forKey: .object)
+        case .nodeCreated(let value), .nodeUpdated(let value): try container.encode(value, forKey: .object)
+        case .serviceCreated(let value), .serviceUpdated(let value): try container.encode(value, forKey: .object)
+        case .taskCreated(let value), .taskUpdated(let value): try container.encode(value, forKey: .object)
+        case .secretCreated(let value), .secretUpdated(let value): try container.encode(value, forKey: .object)
+        case .configCreated(let value), .configUpdated(let value): try container.encode(value, forKey: .object)
+        case .networkCreated(let value), .networkUpdated(let value): try container.encode(value, forKey: .object)
+        case .nodeRemoved(let id), .serviceRemoved(let id), .taskRemoved(let id), .secretRemoved(let id),
+            .configRemoved(let id), .networkRemoved(let id):
+            try container.encode(id, forKey: .id)
+        case .taskStatusChanged(let id, let status):
+            try container.encode(id, forKey: .id)
+            try container.encode(status, forKey: .status)
+        }
+    }
+}

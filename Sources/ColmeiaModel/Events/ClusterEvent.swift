@@ -1,0 +1,110 @@
+/// One change to the cluster state: the vocabulary of the replicated log. Objects are
+/// carried whole, in their Docker JSON shape, so apply is a plain upsert or delete.
+public enum ClusterEvent: Sendable, Hashable {
+    case clusterCreated(Swarm)
+    case clusterUpdated(Swarm)
+    case nodeCreated(Node)
+    case nodeUpdated(Node)
+    case nodeRemoved(id: String)
+    case serviceCreated(Service)
+    case serviceUpdated(Service)
+    case serviceRemoved(id: String)
+    case taskCreated(SwarmTask)
+    case taskUpdated(SwarmTask)
+    case taskRemoved(id: String)
+    /// A task's observed status from its agent, without rewriting the whole task (batched
+    /// status reports become one command with many of these).
+    case taskStatusChanged(taskID: String, status: TaskStatus)
+    case secretCreated(Secret)
+    case secretUpdated(Secret)
+    case secretRemoved(id: String)
+    case configCreated(Config)
+    case configUpdated(Config)
+    case configRemoved(id: String)
+    case networkCreated(Network)
+    case networkUpdated(Network)
+    case networkRemoved(id: String)
+
+    /// What happened to the object.
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        case created
+        case updated
+        case removed
+        case statusChanged = "status_changed"
+    }
+
+    /// The kind of object the event changes.
+    public var objectKind: ObjectKind {
+        switch self {
+        case .clusterCreated, .clusterUpdated: .cluster
+        case .nodeCreated, .nodeUpdated, .nodeRemoved: .node
+        case .serviceCreated, .serviceUpdated, .serviceRemoved: .service
+        case .taskCreated, .taskUpdated, .taskRemoved, .taskStatusChanged: .task
+        case .secretCreated, .secretUpdated, .secretRemoved: .secret
+        case .configCreated, .configUpdated, .configRemoved: .config
+        case .networkCreated, .networkUpdated, .networkRemoved: .network
+        }
+    }
+
+    public var action: Action {
+        switch self {
+        case .clusterCreated, .nodeCreated, .serviceCreated, .taskCreated, .secretCreated,
+            .configCreated, .networkCreated:
+            .created
+        case .clusterUpdated, .nodeUpdated, .serviceUpdated, .taskUpdated, .secretUpdated,
+            .configUpdated, .networkUpdated:
+            .updated
+        case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved,
+            .networkRemoved:
+            .removed
+        case .taskStatusChanged:
+            .statusChanged
+        }
+    }
+
+    /// The stable type name, `kind.action`, e.g. `service.created`, `task.status_changed`.
+    public var type: String { objectKind.rawValue + "." + action.rawValue }
+
+    /// The id of the object the event changes.
+    public var objectID: String {
+        switch self {
+        case .nodeRemoved(let id), .serviceRemoved(let id), .taskRemoved(let id),
+            .secretRemoved(let id), .configRemoved(let id), .networkRemoved(let id):
+            id
+        case .taskStatusChanged(let id, _):
+            id
+        case .clusterCreated(let object), .clusterUpdated(let object): object.objectID
+        case .nodeCreated(let object), .nodeUpdated(let object): object.objectID
+        case .serviceCreated(let object), .serviceUpdated(let object): object.objectID
+        case .taskCreated(let object), .taskUpdated(let object): object.objectID
+        case .secretCreated(let object), .secretUpdated(let object): object.objectID
+        case .configCreated(let object), .configUpdated(let object): object.objectID
+        case .networkCreated(let object), .networkUpdated(let object): object.objectID
+        }
+    }
+
+    /// The object the event carries, if it carries a whole one.
+    public var object: (any ClusterObject)? {
+        switch self {
+        case .clusterCreated(let object), .clusterUpdated(let object): object
+        case .nodeCreated(let object), .nodeUpdated(let object): object
+        case .serviceCreated(let object), .serviceUpdated(let object): object
+        case .taskCreated(let object), .taskUpdated(let object): object
+        case .secretCreated(let object), .secretUpdated(let object): object
+        case .configCreated(let object), .configUpdated(let object): object
+        case .networkCreated(let object), .networkUpdated(let object): object
+        case .nodeRemoved, .serviceRemoved, .taskRemoved, .taskStatusChanged, .secretRemoved,
+            .configRemoved, .networkRemoved:
+            nil
+        }
+    }
+
+    /// The event with secret data removed, for the audit trail and change feeds.
+    public func redacted() -> ClusterEvent {
+        switch self {
+        case .secretCreated(let secret): .secretCreated(secret.redactedForAPI())
+        case .secretUpdated(let secret): .secretUpdated(secret.redactedForAPI())
+        default: self
+        }
+    }
+}

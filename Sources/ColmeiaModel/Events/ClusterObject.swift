@@ -1,0 +1,144 @@
+/// A stored object of the cluster: it has a kind, an id, a name that may have to be unique,
+/// and a version that apply sets to the Raft index of the command that changed it.
+public protocol ClusterObject: Sendable, Hashable, Codable {
+    /// The kind of every value of this type.
+    static var kind: ObjectKind { get }
+    /// The object's id.
+    var objectID: String { get }
+    /// The name used by `nameAbsent` preconditions ("" when the kind has none).
+    var objectName: String { get }
+    /// The object's version (`Version.Index`).
+    var objectVersion: Version { get set }
+    /// When the object was created; apply sets it from the creating command's time.
+    var objectCreatedAt: Timestamp { get set }
+    /// When the object last changed; apply sets it from the command's time.
+    var objectUpdatedAt: Timestamp { get set }
+}
+
+extension Swarm: ClusterObject {
+    public static var kind: ObjectKind { .cluster }
+    public var objectID: String { id }
+    public var objectName: String { spec.name }
+    public var objectVersion: Version {
+        get { version }
+        set { version = newValue }
+    }
+    public var objectCreatedAt: Timestamp {
+        get { createdAt }
+        set { createdAt = newValue }
+    }
+    public var objectUpdatedAt: Timestamp {
+        get { updatedAt }
+        set { updatedAt = newValue }
+    }
+}
+
+extension Node: ClusterObject {
+    public static var kind: ObjectKind { .node }
+    public var objectID: String { id }
+    /// Node names are not unique; this is the hostname if the spec has no name.
+    public var objectName: String { spec.name.isEmpty ? description.hostname : spec.name }
+    public var objectVersion: Version {
+        get { version }
+        set { version = newValue }
+    }
+    public var objectCreatedAt: Timestamp {
+        get { createdAt }
+        set { createdAt = newValue }
+    }
+    public var objectUpdatedAt: Timestamp {
+        get { updatedAt }
+        set { updatedAt = newValue }
+    }
+}
+
+extension Service: ClusterObject {
+    public static var kind: ObjectKind { .service }
+    public var objectID: String { id }
+    public var objectName: String { spec.name }
+    public var objectVersion: Version {
+        get { version }
+        set { version = newValue }
+    }
+    public var objectCreatedAt: Timestamp {
+        get { createdAt }
+        set { createdAt = newValue }
+    }
+    public var objectUpdatedAt: Timestamp {
+        get { updatedAt }
+        set { updatedAt = newValue }
+    }
+}
+
+extension SwarmTask: ClusterObject {
+    public static var kind: ObjectKind { .task }
+    public var objectID: String { id }
+    public var objectName: String { name }
+    public var objectVersion: Version {
+        get { version }
+        set { version = newValue }
+    }
+    public var objectCreatedAt: Timestamp {
+        get { createdAt }
+        set { createdAt = newValue }
+    }
+    public var objectUpdatedAt: Timestamp {
+        get { updatedAt }
+        set { updatedAt = newValue }
+    }
+}
+
+extension Secret: ClusterObject {
+    public static var kind: ObjectKind { .secret }
+    public var objectID: String { id }
+    public var objectName: String { spec.name }
+    public var objectVersion: Version {
+        get { version }
+        set { version = newValue }
+    }
+    public var objectCreatedAt: Timestamp {
+        get { createdAt }
+        set { createdAt = newValue }
+    }
+    public var objectUpdatedAt: Timestamp {
+        get { updatedAt }
+        set { updatedAt = newValue }
+    }
+}
+
+extension Config: ClusterObject {
+    public static var kind: ObjectKind { .config }
+    public var objectID: String { id }
+    public var objectName: String { spec.name }
+    public var objectVersion: Version {
+        get { version }
+        set { version = newValue }
+    }
+    public var objectCreatedAt: Timestamp {
+        get { createdAt }
+        set { createdAt = newValue }
+    }
+    public var objectUpdatedAt: Timestamp {
+        get { updatedAt }
+        set { updatedAt = newValue }
+    }
+}
+
+extension Network: ClusterObject {
+    public static var kind: ObjectKind { .network }
+    public var objectID: String { id }
+    public var objectName: String { name }
+    public var objectVersion: Version {
+        get { version ?? Version() }
+        set { version = newValue }
+    }
+    /// Docker networks record only their creation time.
+    public var objectCreatedAt: Timestamp {
+        get { created }
+        set { created = newValue }
+    }
+    public var objectUpdatedAt: Timestamp {
+        get { created }
+        set {}
+    }
+}

@@ -1,0 +1,43 @@
+/// Who proposed a command, when and why: chosen by the proposer so that apply stays
+/// deterministic.
+public struct CommandEnvelope: Sendable, Hashable, Codable {
+    /// Who caused a command. Nested so that modules importing ColmeiaModel keep Swift's
+    /// `Actor` protocol.
+    public struct Actor: Sendable, Hashable, Codable {
+        /// The kind of principal.
+        public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
+            /// A client of the API (docker CLI, colmeia CLI, curl).
+            case user
+            /// A node's agent, e.g. reporting task status.
+            case node
+            /// An incoming webhook.
+            case webhook
+            /// A reconciler on the leader (orchestrator, scheduler, updater, …).
+            case reconciler
+        }
+
+        public var kind: Kind
+        /// The user name, node id, webhook id or reconciler name.
+        public var id: String
+
+        public init(kind: Kind, id: String) {
+            self.kind = kind
+            self.id = id
+        }
+    }
+
+    /// Chosen by the proposer; unique per command (used to match a proposal to its result).
+    public var id: String
+    /// The proposer's clock when it made the command; apply uses it for `CreatedAt`/`UpdatedAt`.
+    public var time: Timestamp
+    public var actor: Actor
+    /// The HTTP request that caused the command, if any.
+    public var requestID: String?
+
+    public init(id: String, time: Timestamp, actor: Actor, requestID: String? = nil) {
+        self.id = id
+        self.time = time
+        self.actor = actor
+        self.requestID = requestID
+    }
+}

@@ -1,0 +1,56 @@
+/// What a node reports about itself.
+public struct NodeDescription: Sendable, Hashable, PreservesUnknownFields {
+    public var hostname: String
+    public var platform: Platform
+    public var resources: Resources
+    public var engine: EngineDescription
+    public var tlsInfo: TLSInfo
+    /// Members this type does not model, kept for round trips.
+    public var extra: [String: JSONValue]
+
+    public init(
+        hostname: String = "",
+        platform: Platform = Platform(),
+        resources: Resources = Resources(),
+        engine: EngineDescription = EngineDescription(),
+        tlsInfo: TLSInfo = TLSInfo(),
+        extra: [String: JSONValue] = [:]
+    ) {
+        self.hostname = hostname
+        self.platform = platform
+        self.resources = resources
+        self.engine = engine
+        self.tlsInfo = tlsInfo
+        self.extra = extra
+    }
+}
+
+extension NodeDescription: Codable {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case hostname = "Hostname"
+        case platform = "Platform"
+        case resources = "Resources"
+        case engine = "Engine"
+        case tlsInfo = "TLSInfo"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try JSONObjectReader<CodingKeys>(decoder)
+        hostname = try fields(.hostname, as: String.self) ?? ""
+        platform = try fields(.platform, as: Platform.self) ?? Platform()
+        resources = try fields(.resources, as: Resources.self) ?? Resources()
+        engine = try fields(.engine, as: EngineDescription.self) ?? EngineDescription()
+        tlsInfo = try fields(.tlsInfo, as: TLSInfo.self) ?? TLSInfo()
+        extra = try fields.extra()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var fields = JSONObjectWriter<CodingKeys>(encoder)
+        try fields.omitEmpty(hostname, .hostname)
+        try fields(platform, .platform)
+        try fields(resources, .resources)
+        try fields(engine, .engine)
+        try fields(tlsInfo, .tlsInfo)
+        try fields.extra(extra)
+    }
+}

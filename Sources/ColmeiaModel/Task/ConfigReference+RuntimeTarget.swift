@@ -1,0 +1,24 @@
+extension ConfigReference {
+    /// Marks a config consumed by the runtime rather than mounted.
+    public struct RuntimeTarget: Sendable, Hashable, PreservesUnknownFields {
+        /// Members this type does not model, kept for round trips.
+        public var extra: [String: JSONValue]
+
+        public init(extra: [String: JSONValue] = [:]) {
+            self.extra = extra
+        }
+    }
+}
+
+extension ConfigReference.RuntimeTarget: Codable {
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try JSONObjectReader<NoCodingKeys>(decoder)
+        extra = try fields.extra()
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var fields = JSONObjectWriter<NoCodingKeys>(encoder)
+        try fields.extra(extra)
+    }
+}
