@@ -1,0 +1,190 @@
+import ColmeiaModel
+import Foundation
+import GRDB
+
+extension ClusterStore {
+    /// Applies one committed command at Raft `index`: checks its preconditions, then lands
+    /// every event — objects stamped with `Version.Index = index` and the command's time —
+    /// plus one audit row per event, atomically with the applied index. A failed
+    /// precondition or integrity rule (a name taken, an object missing) rejects the whole
+    /// command, records the rejection, and still advances the index: the outcome is part of
+    /// the deterministic log, not an error of this node.
+    public func apply(_ command: ClusterCommand, index: UInt64, term: UInt64) throws(StoreError) -> ApplyOutcome {
+        try apply([StoreEntry(index: index, term: term, content: .command(command))])[0]
+    }
+
+    /// Applies consecutive committed entries in one SQLite transaction (one commit for a
+    /// whole Raft `Ready`); each command still lands all-or-nothing on its own.
+    public func apply(_ entries: [StoreEntry]) throws(StoreError) -> [ApplyOutcome] {
+        let outcomes = try write(indexes: entries.map { ($0.index, $0.term) }) { db, offset -> ApplyOutcome in
+            let entry = entries[offset]
+            switch entry.content {
+            case .empty:
+                return .applied(index: entry.index)
+            case .undecodable(let reason):
+                try db.execute(sql: """
+                    INSERT INTO rejected_commands (raft_index, command_id, time, actor_kind, actor_id, reason)
+                    VALUES (?, '', '', '', '', ?)
+                    """, arguments: [Int64(entry.index), reason])
+                return .rejected(index: entry.index, reason: reason)
+            case .command(let command):
+                return try Self.apply(command, index: entry.index, term: entry.term, db)
+            }
+        }
+        return zip(entries, outcomes).map { entry, outcome in outcome ?? .alreadyApplied(index: entry.index) }
+    }
+
+    private static func apply(_ command: ClusterCommand, index: UInt64, term: UInt64, _ db: Database) throws -> ApplyOutcome {
+        for precondition in command.preconditions {
+            if let failure = try check(precondition, db) {
+                try recordRejection(command, index: index, reason: failure, db)
+                return .rejected(index: index, reason: failure)
+            }
+        }
+        var rejection: String?
+        try db.inSavepoint {
+            do {
+                for (ordinal, event) in command.events.enumerated() {
+                    if let refused = try apply(event, command: command, index: index, db) {
+                        rejection = refused
+                        return .rollback
+                    }
+                    try audit(event, command: command, index: index, term: term, ordinal: ordinal, db)
+                }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                // The unique-name index refused: a deterministic outcome of this log.
+                rejection = describeConstraint(error, command)
+                return .rollback
+            }
+            return .commit
+        }
+        if let rejection {
+            try recordRejection(command, index: index, reason: rejection, db)
+            return .rejected(index: index, reason: rejection)
+        }
+        return .applied(index: index)
+    }
+
+    // MARK: Preconditions
+
+    private static func check(_ precondition: Precondition, _ db: Database) throws -> String? {
+        switch precondition {
+        case .objectVersion(let kind, let id, let expected):
+            let version = try Int64.fetchOne(db, sql: "SELECT version FROM resources WHERE kind = ? AND id = ?",
+                                             arguments: [kind.rawValue, id])
+            guard let version else { return "\(kind.rawValue) \(id) not found" }
+            return UInt64(version) == expected ? nil : precondition.failureMessage
+        case .objectAbsent(let kind, let id):
+            return try exists(kind, id: id, db) ? precondition.failureMessage : nil
+        case .objectExists(let kind, let id):
+            return try exists(kind, id: id, db) ? nil : precondition.failureMessage
+        case .nameAbsent(let kind, let name):
+            let taken = try String.fetchOne(db, sql: "SELECT id FROM resources WHERE kind = ? AND name = ?",
+                                            arguments: [kind.rawValue, name])
+            return taken == nil ? nil : precondition.failureMessage
+        }
+    }
+
+    private static func exists(_ kind: ObjectKind, id: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM resources WHERE kind = ? AND id = ?)",
+                          arguments: [kind.rawValue, id]) ?? false
+    }
+
+    // MARK: Events
+
+    /// Lands one event; returns a refusal instead when the event cannot apply.
+    private static func apply(_ event: ClusterEvent, command: ClusterCommand, index: UInt64, _ db: Database) throws -> String? {
+        let time = command.envelope.time
+        switch event {
+        case .clusterCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .clusterUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .nodeCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .nodeUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .serviceCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .serviceUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .taskCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .taskUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .secretCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .secretUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .configCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .configUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .networkCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .networkUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved:
+            try db.execute(sql: "DELETE FROM resources WHERE kind = ? AND id = ?",
+                           arguments: [event.objectKind.rawValue, event.objectID])
+            return db.changesCount == 0 ? "\(event.objectKind.rawValue) \(event.objectID) not found" : nil
+        case .taskStatusChanged(let taskID, let status):
+            guard var task = try load(SwarmTask.self, id: taskID, db) else {
+                // Agents report on tasks the orchestrator may already have removed; a late
+                // report must not sink the rest of its batch.
+                return nil
+            }
+            task.status = status
+            task.version = Version(index: index)
+            task.updatedAt = time
+            try ResourceRow(task).insert(db)
+            return nil
+        }
+    }
+
+    /// Creates or replaces an object. `Version.Index` becomes the Raft index; the times come
+    /// from the command, and an update keeps the original creation time.
+    private static func upsert<Object: ClusterObject>(_ object: Object, created: Bool, time: Timestamp, index: UInt64,
+                                                      _ db: Database) throws -> String? {
+        var object = object
+        object.objectVersion = Version(index: index)
+        let existing = try String.fetchOne(db, sql: "SELECT created_at FROM resources WHERE kind = ? AND id = ?",
+                                           arguments: [Object.kind.rawValue, object.objectID])
+        if created {
+            guard existing == nil else { return "\(Object.kind.rawValue) \(object.objectID) already exists" }
+        } else {
+            guard existing != nil else { return "\(Object.kind.rawValue) \(object.objectID) not found" }
+        }
+        object.objectCreatedAt = created ? time : (existing.flatMap(Timestamp.init(rfc3339:)) ?? object.objectCreatedAt)
+        object.objectUpdatedAt = time
+        try ResourceRow(object).insert(db)
+        return nil
+    }
+
+    static func load<Object: ClusterObject>(_ type: Object.Type, id: String, _ db: Database) throws -> Object? {
+        guard let body = try String.fetchOne(db, sql: "SELECT body FROM resources WHERE kind = ? AND id = ?",
+                                             arguments: [Object.kind.rawValue, id]) else { return nil }
+        return try JSONDecoder().decode(Object.self, from: Data(body.utf8))
+    }
+
+    // MARK: Audit
+
+    private static func audit(_ event: ClusterEvent, command: ClusterCommand, index: UInt64, term: UInt64,
+                              ordinal: Int, _ db: Database) throws {
+        let envelope = command.envelope
+        let payload = String(decoding: try ResourceRow.encoder().encode(event.redacted()), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO audit_events (raft_index, ordinal, raft_term, time_ns, time, actor_kind, actor_id, request_id,
+                                      command_id, type, object_kind, object_id, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [Int64(index), ordinal, Int64(term), envelope.time.nanosecondsSinceEpoch,
+                             envelope.time.rfc3339, envelope.actor.kind.rawValue, envelope.actor.id,
+                             envelope.requestID, envelope.id, event.type, event.objectKind.rawValue,
+                             event.objectID, payload])
+    }
+
+    private static func recordRejection(_ command: ClusterCommand, index: UInt64, reason: String, _ db: Database) throws {
+        let envelope = command.envelope
+        try db.execute(sql: """
+            INSERT INTO rejected_commands (raft_index, command_id, time, actor_kind, actor_id, reason)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [Int64(index), envelope.id, envelope.time.rfc3339, envelope.actor.kind.rawValue,
+                             envelope.actor.id, reason])
+    }
+
+    private static func describeConstraint(_ error: DatabaseError, _ command: ClusterCommand) -> String {
+        for event in command.events {
+            if let object = event.object, !object.objectName.isEmpty, event.action != .removed {
+                return "rpc error: code = AlreadyExists desc = name conflicts with an existing object: "
+                    + "\(event.objectKind.rawValue) \(object.objectName) already exists"
+            }
+        }
+        return "integrity rule refused the command: \(error.message ?? "\(error)")"
+    }
+}

@@ -1,0 +1,181 @@
+import ColmeiaModel
+import Foundation
+import GRDB
+
+extension ClusterStore {
+    /// The filter names each list endpoint accepts (dockerd's lists).
+    static func allowedFilters(for kind: ObjectKind) -> Set<String> {
+        switch kind {
+        case .service: ["id", "name", "label", "mode"]
+        case .task: ["id", "name", "label", "service", "node", "desired-state"]
+        case .node: ["id", "name", "label", "node.label", "role", "membership"]
+        case .secret, .config: ["id", "name", "label"]
+        case .network: ["id", "name", "label", "driver", "scope", "type"]
+        case .cluster: []
+        }
+    }
+
+    /// Lists objects of a kind matching Docker's `filters`, ordered by id so that equal
+    /// stores give identical answers.
+    public func list<Object: ClusterObject>(_ type: Object.Type, filters: Filters = Filters()) throws(QueryError) -> [Object] {
+        let kind = Object.kind
+        try filters.validate(allowed: Self.allowedFilters(for: kind))
+        return try read { db in
+            var clauses = ["r.kind = ?"]
+            var arguments: [any DatabaseValueConvertible] = [kind.rawValue]
+            for key in filters.values.keys.sorted() {
+                let values = filters[key]
+                guard !values.isEmpty else { continue }
+                let (clause, clauseArguments) = try Self.clause(for: key, values: values, kind: kind, db)
+                clauses.append(clause)
+                arguments += clauseArguments
+            }
+            let sql = "SELECT r.body FROM resources r WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
+            let bodies = try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            let decoder = JSONDecoder()
+            return try bodies.map { try decoder.decode(Object.self, from: Data($0.utf8)) }
+        }
+    }
+
+    /// Finds one object by full id, exact name, or unique id prefix — dockerd's lookup
+    /// order — with its errors: not found, or ambiguous when a prefix matches several.
+    public func get<Object: ClusterObject>(_ type: Object.Type, _ reference: String) throws(QueryError) -> Object {
+        let kind = Object.kind
+        let body: String? = try read { db in
+            if let body = try String.fetchOne(db, sql: "SELECT body FROM resources WHERE kind = ? AND id = ?",
+                                              arguments: [kind.rawValue, reference]) {
+                return body
+            }
+            let named = try String.fetchAll(db, sql: "SELECT body FROM resources WHERE kind = ? AND name = ? LIMIT 2",
+                                            arguments: [kind.rawValue, reference])
+            if named.count == 1 { return named[0] }
+            if named.count > 1 { throw QueryError.ambiguous(kind: kind, reference: reference, matches: named.count) }
+            guard !reference.isEmpty else { return nil }
+            let prefixed = try String.fetchAll(
+                db, sql: "SELECT body FROM resources WHERE kind = ? AND id LIKE ? ESCAPE '\\' LIMIT 10",
+                arguments: [kind.rawValue, Self.likePrefix(reference)])
+            if prefixed.count > 1 { throw QueryError.ambiguous(kind: kind, reference: reference, matches: prefixed.count) }
+            return prefixed.first
+        }
+        guard let body else { throw .notFound(kind: kind, reference: reference) }
+        do {
+            return try JSONDecoder().decode(Object.self, from: Data(body.utf8))
+        } catch {
+            throw .database("stored \(kind.rawValue) \(reference) is unreadable: \(error)")
+        }
+    }
+
+    /// Counts tasks of a service by state, for `GET /services?status=true`.
+    public func taskCounts(serviceID: String) throws(QueryError) -> (running: Int, desired: Int) {
+        try read { db in
+            let running = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM resources WHERE kind = 'task' AND service_id = ? AND current_state = 'running'
+                """, arguments: [serviceID]) ?? 0
+            let desired = try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM resources WHERE kind = 'task' AND service_id = ? AND desired_state = 'running'
+                """, arguments: [serviceID]) ?? 0
+            return (running, desired)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(QueryError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as QueryError {
+            throw error
+        } catch {
+            throw .database("\(error)")
+        }
+    }
+
+    static func likePrefix(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// SQL for one filter name; its values are alternatives.
+    private static func clause(for key: String, values: [String], kind: ObjectKind, _ db: Database) throws
+        -> (String, [any DatabaseValueConvertible])
+    {
+        switch key {
+        case "id":
+            return ("(" + values.map { _ in "r.id LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")",
+                    values.map(likePrefix))
+        case "name":
+            return ("(" + values.map { _ in "r.name LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")",
+                    values.map(likePrefix))
+        case "label", "node.label":
+            if kind == .node && key == "label" {
+                // On nodes, `label` means the engine's labels (dockerd's semantics).
+                return labelClause(values) { path in "json_extract(r.body, '$.Description.Engine.Labels.\"' || \(path) || '\"')" }
+            }
+            return labelClause(values, jsonPath: nil)
+        case "mode":
+            return ("r.mode IN (\(placeholders(values.count)))", values)
+        case "role":
+            return ("r.role IN (\(placeholders(values.count)))", values)
+        case "membership":
+            // Every node admitted through a join token is accepted.
+            return (values.contains("accepted") ? "1" : "0", [])
+        case "desired-state":
+            return ("r.desired_state IN (\(placeholders(values.count)))", values)
+        case "service":
+            return referenceClause(column: "r.service_id", referenced: .service, values)
+        case "node":
+            return referenceClause(column: "r.node_id", referenced: .node, values)
+        case "driver":
+            return ("json_extract(r.body, '$.Driver') IN (\(placeholders(values.count)))", values)
+        case "scope":
+            return ("json_extract(r.body, '$.Scope') IN (\(placeholders(values.count)))", values)
+        case "type":
+            let builtin = values.contains("builtin")
+            let custom = values.contains("custom")
+            if builtin && custom { return ("1", []) }
+            return (builtin ? "json_extract(r.body, '$.Ingress') = 1" : "coalesce(json_extract(r.body, '$.Ingress'), 0) = 0", [])
+        default:
+            throw QueryError.invalidFilter(key)
+        }
+    }
+
+    private static func labelClause(_ values: [String], jsonPath: ((String) -> String)?) -> (String, [any DatabaseValueConvertible]) {
+        var parts: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        for value in values {
+            let pair = value.split(separator: "=", maxSplits: 1).map(String.init)
+            if let jsonPath {
+                if pair.count == 2 {
+                    parts.append("\(jsonPath("?")) = ?")
+                    arguments += [pair[0], pair[1]]
+                } else {
+                    parts.append("\(jsonPath("?")) IS NOT NULL")
+                    arguments.append(pair[0])
+                }
+            } else if pair.count == 2 {
+                parts.append("EXISTS (SELECT 1 FROM resource_labels l WHERE l.kind = r.kind AND l.id = r.id AND l.key = ? AND l.value = ?)")
+                arguments += [pair[0], pair[1]]
+            } else {
+                parts.append("EXISTS (SELECT 1 FROM resource_labels l WHERE l.kind = r.kind AND l.id = r.id AND l.key = ?)")
+                arguments.append(pair[0])
+            }
+        }
+        // Docker requires every label filter to hold.
+        return ("(" + parts.joined(separator: " AND ") + ")", arguments)
+    }
+
+    private static func labelClause(_ values: [String], jsonPath: @escaping (String) -> String) -> (String, [any DatabaseValueConvertible]) {
+        labelClause(values, jsonPath: Optional(jsonPath))
+    }
+
+    /// `service=web` or `node=worker-1` match by id, id prefix or name of the referenced object.
+    private static func referenceClause(column: String, referenced: ObjectKind, _ values: [String]) -> (String, [any DatabaseValueConvertible]) {
+        let match = "SELECT x.id FROM resources x WHERE x.kind = ? AND (x.id = ? OR x.name = ? OR x.id LIKE ? ESCAPE '\\')"
+        let parts = values.map { _ in "\(column) IN (\(match))" }
+        var arguments: [any DatabaseValueConvertible] = []
+        for value in values { arguments += [referenced.rawValue, value, value, likePrefix(value)] }
+        return ("(" + parts.joined(separator: " OR ") + ")", arguments)
+    }
+}

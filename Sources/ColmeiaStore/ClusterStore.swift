@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// The SQLite read models of the cluster (`state.db`), a cache of the Raft log.
+///
+/// Only the apply path writes (one transaction per committed command, together with the
+/// applied Raft index, so a crash never applies a command twice or skips one). Readers —
+/// the API, the reconcilers, the change feed — read concurrently from the WAL-mode pool.
+///
+/// ```swift
+/// let store = try ClusterStore(path: "/var/lib/colmeia/state.db")
+/// let outcome = try store.apply(command, index: 42, term: 3)
+/// let services = try store.services(filters: ["name": ["web"]])
+/// ```
+public final class ClusterStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+    private let position = Mutex(AppliedPosition())
+    /// Wakes change-feed readers after every apply.
+    let feed = ChangeFeed()
+
+    /// Opens (creating and migrating if needed) the database at `path`.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        // The Raft WAL is the durable record: a power cut that loses the newest
+        // transactions here is repaired by replay, so SQLite need not fsync every commit.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let directory = (path as NSString).deletingLastPathComponent
+            if !directory.isEmpty {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreMigrations.migrator().migrate(pool)
+            let current = try pool.read { db in try Self.readPosition(db) }
+            position.withLock { $0 = current }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("cannot open \(path): \(error)")
+        }
+    }
+
+    /// The last Raft index (and its term) reflected by the read models.
+    public var applied: AppliedPosition { position.withLock { $0 } }
+
+    static func readPosition(_ db: Database) throws -> AppliedPosition {
+        guard let row = try Row.fetchOne(db, sql: "SELECT raft_index, raft_term FROM applied_state WHERE id = 1") else {
+            throw StoreError.schema("applied_state has no row")
+        }
+        let index: Int64 = row["raft_index"]
+        let term: Int64 = row["raft_term"]
+        return AppliedPosition(index: UInt64(index), term: UInt64(term))
+    }
+
+    /// Runs `body` in one write transaction that also moves the applied position to the
+    /// last of `indexes` (contiguous, in order). Indexes at or below the current position
+    /// were applied before a crash: `body` gets only the new ones. A gap is an error.
+    func write<T>(indexes: [(index: UInt64, term: UInt64)], _ body: (Database, Int) throws -> T)
+        throws(StoreError) -> [T?]
+    {
+        let current = applied
+        var expected = current.index + 1
+        var fresh: [Int] = []
+        for (offset, item) in indexes.enumerated() where item.index > current.index {
+            guard item.index == expected else { throw .outOfOrder(expected: expected, got: item.index) }
+            expected += 1
+            fresh.append(offset)
+        }
+        var results = [T?](repeating: nil, count: indexes.count)
+        guard let lastOffset = fresh.last else { return results }
+        let last = indexes[lastOffset]
+        do {
+            results = try pool.write { db in
+                var produced = [T?](repeating: nil, count: indexes.count)
+                for offset in fresh { produced[offset] = try body(db, offset) }
+                try db.execute(sql: "UPDATE applied_state SET raft_index = ?, raft_term = ? WHERE id = 1",
+                               arguments: [Int64(last.index), Int64(last.term)])
+                return produced
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("apply of raft indexes \(indexes[fresh[0]].index)...\(last.index) failed: \(error)")
+        }
+        position.withLock { $0 = AppliedPosition(index: last.index, term: last.term) }
+        feed.publish(last.index)
+        return results
+    }
+
+    /// Records that `index` carried nothing for the read models (a leader's no-op, a
+    /// membership change).
+    public func skip(index: UInt64, term: UInt64) throws(StoreError) {
+        _ = try apply([StoreEntry(index: index, term: term, content: .empty)])
+    }
+
+    // MARK: Snapshots
+
+    /// A consistent image of the whole database (read models and audit trail) at the
+    /// applied index: the bytes of a compacted SQLite file.
+    public func snapshotData() throws(StoreError) -> [UInt8] {
+        let temporary = path + ".snapshot-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        do {
+            // VACUUM cannot run inside a transaction; on the writer connection no apply can
+            // interleave, so the copy is exactly the state at the applied index.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
+            }
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
+        } catch {
+            throw .database("cannot snapshot \(path): \(error)")
+        }
+    }
+
+    /// Replaces every table's content by the snapshot's, in one transaction.
+    public func restore(snapshotData data: [UInt8]) throws(StoreError) {
+        let temporary = path + ".restore-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        do {
+            try Data(data).write(to: URL(fileURLWithPath: temporary))
+            let source = try DatabaseQueue(path: temporary)
+            let restored = try source.read { db in try Self.readPosition(db) }
+            try source.backup(to: pool)
+            try source.close()
+            position.withLock { $0 = restored }
+            feed.publish(restored.index)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .corrupt("the snapshot is not a readable store database: \(error)")
+        }
+    }
+}

@@ -1,0 +1,12 @@
+import ColmeiaModel
+
+extension Timestamp {
+    /// Nanoseconds since 1970 as one sortable integer (the audit trail's time index);
+    /// saturates beyond the years Int64 nanoseconds can hold (1677–2262).
+    var nanosecondsSinceEpoch: Int64 {
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (total, overflowTotal) = scaled.addingReportingOverflow(Int64(nanoseconds))
+        return overflowTotal ? .max : total
+    }
+}
