@@ -193,9 +193,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             if let snapshot = ready.snapshot {
                 try loop.machine.restore(snapshot)
             }
-            for entry in ready.committedEntries where entry.index > loop.machine.appliedIndex {
-                try apply(entry, on: loop)
-            }
+            try apply(ready.committedEntries.filter { $0.index > loop.machine.appliedIndex }, on: loop)
             loop.raft.advance(ready)
             if loop.campaignPending && loop.raft.confState.voters == [config.nodeID] {
                 // A single-voter cluster need not wait an election timeout to lead.
@@ -216,19 +214,27 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         }
     }
 
-    private func apply(_ entry: Entry, on loop: DriverLoop) throws {
-        guard entry.kind == .normal, !entry.data.isEmpty, let frame = ProposalFrame(decoding: entry.data) else {
-            try loop.machine.skip(index: entry.index, term: entry.term)
-            return
+    private func apply(_ entries: [Entry], on loop: DriverLoop) throws {
+        guard !entries.isEmpty else { return }
+        var frames: [ProposalFrame?] = []
+        var committed: [CommittedEntry] = []
+        for entry in entries {
+            let frame = entry.kind == .normal && !entry.data.isEmpty ? ProposalFrame(decoding: entry.data) : nil
+            frames.append(frame)
+            committed.append(CommittedEntry(index: entry.index, term: entry.term, payload: frame?.payload))
         }
-        let result: Machine.Result
+        let results: [Machine.Result]
         do {
-            result = try loop.machine.apply(index: entry.index, term: entry.term, payload: frame.payload)
+            results = try loop.machine.apply(committed)
         } catch {
-            if frame.proposer == config.nodeID { answer(frame.sequence, with: .failure(.applyFailed("\(error)"))) }
+            for case let frame? in frames where frame.proposer == config.nodeID {
+                answer(frame.sequence, with: .failure(.applyFailed("\(error)")))
+            }
             throw error
         }
-        if frame.proposer == config.nodeID { answer(frame.sequence, with: .success(result)) }
+        for (frame, result) in zip(frames, results) {
+            if let frame, frame.proposer == config.nodeID { answer(frame.sequence, with: .success(result)) }
+        }
     }
 
     private func compactIfDue(_ loop: DriverLoop) throws {

@@ -12,15 +12,27 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
     /// driver re-applies from here; an index at or below it must be skipped.
     var appliedIndex: UInt64 { get }
 
-    /// Applies one committed proposal. `payload` is what was proposed.
-    func apply(index: UInt64, term: UInt64, payload: [UInt8]) throws -> Result
-
-    /// Records that `index` (a leader's no-op or a membership change) was applied.
-    func skip(index: UInt64, term: UInt64) throws
+    /// Applies consecutive committed entries (those of one Raft `Ready`), returning one
+    /// result per entry. Applying them in one batch lets a machine commit once.
+    func apply(_ entries: [CommittedEntry]) throws -> [Result]
 
     /// A consistent image of the machine at ``appliedIndex``, to become a Raft snapshot.
     func snapshotData() throws -> [UInt8]
 
     /// Replaces the machine's state by a snapshot received from the leader or found on disk.
     func restore(_ snapshot: Snapshot) throws
+}
+
+/// A committed log entry as the state machine sees it.
+public struct CommittedEntry: Sendable, Hashable {
+    public var index: UInt64
+    public var term: UInt64
+    /// What was proposed; nil for a leader's no-op or a membership change.
+    public var payload: [UInt8]?
+
+    public init(index: UInt64, term: UInt64, payload: [UInt8]?) {
+        self.index = index
+        self.term = term
+        self.payload = payload
+    }
 }

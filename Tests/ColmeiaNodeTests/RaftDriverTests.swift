@@ -10,14 +10,15 @@ final class RecordingMachine: ReplicatedStateMachine {
     private(set) var values: [String] = []
     private(set) var applyCount: [UInt64: Int] = [:]
 
-    func apply(index: UInt64, term: UInt64, payload: [UInt8]) throws -> Int {
-        appliedIndex = index
-        applyCount[index, default: 0] += 1
-        values.append(String(decoding: payload, as: UTF8.self))
-        return values.count
+    func apply(_ entries: [CommittedEntry]) throws -> [Int] {
+        entries.map { entry in
+            appliedIndex = entry.index
+            applyCount[entry.index, default: 0] += 1
+            guard let payload = entry.payload else { return 0 }
+            values.append(String(decoding: payload, as: UTF8.self))
+            return values.count
+        }
     }
-
-    func skip(index: UInt64, term: UInt64) throws { appliedIndex = index }
 
     func snapshotData() throws -> [UInt8] {
         Array(values.joined(separator: "\n").utf8) + [0] + withUnsafeBytes(of: appliedIndex.littleEndian) { Array($0) }
