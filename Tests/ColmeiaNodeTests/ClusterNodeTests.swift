@@ -146,11 +146,30 @@ func caughtUp(_ node: ClusterNode, atLeast index: UInt64) async throws {
             service.spec.taskTemplate.containerSpec?.image = ""
             bad.events = [.serviceCreated(service)]
         }
-        await #expect {
+        do {
             _ = try await node.propose(bad)
-        } throws: { error in
-            let text = "\(error)"
-            return text.contains("image") || text.contains("name")
+            Issue.record("an invalid spec must be refused")
+        } catch {
+            guard case .invalid(let validation) = error else {
+                Issue.record("expected a validation error, got \(error)")
+                return
+            }
+            #expect(validation.field == "Name", "the first problem found is the name")
+            #expect(validation.message == "name must be valid as a DNS name component")
+            #expect(error.description.hasPrefix("Name: "))
+        }
+        var noImage = serviceCommand(3, name: "no-image")
+        if case .serviceCreated(var service) = noImage.events[0] {
+            service.spec.taskTemplate.containerSpec?.image = ""
+            noImage.events = [.serviceCreated(service)]
+        }
+        do {
+            _ = try await node.propose(noImage)
+            Issue.record("a spec without image must be refused")
+        } catch {
+            guard case .invalid(let validation) = error else { return }
+            #expect(validation.field == "TaskTemplate.ContainerSpec.Image")
+            #expect(validation.message == "ContainerSpec: image reference must be provided")
         }
         try await Task.sleep(for: .milliseconds(50))
         #expect(node.store.applied.index == before, "nothing was proposed")
