@@ -12,7 +12,8 @@ public struct AuditRecord: Sendable, Hashable {
     public var type: String
     public var objectKind: ObjectKind
     public var objectID: String
-    /// The event as JSON, secret data redacted.
+    /// The object as the event left it, in Docker's JSON (secret data redacted); for a
+    /// removal, `{"ID": …}`.
     public var payload: String
 
     /// Where the next page starts.

@@ -22,10 +22,10 @@ extension ClusterStore {
             case .empty:
                 return .applied(index: entry.index)
             case .undecodable(let reason):
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO rejected_commands (raft_index, command_id, time, actor_kind, actor_id, reason)
                     VALUES (?, '', '', '', '', ?)
-                    """, arguments: [Int64(entry.index), reason])
+                    """).execute(arguments: [Int64(entry.index), reason])
                 return .rejected(index: entry.index, reason: reason)
             case .command(let command):
                 return try Self.apply(command, index: entry.index, term: entry.term, db)
@@ -45,11 +45,15 @@ extension ClusterStore {
         try db.inSavepoint {
             do {
                 for (ordinal, event) in command.events.enumerated() {
-                    if let refused = try apply(event, command: command, index: index, db) {
-                        rejection = refused
+                    switch try apply(event, command: command, index: index, db) {
+                    case .refused(let reason):
+                        rejection = reason
                         return .rollback
+                    case .landed(let payload):
+                        try audit(event, payload: payload, command: command, index: index, term: term, ordinal: ordinal, db)
+                    case .ignored:
+                        continue
                     }
-                    try audit(event, command: command, index: index, term: term, ordinal: ordinal, db)
                 }
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 // The unique-name index refused: a deterministic outcome of this log.
@@ -93,7 +97,17 @@ extension ClusterStore {
     // MARK: Events
 
     /// Lands one event; returns a refusal instead when the event cannot apply.
-    private static func apply(_ event: ClusterEvent, command: ClusterCommand, index: UInt64, _ db: Database) throws -> String? {
+    /// What one event did.
+    private enum EventOutcome {
+        /// It cannot apply; the whole command is rejected with this reason.
+        case refused(String)
+        /// It landed; `payload` is the object as stored (secrets redacted), for the audit row.
+        case landed(payload: String)
+        /// Nothing to do (a status report for a task already gone).
+        case ignored
+    }
+
+    private static func apply(_ event: ClusterEvent, command: ClusterCommand, index: UInt64, _ db: Database) throws -> EventOutcome {
         let time = command.envelope.time
         switch event {
         case .clusterCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
@@ -111,40 +125,51 @@ extension ClusterStore {
         case .networkCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
         case .networkUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved:
-            try db.execute(sql: "DELETE FROM resources WHERE kind = ? AND id = ?",
-                           arguments: [event.objectKind.rawValue, event.objectID])
-            return db.changesCount == 0 ? "\(event.objectKind.rawValue) \(event.objectID) not found" : nil
+            try db.cachedStatement(sql: "DELETE FROM resources WHERE kind = ? AND id = ?").execute(arguments: [event.objectKind.rawValue, event.objectID])
+            guard db.changesCount > 0 else { return .refused("\(event.objectKind.rawValue) \(event.objectID) not found") }
+            return .landed(payload: try jsonObject(id: event.objectID))
         case .taskStatusChanged(let taskID, let status):
             guard var task = try load(SwarmTask.self, id: taskID, db) else {
                 // Agents report on tasks the orchestrator may already have removed; a late
                 // report must not sink the rest of its batch.
-                return nil
+                return .ignored
             }
             task.status = status
             task.version = Version(index: index)
             task.updatedAt = time
-            try ResourceRow(task).insert(db)
-            return nil
+            let row = try ResourceRow(task)
+            try row.insert(db)
+            return .landed(payload: row.body)
         }
     }
 
     /// Creates or replaces an object. `Version.Index` becomes the Raft index; the times come
     /// from the command, and an update keeps the original creation time.
     private static func upsert<Object: ClusterObject>(_ object: Object, created: Bool, time: Timestamp, index: UInt64,
-                                                      _ db: Database) throws -> String? {
+                                                      _ db: Database) throws -> EventOutcome {
         var object = object
         object.objectVersion = Version(index: index)
         let existing = try String.fetchOne(db, sql: "SELECT created_at FROM resources WHERE kind = ? AND id = ?",
                                            arguments: [Object.kind.rawValue, object.objectID])
         if created {
-            guard existing == nil else { return "\(Object.kind.rawValue) \(object.objectID) already exists" }
+            guard existing == nil else { return .refused("\(Object.kind.rawValue) \(object.objectID) already exists") }
         } else {
-            guard existing != nil else { return "\(Object.kind.rawValue) \(object.objectID) not found" }
+            guard existing != nil else { return .refused("\(Object.kind.rawValue) \(object.objectID) not found") }
         }
         object.objectCreatedAt = created ? time : (existing.flatMap(Timestamp.init(rfc3339:)) ?? object.objectCreatedAt)
         object.objectUpdatedAt = time
-        try ResourceRow(object).insert(db)
-        return nil
+        let row = try ResourceRow(object)
+        try row.insert(db)
+        if let secret = object as? Secret {
+            // The audit trail never holds secret data.
+            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(secret.redactedForAPI()), as: UTF8.self))
+        }
+        return .landed(payload: row.body)
+    }
+
+    /// `{"ID":"…"}`, the audit payload of a removal.
+    private static func jsonObject(id: String) throws -> String {
+        String(decoding: try ResourceRow.encoder().encode(["ID": id]), as: UTF8.self)
     }
 
     static func load<Object: ClusterObject>(_ type: Object.Type, id: String, _ db: Database) throws -> Object? {
@@ -155,15 +180,14 @@ extension ClusterStore {
 
     // MARK: Audit
 
-    private static func audit(_ event: ClusterEvent, command: ClusterCommand, index: UInt64, term: UInt64,
+    private static func audit(_ event: ClusterEvent, payload: String, command: ClusterCommand, index: UInt64, term: UInt64,
                               ordinal: Int, _ db: Database) throws {
         let envelope = command.envelope
-        let payload = String(decoding: try ResourceRow.encoder().encode(event.redacted()), as: UTF8.self)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit_events (raft_index, ordinal, raft_term, time_ns, time, actor_kind, actor_id, request_id,
                                       command_id, type, object_kind, object_id, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [Int64(index), ordinal, Int64(term), envelope.time.nanosecondsSinceEpoch,
+            """).execute(arguments: [Int64(index), ordinal, Int64(term), envelope.time.nanosecondsSinceEpoch,
                              envelope.time.rfc3339, envelope.actor.kind.rawValue, envelope.actor.id,
                              envelope.requestID, envelope.id, event.type, event.objectKind.rawValue,
                              event.objectID, payload])
@@ -171,10 +195,10 @@ extension ClusterStore {
 
     private static func recordRejection(_ command: ClusterCommand, index: UInt64, reason: String, _ db: Database) throws {
         let envelope = command.envelope
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO rejected_commands (raft_index, command_id, time, actor_kind, actor_id, reason)
             VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [Int64(index), envelope.id, envelope.time.rfc3339, envelope.actor.kind.rawValue,
+            """).execute(arguments: [Int64(index), envelope.id, envelope.time.rfc3339, envelope.actor.kind.rawValue,
                              envelope.actor.id, reason])
     }
 

@@ -70,7 +70,7 @@ struct ResourceRow {
     }
 
     func insert(_ db: Database) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO resources (kind, id, name, version, created_at, updated_at, service_id, node_id, slot,
                                    desired_state, current_state, mode, role, availability, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -79,12 +79,11 @@ struct ResourceRow {
                 service_id = excluded.service_id, node_id = excluded.node_id, slot = excluded.slot,
                 desired_state = excluded.desired_state, current_state = excluded.current_state,
                 mode = excluded.mode, role = excluded.role, availability = excluded.availability, body = excluded.body
-            """, arguments: [kind.rawValue, id, name, Int64(version), createdAt, updatedAt, serviceID, nodeID, slot,
+            """).execute(arguments: [kind.rawValue, id, name, Int64(version), createdAt, updatedAt, serviceID, nodeID, slot,
                              desiredState, currentState, mode, role, availability, body])
-        try db.execute(sql: "DELETE FROM resource_labels WHERE kind = ? AND id = ?", arguments: [kind.rawValue, id])
+        try db.cachedStatement(sql: "DELETE FROM resource_labels WHERE kind = ? AND id = ?").execute(arguments: [kind.rawValue, id])
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
-            try db.execute(sql: "INSERT INTO resource_labels (kind, id, key, value) VALUES (?, ?, ?, ?)",
-                           arguments: [kind.rawValue, id, key, value])
+            try db.cachedStatement(sql: "INSERT INTO resource_labels (kind, id, key, value) VALUES (?, ?, ?, ?)").execute(arguments: [kind.rawValue, id, key, value])
         }
     }
 }
