@@ -15,10 +15,17 @@ public protocol ClusterObject: Sendable, Hashable, Codable {
     var objectUpdatedAt: Timestamp { get set }
 }
 
-extension Swarm: ClusterObject {
-    public static var kind: ObjectKind { .cluster }
+/// The members Docker's swarm objects share (`ID`, `Version`, `CreatedAt`, `UpdatedAt`),
+/// from which ``ClusterObject``'s accessors follow.
+public protocol SwarmObjectMeta {
+    var id: String { get }
+    var version: Version { get set }
+    var createdAt: Timestamp { get set }
+    var updatedAt: Timestamp { get set }
+}
+
+extension ClusterObject where Self: SwarmObjectMeta {
     public var objectID: String { id }
-    public var objectName: String { spec.name }
     public var objectVersion: Version {
         get { version }
         set { version = newValue }
@@ -33,97 +40,38 @@ extension Swarm: ClusterObject {
     }
 }
 
-extension Node: ClusterObject {
+extension Swarm: ClusterObject, SwarmObjectMeta {
+    public static var kind: ObjectKind { .cluster }
+    public var objectName: String { spec.name }
+}
+
+extension Node: ClusterObject, SwarmObjectMeta {
     public static var kind: ObjectKind { .node }
-    public var objectID: String { id }
     /// Node names are not unique; this is the hostname if the spec has no name.
     public var objectName: String { spec.name.isEmpty ? description.hostname : spec.name }
-    public var objectVersion: Version {
-        get { version }
-        set { version = newValue }
-    }
-    public var objectCreatedAt: Timestamp {
-        get { createdAt }
-        set { createdAt = newValue }
-    }
-    public var objectUpdatedAt: Timestamp {
-        get { updatedAt }
-        set { updatedAt = newValue }
-    }
 }
 
-extension Service: ClusterObject {
+extension Service: ClusterObject, SwarmObjectMeta {
     public static var kind: ObjectKind { .service }
-    public var objectID: String { id }
     public var objectName: String { spec.name }
-    public var objectVersion: Version {
-        get { version }
-        set { version = newValue }
-    }
-    public var objectCreatedAt: Timestamp {
-        get { createdAt }
-        set { createdAt = newValue }
-    }
-    public var objectUpdatedAt: Timestamp {
-        get { updatedAt }
-        set { updatedAt = newValue }
-    }
 }
 
-extension SwarmTask: ClusterObject {
+extension SwarmTask: ClusterObject, SwarmObjectMeta {
     public static var kind: ObjectKind { .task }
-    public var objectID: String { id }
     public var objectName: String { name }
-    public var objectVersion: Version {
-        get { version }
-        set { version = newValue }
-    }
-    public var objectCreatedAt: Timestamp {
-        get { createdAt }
-        set { createdAt = newValue }
-    }
-    public var objectUpdatedAt: Timestamp {
-        get { updatedAt }
-        set { updatedAt = newValue }
-    }
 }
 
-extension Secret: ClusterObject {
+extension Secret: ClusterObject, SwarmObjectMeta {
     public static var kind: ObjectKind { .secret }
-    public var objectID: String { id }
     public var objectName: String { spec.name }
-    public var objectVersion: Version {
-        get { version }
-        set { version = newValue }
-    }
-    public var objectCreatedAt: Timestamp {
-        get { createdAt }
-        set { createdAt = newValue }
-    }
-    public var objectUpdatedAt: Timestamp {
-        get { updatedAt }
-        set { updatedAt = newValue }
-    }
 }
 
-extension Config: ClusterObject {
+extension Config: ClusterObject, SwarmObjectMeta {
     public static var kind: ObjectKind { .config }
-    public var objectID: String { id }
     public var objectName: String { spec.name }
-    public var objectVersion: Version {
-        get { version }
-        set { version = newValue }
-    }
-    public var objectCreatedAt: Timestamp {
-        get { createdAt }
-        set { createdAt = newValue }
-    }
-    public var objectUpdatedAt: Timestamp {
-        get { updatedAt }
-        set { updatedAt = newValue }
-    }
 }
 
+/// Docker networks have their own shape: `Id`, `Created`, and no update time.
 extension Network: ClusterObject {
     public static var kind: ObjectKind { .network }
     public var objectID: String { id }
@@ -132,7 +80,6 @@ extension Network: ClusterObject {
         get { version ?? Version() }
         set { version = newValue }
     }
-    /// Docker networks record only their creation time.
     public var objectCreatedAt: Timestamp {
         get { created }
         set { created = newValue }
