@@ -13,10 +13,15 @@ let package = Package(
         .executable(name: "raft-sim", targets: ["raft-sim"]),
         .executable(name: "raft-bench", targets: ["raft-bench"]),
         .executable(name: "colmeia-store-bench", targets: ["colmeia-store-bench"]),
+        .executable(name: "colmeiad", targets: ["colmeiad"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Consensus as a pure state machine: no I/O, no clocks, no ambient randomness.
@@ -34,6 +39,27 @@ let package = Package(
         ),
         // Composition of one node: the Raft driver thread, storage and state machine.
         .target(name: "ColmeiaNode", dependencies: ["ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore"]),
+        // The Docker-compatible HTTP API: routes, errors, server setup.
+        .target(
+            name: "ColmeiaAPI",
+            dependencies: [
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The node daemon: argument parsing and start-up only.
+        .executableTarget(
+            name: "colmeiad",
+            dependencies: [
+                "ColmeiaAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Deterministic cluster simulator shared by the tests and `raft-sim`.
         .target(name: "ColmeiaRaftSimulation", dependencies: ["ColmeiaRaft"]),
         .executableTarget(
@@ -65,6 +91,8 @@ let package = Package(
         .testTarget(name: "ColmeiaNodeTests", dependencies: ["ColmeiaNode", "colmeia-store-bench"]),
         .testTarget(name: "ColmeiaModelTests", dependencies: ["ColmeiaModel"]),
         .testTarget(name: "ColmeiaStoreTests", dependencies: ["ColmeiaStore"]),
+        // Starts the real colmeiad and drives it with curl and the stock docker CLI.
+        .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),
     ],
     swiftLanguageModes: [.v6]
 )

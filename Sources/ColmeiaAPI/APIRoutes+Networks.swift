@@ -1,0 +1,45 @@
+import ColmeiaModel
+import ColmeiaStore
+import Hummingbird
+
+extension APIRoutes {
+    func addNetworkRoutes(to router: Router<APIRequestContext>) {
+        router.get("/networks") { request, _ in
+            try JSONResponse.encode(try await self.store().list(Network.self, filters: request.filters()))
+        }
+        router.post("/networks/create") { request, context in
+            let body = try await JSONResponse.decode(NetworkCreateRequest.self, from: request, context: context)
+            do throws(ValidationError) { try body.validate() } catch { throw DockerAPIError(.badRequest, error.message) }
+            let store = try await self.store()
+            if (try? store.get(Network.self, body.name)) != nil, try store.list(Network.self).contains(where: { $0.name == body.name }) {
+                throw DockerAPIError(.conflict, "network with name \(body.name) already exists")
+            }
+            let id = CommandFactory.newID()
+            let envelope = CommandFactory.envelope(for: request)
+            _ = try await self.submit(ClusterCommand(
+                envelope: envelope,
+                preconditions: [.nameAbsent(kind: .network, name: body.name)],
+                events: [.networkCreated(Network(request: body, id: id, created: envelope.time))]))
+            return try JSONResponse.encode(["Id": id, "Warning": ""], status: .created)
+        }
+        router.get("/networks/{id}") { _, context in
+            try JSONResponse.encode(try await self.store().get(Network.self, context.objectReference()))
+        }
+        router.delete("/networks/{id}") { request, context in
+            let store = try await self.store()
+            let network = try store.get(Network.self, context.objectReference())
+            let users = try store.list(Service.self).filter { service in
+                (service.spec.taskTemplate.networks + service.spec.networks).contains {
+                    $0.target == network.id || $0.target == network.name
+                } || (network.ingress && !service.endpoint.ports.filter { $0.publishMode.rawValue == "ingress" }.isEmpty)
+            }
+            if let user = users.first {
+                throw DockerAPIError(.forbidden,
+                                     "rpc error: code = FailedPrecondition desc = network \(network.id) is in use by service \(user.id)")
+            }
+            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request),
+                                                     events: [.networkRemoved(id: network.id)]))
+            return Response(status: .noContent)
+        }
+    }
+}

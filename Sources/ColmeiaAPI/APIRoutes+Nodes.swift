@@ -1,0 +1,36 @@
+import ColmeiaModel
+import ColmeiaStore
+import Hummingbird
+
+extension APIRoutes {
+    func addNodeRoutes(to router: Router<APIRequestContext>) {
+        router.get("/nodes") { request, _ in
+            try JSONResponse.encode(try await self.store().list(Node.self, filters: request.filters()))
+        }
+        router.get("/nodes/{id}") { _, context in
+            try JSONResponse.encode(try await self.store().get(Node.self, context.objectReference()))
+        }
+        router.post("/nodes/{id}/update") { request, context in
+            let store = try await self.store()
+            var node = try store.get(Node.self, context.objectReference())
+            let version = try request.version()
+            node.spec = try await JSONResponse.decode(NodeSpec.self, from: request, context: context)
+            _ = try await self.submit(ClusterCommand(
+                envelope: CommandFactory.envelope(for: request),
+                preconditions: [.objectVersion(kind: .node, id: node.id, index: version)],
+                events: [.nodeUpdated(node)]))
+            return Response(status: .ok)
+        }
+        router.delete("/nodes/{id}") { request, context in
+            let store = try await self.store()
+            let node = try store.get(Node.self, context.objectReference())
+            if node.spec.role.rawValue == "manager" {
+                throw DockerAPIError(.badRequest,
+                                     "rpc error: code = FailedPrecondition desc = node \(node.id) is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal")
+            }
+            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request),
+                                                     events: [.nodeRemoved(id: node.id)]))
+            return Response(status: .ok)
+        }
+    }
+}

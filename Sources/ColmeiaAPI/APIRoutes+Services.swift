@@ -1,0 +1,106 @@
+import ColmeiaModel
+import ColmeiaStore
+import Foundation
+import Hummingbird
+
+extension APIRoutes {
+    func addServiceRoutes(to router: Router<APIRequestContext>) {
+        router.get("/services") { request, _ in
+            let store = try await self.store()
+            var services = try store.list(Service.self, filters: request.filters())
+            if request.flag("status") {
+                services = try services.map { try Self.withStatus($0, store: store) }
+            }
+            return try JSONResponse.encode(services)
+        }
+        router.post("/services/create") { request, context in
+            var spec = try await JSONResponse.decode(ServiceSpec.self, from: request, context: context)
+            if spec.name.isEmpty { spec.name = NameGenerator.random() }
+            try Self.validate(spec)
+            let store = try await self.store()
+            let id = CommandFactory.newID()
+            let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: store.list(Service.self))
+            let service = Service(id: id, spec: spec, endpoint: endpoint)
+            _ = try await self.submit(ClusterCommand(
+                envelope: CommandFactory.envelope(for: request),
+                preconditions: [.nameAbsent(kind: .service, name: spec.name)],
+                events: [.serviceCreated(service)]))
+            return try JSONResponse.encode(ServiceCreateResponse(id: id, warnings: []), status: .created)
+        }
+        router.get("/services/{id}") { _, context in
+            try JSONResponse.encode(try await self.store().get(Service.self, context.objectReference()))
+        }
+        router.post("/services/{id}/update") { request, context in
+            let store = try await self.store()
+            var service = try store.get(Service.self, context.objectReference())
+            let version = try request.version()
+            var spec = try await JSONResponse.decode(ServiceSpec.self, from: request, context: context)
+            if request.uri.queryParameters.get("rollback") == "previous" {
+                guard let previous = service.previousSpec else {
+                    throw DockerAPIError(.badRequest, "service \(service.id) does not have a previous spec")
+                }
+                spec = previous
+            }
+            if spec.name.isEmpty { spec.name = service.spec.name }
+            guard spec.name == service.spec.name else {
+                throw DockerAPIError(.badRequest, "rpc error: code = Unimplemented desc = renaming services is not supported")
+            }
+            try Self.validate(spec)
+            service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: store.list(Service.self),
+                                                             previous: service.endpoint)
+            service.previousSpec = service.spec
+            service.spec = spec
+            _ = try await self.submit(ClusterCommand(
+                envelope: CommandFactory.envelope(for: request),
+                preconditions: [.objectVersion(kind: .service, id: service.id, index: version)],
+                events: [.serviceUpdated(service)]))
+            return try JSONResponse.encode(ServiceUpdateResponse(warnings: []))
+        }
+        router.delete("/services/{id}") { request, context in
+            let service = try await self.store().get(Service.self, context.objectReference())
+            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request),
+                                                     events: [.serviceRemoved(id: service.id)]))
+            return Response(status: .ok)
+        }
+        router.get("/services/{id}/logs") { _, context -> Response in
+            _ = try await self.store().get(Service.self, context.objectReference())
+            throw DockerAPIError(.notImplemented, "service logs need workers running tasks (workers issue)")
+        }
+    }
+
+    private static func validate(_ spec: ServiceSpec) throws {
+        do {
+            try spec.validate()
+        } catch {
+            throw DockerAPIError(.badRequest, error.message)
+        }
+    }
+
+    /// `?status=true`: running tasks and the tasks the mode asks for.
+    static func withStatus(_ service: Service, store: ClusterStore) throws -> Service {
+        var service = service
+        let counts = try store.taskCounts(serviceID: service.id)
+        var desired = UInt64(counts.desired)
+        if case .replicated(let replicas)? = service.spec.mode.kind { desired = UInt64(max(0, replicas)) }
+        service.serviceStatus = ServiceStatus(runningTasks: UInt64(counts.running), desiredTasks: desired)
+        return service
+    }
+}
+
+struct ServiceCreateResponse: Encodable {
+    var id: String
+    var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case id = "ID"
+        case warnings = "Warnings"
+    }
+}
+
+struct ServiceUpdateResponse: Encodable {
+    var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case warnings = "Warnings"
+    }
+}

@@ -1,0 +1,69 @@
+import ColmeiaModel
+import ColmeiaNode
+import ColmeiaStore
+import Hummingbird
+
+/// Every route of the Docker-compatible API, registered on one router.
+public struct APIRoutes: Sendable {
+    public let manager: ClusterManager
+
+    public init(manager: ClusterManager) {
+        self.manager = manager
+    }
+
+    /// The router, wrapped so that `/v1.NN/...` paths route like unprefixed ones.
+    public func responder() -> some HTTPResponder<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        addSystemRoutes(to: router)
+        addSwarmRoutes(to: router)
+        addNodeRoutes(to: router)
+        addServiceRoutes(to: router)
+        addTaskRoutes(to: router)
+        addSecretRoutes(to: router)
+        addConfigRoutes(to: router)
+        addNetworkRoutes(to: router)
+        return VersionedResponder(inner: router.buildResponder())
+    }
+
+    /// Validates, proposes and waits for `command`; returns the Raft index it applied at,
+    /// or the rejection in Docker's words and status.
+    func submit(_ command: ClusterCommand) async throws -> UInt64 {
+        let (node, _) = try await manager.active()
+        let outcome: ApplyOutcome
+        do {
+            outcome = try await node.propose(command)
+        } catch {
+            throw DockerAPIError(error)
+        }
+        switch outcome {
+        case .applied(let index), .alreadyApplied(let index): return index
+        case .rejected(_, let reason): throw DockerAPIError.rejected(reason)
+        }
+    }
+
+    /// The read models of the running manager.
+    func store() async throws -> ClusterStore {
+        try await manager.active().node.store
+    }
+}
+
+/// Turns any error into Docker's `{"message": …}` with the right status.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as DockerAPIError {
+            throw error
+        } catch let error as HTTPError {
+            if error.status == .notFound {
+                throw DockerAPIError(.notFound, "page not found")
+            }
+            throw DockerAPIError(error.status, error.body ?? error.status.reasonPhrase)
+        } catch {
+            throw DockerAPIError(error)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ColmeiaModel
+import ColmeiaStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// JSON in and out, with Docker's error words for bad bodies.
+enum JSONResponse {
+    static func encode<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder().encode(value)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes the body as `Value`; a missing, oversized or malformed body is a 400 with
+    /// the decoder's reason, as dockerd answers.
+    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, context: APIRequestContext) async throws -> Value {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw DockerAPIError(.contentTooLarge, "request body is larger than \(context.maxUploadSize) bytes")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw DockerAPIError.badRequest("invalid JSON: got EOF while reading request body")
+        }
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(buffer.readableBytesView))
+        } catch let DecodingError.dataCorrupted(context) {
+            throw DockerAPIError.badRequest("invalid JSON: \(context.debugDescription)")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw DockerAPIError.badRequest("json: cannot unmarshal into \(Self.path(context.codingPath)): \(context.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw DockerAPIError.badRequest("json: missing value for \(Self.path(context.codingPath))")
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw DockerAPIError.badRequest("json: missing field \(key.stringValue)")
+        } catch {
+            throw DockerAPIError.badRequest("invalid JSON: \(error)")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.isEmpty ? "the body" : keys.map(\.stringValue).joined(separator: ".")
+    }
+}
+
+extension Request {
+    /// Docker's `filters` query parameter.
+    func filters() throws -> Filters {
+        do {
+            return try Filters(json: uri.queryParameters.get("filters") ?? "")
+        } catch {
+            throw DockerAPIError(error)
+        }
+    }
+
+    /// A boolean query flag: `1`, `true` (any case) or present without a value.
+    func flag(_ name: String) -> Bool {
+        guard let value = uri.queryParameters.get(name) else { return false }
+        return value.isEmpty || value == "1" || value.lowercased() == "true"
+    }
+
+    /// The `?version=N` of an update: required, a number.
+    func version() throws -> UInt64 {
+        guard let text = uri.queryParameters.get("version"), let version = UInt64(text) else {
+            throw DockerAPIError.badRequest("invalid swarm version '\(uri.queryParameters.get("version") ?? "")': missing or not a number")
+        }
+        return version
+    }
+}
+
+extension APIRequestContext {
+    /// The `{id}` path parameter.
+    func objectReference() throws -> String {
+        guard let value = parameters.get("id"), !value.isEmpty else { throw DockerAPIError.badRequest("missing object id") }
+        return value
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// Who this node is, kept in `<data-dir>/node-identity.json` once it joined a swarm.
+struct NodeIdentity: Codable, Sendable, Hashable {
+    /// The Docker-style node id (25 base-36 characters).
+    var nodeID: String
+    /// The Raft member id.
+    var raftID: UInt64
+    /// The address other nodes reach this one at (`AdvertiseAddr`).
+    var advertiseAddress: String
+
+    static func load(from directory: String) throws -> NodeIdentity? {
+        let path = directory + "/node-identity.json"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try JSONDecoder().decode(NodeIdentity.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    /// Written atomically: a crash leaves the old file or the new one.
+    func save(to directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: directory + "/node-identity.json"), options: .atomic)
+    }
+}

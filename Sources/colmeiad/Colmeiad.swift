@@ -1,0 +1,97 @@
+import ArgumentParser
+import ColmeiaAPI
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `colmeiad`: the Colmeia node daemon. Parses its flags and starts the pieces; the work
+/// lives in ColmeiaAPI and ColmeiaNode.
+@main
+struct Colmeiad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "colmeiad",
+        abstract: "The Colmeia node daemon: a swarm manager serving the Docker-compatible API.",
+        discussion: """
+            Examples:
+              colmeiad --data-dir /var/lib/colmeia --host unix:///var/run/colmeia.sock --init
+              colmeiad --data-dir /tmp/c1 --host unix:///tmp/c1.sock --host tcp://127.0.0.1:2375
+              DOCKER_HOST=unix:///tmp/c1.sock docker node ls
+            """
+    )
+
+    @Option(help: "Where the node keeps its Raft log, read models and identity.")
+    var dataDir = "/var/lib/colmeia"
+
+    @Option(help: "Address to serve the API on: unix:///path.sock or tcp://IP:PORT (repeatable).")
+    var host: [String] = []
+
+    @Option(help: "TLS certificate for tcp:// hosts.") var tlsCert: String?
+    @Option(help: "TLS key for tcp:// hosts.") var tlsKey: String?
+    @Option(help: "CA certificate to verify clients of tcp:// hosts.") var tlsCa: String?
+
+    @Option(help: "How tasks run on this node: docker or process.") var executor = "docker"
+    @Option(help: "The Docker engine the docker executor drives.") var dockerHost = "unix:///var/run/docker.sock"
+    @Option(help: "This node's hostname in the swarm (default: the machine's).") var nodeName: String?
+
+    @Flag(name: .customLong("init"), help: "Initialise a single-node swarm at start if the data dir holds none.")
+    var initialize = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func validate() throws {
+        guard ["docker", "process"].contains(executor) else {
+            throw ValidationError("--executor must be docker or process, not '\(executor)'")
+        }
+        if tlsCert != nil || tlsKey != nil || tlsCa != nil {
+            throw ValidationError("TLS listeners are not available yet in this build; serve on unix:// or plaintext tcp:// for now")
+        }
+        for address in host { _ = try ListenAddress(address) }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "colmeiad")
+        let hostname = nodeName ?? ProcessInfo.processInfo.hostName
+        let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger)
+        if initialize {
+            try await manager.initializeIfNeeded()
+        }
+        let addresses = try (host.isEmpty ? ["unix:///var/run/colmeia.sock"] : host).map(ListenAddress.init)
+        let routes = APIRoutes(manager: manager)
+        var services: [any Service] = [NodeService(manager: manager)]
+        for address in addresses {
+            if case .unix(let path) = address { try? FileManager.default.removeItem(atPath: path) }
+            let app = Application(
+                responder: routes.responder(),
+                configuration: ApplicationConfiguration(address: address.bindAddress, serverName: "colmeiad"),
+                logger: logger)
+            services.append(app)
+            logger.info("serving the API", metadata: ["address": "\(address)"])
+        }
+        // Services stop in reverse order: listeners first, then the node, which finishes
+        // the writes in flight before the process exits.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                     logger: logger))
+        try await group.run()
+    }
+}
+
+/// Keeps the node running for the life of the daemon and stops it cleanly at shutdown.
+struct NodeService: Service {
+    let manager: ClusterManager
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        manager.logger.info("shutting down: finishing the writes in flight")
+        await manager.shutdown()
+        manager.logger.info("stopped")
+    }
+}

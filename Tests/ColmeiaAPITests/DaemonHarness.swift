@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// A real `colmeiad` process on a temporary data dir, a unix socket and a loopback TCP
+/// port, plus helpers to run the stock docker CLI and curl against it.
+final class DaemonHarness {
+    let dataDirectory: String
+    let socket: String
+    let port: Int
+    private var process: Process?
+    private(set) var log = ""
+
+    init() {
+        let base = FileManager.default.temporaryDirectory.path + "/colmeiad-\(UUID().uuidString.prefix(8))"
+        dataDirectory = base + "/data"
+        socket = base + ".sock"
+        port = Int.random(in: 20_000...29_999)
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: (dataDirectory as NSString).deletingLastPathComponent)
+        try? FileManager.default.removeItem(atPath: socket)
+    }
+
+    static func executable(_ name: String) throws -> String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
+            Bundle.main.bundleURL.deletingLastPathComponent().path,
+            FileManager.default.currentDirectoryPath + "/.build/debug",
+        ].map { $0 + "/" + name }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw HarnessError("\(name) not found next to the tests (\(candidates))")
+        }
+        return found
+    }
+
+    /// Starts the daemon and waits until `/_ping` answers on the socket.
+    func start(initialize: Bool = true) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.executable("colmeiad"))
+        process.arguments = ["--data-dir", dataDirectory, "--host", "unix://" + socket,
+                             "--host", "tcp://127.0.0.1:\(port)", "--node-name", "colmeia-test", "--log-level", "warning"]
+            + (initialize ? ["--init"] : [])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        for _ in 0..<200 {
+            if (try? curl(["-sf", "http://localhost/_ping"]))?.status == 0 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw HarnessError("colmeiad did not answer /_ping within 10 s")
+    }
+
+    /// SIGTERM, then waits for a clean exit; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let process else { return -1 }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DOCKER_HOST"] = "unix://" + socket
+        env["DOCKER_CLI_HINTS"] = "false"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                      stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// Runs `docker ARGS` against the daemon; fails the test on a non-zero exit.
+    @discardableResult
+    func docker(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let output = try run("docker", arguments, stdin: stdin)
+        #expect(output.status == 0, "docker \(arguments.joined(separator: " ")): \(output.stderr)", sourceLocation: sourceLocation)
+        return output.stdout
+    }
+
+    /// Runs docker expecting failure; returns stderr.
+    func dockerFails(_ arguments: String...) throws -> String {
+        let output = try run("docker", arguments)
+        #expect(output.status != 0, "docker \(arguments.joined(separator: " ")) should fail")
+        return output.stderr
+    }
+
+    /// curl over the unix socket (or TCP with `tcp: true`).
+    func curl(_ arguments: [String], tcp: Bool = false) throws -> Output {
+        try run("curl", (tcp ? [] : ["--unix-socket", socket]) + arguments)
+    }
+
+    /// An HTTP exchange: status code and body.
+    func http(_ method: String, _ path: String, body: String? = nil, tcp: Bool = false, extra: [String] = []) throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-X", method, "-w", "\n%{http_code}", "-H", "Content-Type: application/json"] + extra
+        if let body { arguments += ["--data-binary", "@-"] }
+        arguments.append(tcp ? "http://127.0.0.1:\(port)\(path)" : "http://localhost\(path)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl"] + (tcp ? [] : ["--unix-socket", socket]) + arguments
+        let out = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardInput = input
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let body { input.fileHandleForWriting.write(Data(body.utf8)) }
+        try input.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
