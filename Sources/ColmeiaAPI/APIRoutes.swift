@@ -23,6 +23,7 @@ public struct APIRoutes: Sendable {
         addSecretRoutes(to: router)
         addConfigRoutes(to: router)
         addNetworkRoutes(to: router)
+        addEventRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 
