@@ -2,6 +2,7 @@ import ArgumentParser
 import ColmeiaAPI
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -43,8 +44,11 @@ struct Colmeiad: AsyncParsableCommand {
         guard ["docker", "process"].contains(executor) else {
             throw ValidationError("--executor must be docker or process, not '\(executor)'")
         }
-        if tlsCert != nil || tlsKey != nil || tlsCa != nil {
-            throw ValidationError("TLS listeners are not available yet in this build; serve on unix:// or plaintext tcp:// for now")
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if tlsCa != nil && tlsCert == nil {
+            throw ValidationError("--tls-ca verifies clients of a TLS listener: give --tls-cert and --tls-key too")
         }
         for address in host { _ = try ListenAddress(address) }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
@@ -67,9 +71,21 @@ struct Colmeiad: AsyncParsableCommand {
         let routes = APIRoutes(manager: manager)
         var services: [any Service] = [NodeService(manager: manager)]
         for address in addresses {
-            if case .unix(let path) = address { try? FileManager.default.removeItem(atPath: path) }
+            let server: HummingbirdCore.HTTPServerBuilder
+            switch address {
+            case .unix(let path):
+                try? FileManager.default.removeItem(atPath: path)
+                server = APIServerBuilders.unixSocket()
+            case .tcp:
+                if let tlsCert, let tlsKey {
+                    server = try APIServerBuilders.tls(certificatePath: tlsCert, keyPath: tlsKey, caPath: tlsCa)
+                } else {
+                    server = APIServerBuilders.plaintextTCP()
+                }
+            }
             let app = Application(
                 responder: routes.responder(),
+                server: server,
                 configuration: ApplicationConfiguration(address: address.bindAddress, serverName: "colmeiad"),
                 logger: logger)
             services.append(app)
