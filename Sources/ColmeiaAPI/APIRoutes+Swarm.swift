@@ -24,9 +24,34 @@ extension APIRoutes {
             throw DockerAPIError(.notImplemented,
                                  "joining an existing swarm needs the cluster transport and CA (multi-manager issue); this node can only initialize a swarm")
         }
+        router.post("/swarm/update") { request, context in
+            let store = try await self.store()
+            guard var swarm = try store.list(Swarm.self).first else { throw DockerAPIError.notManager }
+            let version = try request.version()
+            let spec = try await JSONResponse.decode(SwarmSpec.self, from: request, context: context)
+            do throws(ValidationError) {
+                try spec.validate()
+            } catch {
+                throw DockerAPIError(.badRequest, error.message)
+            }
+            swarm.spec = spec.withDockerDefaults()
+            if request.flag("rotateWorkerToken") { swarm.joinTokens.worker = ClusterManager.newJoinToken() }
+            if request.flag("rotateManagerToken") { swarm.joinTokens.manager = ClusterManager.newJoinToken() }
+            _ = try await self.submit(ClusterCommand(
+                envelope: CommandFactory.envelope(for: request),
+                preconditions: [.objectVersion(kind: .cluster, id: swarm.id, index: version)],
+                events: [.clusterUpdated(swarm)]))
+            return Response(status: .ok)
+        }
         router.get("/swarm/unlockkey") { _, _ in
+            // Autolock arrives with encryption at rest (multi-manager issue); until then the
+            // swarm is never locked and has no key, which is what dockerd reports too.
             _ = try await self.manager.active()
             return try JSONResponse.encode(["UnlockKey": ""])
+        }
+        router.post("/swarm/unlock") { _, _ -> Response in
+            _ = try await self.manager.active()
+            throw DockerAPIError(.badRequest, "swarm is not locked")
         }
     }
 }

@@ -129,6 +129,12 @@ public actor ClusterManager {
         return raw.contains(":") ? raw : raw + ":2377"
     }
 
+    /// A fresh join token (token rotation).
+    static func newJoinToken() -> String {
+        var random = SystemRandomNumberGenerator()
+        return joinToken(&random)
+    }
+
     /// `SWMTKN-1-<50 base-36>-<25 base-36>`. Until the cluster CA exists (multi-manager
     /// issue) the first part is random rather than the CA certificate's digest.
     private static func joinToken(_ random: inout SystemRandomNumberGenerator) -> String {

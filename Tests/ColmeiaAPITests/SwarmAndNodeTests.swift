@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct SwarmAndNodeTests {
+    @Test("swarm update, join-token rotation, node update; a manager cannot be removed")
+    func swarmAndNodes() throws {
+        let daemon = DaemonHarness()
+        try daemon.start()
+        let token = try daemon.docker("swarm", "join-token", "-q", "worker").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("SWMTKN-1-"))
+        try daemon.docker("swarm", "join-token", "--rotate", "worker")
+        let rotated = try daemon.docker("swarm", "join-token", "-q", "worker").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(rotated != token && rotated.hasPrefix("SWMTKN-1-"))
+
+        try daemon.docker("swarm", "update", "--task-history-limit", "10")
+        #expect(try daemon.docker("info").contains("Task History Retention Limit: 10"))
+
+        let nodeID = try daemon.docker("node", "ls", "-q").trimmingCharacters(in: .whitespacesAndNewlines)
+        try daemon.docker("node", "update", "--label-add", "az=a", "--availability", "drain", nodeID)
+        #expect(try daemon.docker("node", "inspect", "--format", "{{.Spec.Labels.az}} {{.Spec.Availability}}", "self")
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "a drain")
+        #expect(try daemon.docker("node", "ls", "--filter", "node.label=az=a", "-q").contains(nodeID))
+
+        let refused = try daemon.dockerFails("node", "rm", nodeID)
+        #expect(refused.contains("is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal"))
+
+        let leave = try daemon.dockerFails("swarm", "leave")
+        #expect(leave.contains("Use `--force` to ignore this message"))
+        try daemon.docker("swarm", "leave", "--force")
+        #expect(try daemon.docker("info").contains("Swarm: inactive"))
+        let notManager = try daemon.dockerFails("service", "ls")
+        #expect(notManager.contains("This node is not a swarm manager."))
+        daemon.stop()
+    }
+}
