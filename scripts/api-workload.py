@@ -25,7 +25,7 @@ class UnixConnection(http.client.HTTPConnection):
 def call(conn, method, path, body=None):
     headers = {"Content-Type": "application/json"} if body is not None else {}
     started = time.perf_counter()
-    conn.request(method, "/v1.45" + path, body=json.dumps(body) if body is not None else None, headers=headers)
+    conn.request(method, "/v1.41" + path, body=json.dumps(body) if body is not None else None, headers=headers)
     response = conn.getresponse()
     data = response.read()
     elapsed = time.perf_counter() - started

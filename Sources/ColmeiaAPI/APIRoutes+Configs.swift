@@ -5,7 +5,7 @@ import Hummingbird
 extension APIRoutes {
     func addConfigRoutes(to router: Router<APIRequestContext>) {
         router.get("/configs") { request, _ in
-            try JSONResponse.encode(try await self.store().list(Config.self, filters: request.filters()))
+            JSONResponse.array(of: try await self.store().listJSON(.config, filters: request.filters()))
         }
         router.post("/configs/create") { request, context in
             let spec = try await JSONResponse.decode(ConfigSpec.self, from: request, context: context)

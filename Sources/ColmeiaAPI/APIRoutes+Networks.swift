@@ -5,7 +5,7 @@ import Hummingbird
 extension APIRoutes {
     func addNetworkRoutes(to router: Router<APIRequestContext>) {
         router.get("/networks") { request, _ in
-            try JSONResponse.encode(try await self.store().list(Network.self, filters: request.filters()))
+            JSONResponse.array(of: try await self.store().listJSON(.network, filters: request.filters()))
         }
         router.post("/networks/create") { request, context in
             let body = try await JSONResponse.decode(NetworkCreateRequest.self, from: request, context: context)

@@ -5,7 +5,7 @@ import Hummingbird
 extension APIRoutes {
     func addNodeRoutes(to router: Router<APIRequestContext>) {
         router.get("/nodes") { request, _ in
-            try JSONResponse.encode(try await self.store().list(Node.self, filters: request.filters()))
+            JSONResponse.array(of: try await self.store().listJSON(.node, filters: request.filters()))
         }
         router.get("/nodes/{id}") { _, context in
             try JSONResponse.encode(try await self.store().get(Node.self, context.objectReference()))

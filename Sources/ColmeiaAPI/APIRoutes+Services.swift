@@ -7,11 +7,11 @@ extension APIRoutes {
     func addServiceRoutes(to router: Router<APIRequestContext>) {
         router.get("/services") { request, _ in
             let store = try await self.store()
-            var services = try store.list(Service.self, filters: request.filters())
-            if request.flag("status") {
-                services = try services.map { try Self.withStatus($0, store: store) }
+            guard request.flag("status") else {
+                return JSONResponse.array(of: try store.listJSON(.service, filters: request.filters()))
             }
-            return try JSONResponse.encode(services)
+            let services = try store.list(Service.self, filters: request.filters())
+            return try JSONResponse.encode(try services.map { try Self.withStatus($0, store: store) })
         }
         router.post("/services/create") { request, context in
             var spec = try await JSONResponse.decode(ServiceSpec.self, from: request, context: context)
@@ -19,7 +19,7 @@ extension APIRoutes {
             try Self.validate(spec)
             let store = try await self.store()
             let id = CommandFactory.newID()
-            let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: store.list(Service.self))
+            let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: Self.publishing(spec, store))
             let service = Service(id: id, spec: spec, endpoint: endpoint)
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request),
@@ -46,7 +46,7 @@ extension APIRoutes {
                 throw DockerAPIError(.badRequest, "rpc error: code = Unimplemented desc = renaming services is not supported")
             }
             try Self.validate(spec)
-            service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: store.list(Service.self),
+            service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: Self.publishing(spec, store),
                                                              previous: service.endpoint)
             service.previousSpec = service.spec
             service.spec = spec
@@ -66,6 +66,12 @@ extension APIRoutes {
             _ = try await self.store().get(Service.self, context.objectReference())
             throw DockerAPIError(.notImplemented, "service logs need workers running tasks (workers issue)")
         }
+    }
+
+    /// The services whose ports could collide with `spec`'s: none to read when it publishes none.
+    private static func publishing(_ spec: ServiceSpec, _ store: ClusterStore) throws -> [Service] {
+        guard let ports = spec.endpointSpec?.ports, !ports.isEmpty else { return [] }
+        return try store.list(Service.self)
     }
 
     private static func validate(_ spec: ServiceSpec) throws {

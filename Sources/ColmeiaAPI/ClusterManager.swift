@@ -12,6 +12,9 @@ public actor ClusterManager {
     public nonisolated let logger: Logger
     private var node: ClusterNode?
     private var identity: NodeIdentity?
+    /// Set while `initialize` waits for its first command: the actor is reentrant there,
+    /// and a second init must not open the same WAL.
+    private var initializing = false
 
     /// Opens the data directory; a node that was in a swarm rejoins it at once.
     public init(dataDirectory: String, hostname: String, logger: Logger) throws {
@@ -39,7 +42,9 @@ public actor ClusterManager {
     /// Creates a single-manager swarm: the cluster object, this node (manager, leader,
     /// ready) and the `ingress` network, in one command.
     func initialize(_ request: SwarmInitRequest) async throws -> String {
-        guard node == nil else { throw DockerAPIError.alreadyInSwarm }
+        guard node == nil, !initializing else { throw DockerAPIError.alreadyInSwarm }
+        initializing = true
+        defer { initializing = false }
         let spec = try (request.spec ?? SwarmSpec()).validatedForInit().withDockerDefaults()
         var random = SystemRandomNumberGenerator()
         let nodeID = ObjectID.generate(using: &random)

@@ -16,6 +16,20 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A JSON array of already-encoded objects, sent without decoding them again.
+    static func array(of bodies: [String]) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString("[")
+        for (position, body) in bodies.enumerated() {
+            if position > 0 { buffer.writeString(",") }
+            buffer.writeString(body)
+        }
+        buffer.writeString("]")
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
     /// Decodes the body as `Value`; a missing, oversized or malformed body is a 400 with
     /// the decoder's reason, as dockerd answers.
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, context: APIRequestContext) async throws -> Value {

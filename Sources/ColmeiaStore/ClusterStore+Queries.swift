@@ -18,7 +18,18 @@ extension ClusterStore {
     /// Lists objects of a kind matching Docker's `filters`, ordered by id so that equal
     /// stores give identical answers.
     public func list<Object: ClusterObject>(_ type: Object.Type, filters: Filters = Filters()) throws(QueryError) -> [Object] {
-        let kind = Object.kind
+        let bodies = try listJSON(Object.kind, filters: filters)
+        do {
+            let decoder = JSONDecoder()
+            return try bodies.map { try decoder.decode(Object.self, from: Data($0.utf8)) }
+        } catch {
+            throw .database("stored \(Object.kind.rawValue) is unreadable: \(error)")
+        }
+    }
+
+    /// The stored Docker JSON of the matching objects, without decoding them: what a list
+    /// endpoint can send as is.
+    public func listJSON(_ kind: ObjectKind, filters: Filters = Filters()) throws(QueryError) -> [String] {
         try filters.validate(allowed: Self.allowedFilters(for: kind))
         return try read { db in
             var clauses = ["r.kind = ?"]
@@ -31,9 +42,7 @@ extension ClusterStore {
                 arguments += clauseArguments
             }
             let sql = "SELECT r.body FROM resources r WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
-            let bodies = try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            let decoder = JSONDecoder()
-            return try bodies.map { try decoder.decode(Object.self, from: Data($0.utf8)) }
+            return try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }
 
