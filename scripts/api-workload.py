@@ -71,7 +71,7 @@ def main():
         elapsed, _ = call(conn, "DELETE", f"/services/{service_id}")
         timings["delete"].append(elapsed)
     for name, values in timings.items():
-        print(f"{name:8s} calls={len(values):4d} p50_ms={percentile(values, 0.5) * 1000:.3f} "
+        print(f"{name:8s} calls={len(values)} p50_ms={percentile(values, 0.5) * 1000:.3f} "
               f"p99_ms={percentile(values, 0.99) * 1000:.3f} mean_ms={statistics.mean(values) * 1000:.3f}")
 
 
