@@ -27,8 +27,13 @@ extension APIRoutes {
                 events: [.serviceCreated(service)]))
             return try JSONResponse.encode(ServiceCreateResponse(id: id, warnings: []), status: .created)
         }
-        router.get("/services/{id}") { _, context in
-            try JSONResponse.encode(try await self.store().get(Service.self, context.objectReference()))
+        router.get("/services/{id}") { request, context in
+            var service = try await self.store().get(Service.self, context.objectReference())
+            if request.flag("insertDefaults") {
+                service.spec = service.spec.withDefaultsInserted()
+                service.previousSpec = service.previousSpec?.withDefaultsInserted()
+            }
+            return try JSONResponse.encode(service)
         }
         router.post("/services/{id}/update") { request, context in
             let store = try await self.store()

@@ -52,9 +52,6 @@ public actor ClusterManager {
         let advertise = Self.advertiseAddress(request)
         let identity = NodeIdentity(nodeID: nodeID, raftID: UInt64.random(in: 1...UInt64(Int64.max)),
                                     advertiseAddress: advertise)
-        let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID)
-        try node.start(bootstrap: true)
-
         let now = Timestamp.now()
         let swarm = Swarm(id: clusterID, spec: spec, defaultAddrPool: request.defaultAddrPool ?? ["10.0.0.0/8"],
                           subnetSize: request.subnetSize ?? 24, dataPathPort: request.dataPathPort ?? 4789,
@@ -75,9 +72,22 @@ public actor ClusterManager {
         let command = ClusterCommand(
             envelope: CommandEnvelope(id: UUID().uuidString, time: now, actor: .init(kind: .user, id: "swarm-init")),
             events: [.clusterCreated(swarm), .nodeCreated(me), .networkCreated(ingress)])
-        let outcome = try await node.propose(command)
+        // A request that cannot make a valid command (say, an unknown Availability) must not
+        // leave a node behind holding the WAL: check it before any node exists.
+        try command.validate()
+        let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID)
+        try node.start(bootstrap: true)
+        let outcome: ApplyOutcome
+        do {
+            outcome = try await node.propose(command)
+        } catch {
+            node.stop()
+            eraseSwarmState()
+            throw error
+        }
         guard case .applied = outcome else {
             node.stop()
+            eraseSwarmState()
             throw DockerAPIError(.internalServerError, "swarm init failed: \(outcome)")
         }
         try identity.save(to: dataDirectory)
@@ -99,10 +109,15 @@ public actor ClusterManager {
         node.stop()
         self.node = nil
         self.identity = nil
+        eraseSwarmState()
+        logger.info("left the swarm")
+    }
+
+    /// Removes the swarm's files from the data directory (its node must be stopped).
+    private func eraseSwarmState() {
         for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "node-identity.json"] {
             try? FileManager.default.removeItem(atPath: dataDirectory + "/" + item)
         }
-        logger.info("left the swarm")
     }
 
     /// Stops the node after the writes in flight are applied.

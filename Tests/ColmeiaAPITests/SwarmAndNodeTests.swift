@@ -33,3 +33,24 @@ import Testing
         daemon.stop()
     }
 }
+
+@Suite(.serialized) struct ServiceDefaultsTests {
+    @Test("insertDefaults writes out SwarmKit's defaults; rollback=previous restores the previous spec")
+    func insertDefaultsAndRollback() throws {
+        let daemon = DaemonHarness()
+        try daemon.start()
+        try daemon.docker("service", "create", "--detach", "--name", "web", "--replicas", "2", "nginx:alpine")
+        let plain = try daemon.http("GET", "/services/web").body
+        #expect(!plain.contains("\"UpdateConfig\""))
+        let filled = try daemon.http("GET", "/services/web?insertDefaults=true").body
+        for fragment in ["\"FailureAction\":\"pause\"", "\"Order\":\"stop-first\"", "\"Condition\":\"any\"",
+                         "\"StopGracePeriod\":10000000000", "\"Mode\":\"vip\""] {
+            #expect(filled.contains(fragment), "\(fragment) in \(filled)")
+        }
+        try daemon.docker("service", "update", "--detach", "--replicas", "4", "web")
+        try daemon.docker("service", "rollback", "--detach", "web")
+        #expect(try daemon.docker("service", "inspect", "--format", "{{.Spec.Mode.Replicated.Replicas}}", "web")
+            .trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        daemon.stop()
+    }
+}
