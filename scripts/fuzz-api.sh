@@ -6,15 +6,17 @@
 # Environment:
 #   SWIFT_SCRATCH_PATH  scratch path for `swift build` (default: .build)
 #   COLMEIAD            use this colmeiad binary instead of building one
-#   FUZZ_EXAMPLES       examples per operation (default: 40)
+#   FUZZ_EXAMPLES       examples per operation (default: 100)
+#   FUZZ_STATEFUL_EXAMPLES, FUZZ_STATEFUL_STEPS  stateful scenarios and their length (200, 20)
 #   FUZZ_SEED           schemathesis seed, for a reproducible run (default: random)
-#   FUZZ_TIMEOUT        seconds the whole schemathesis run may take (default: 300)
+#   FUZZ_TIMEOUT        seconds each schemathesis run may take (default: 300)
 #   SCHEMATHESIS_VERSION  pinned schemathesis version (default below)
 #
 # A failure is any response that is a server error by the rules in
 # scripts/fuzz_api_hooks.py (a 5xx not documented for that operation, or documented with
 # other words), a response that breaks the document's status codes, content types or
-# schemas, or a request that hangs past the timeout. Exits non-zero on any failure.
+# schemas, a request that hangs past the timeout, a daemon that dies, or one that does not
+# stop cleanly on SIGTERM afterwards. Exits non-zero on any failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +24,7 @@ WORK="$ROOT/.build-fuzz"
 VENV="$WORK/venv"
 SPEC="$ROOT/api/openapi.yaml"
 SCHEMATHESIS_VERSION=${SCHEMATHESIS_VERSION:-4.32.5}
-EXAMPLES=${FUZZ_EXAMPLES:-40}
+EXAMPLES=${FUZZ_EXAMPLES:-100}
 TIMEOUT=${FUZZ_TIMEOUT:-300}
 
 # 1. schemathesis, in a venv of its own.
@@ -73,23 +75,43 @@ export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"
 export SCHEMATHESIS_HOOKS=fuzz_api_hooks
 export COLMEIA_OPENAPI="$SPEC"
 # The checks, and the statuses each operation may answer, are in the generated config.
-COMMON=(--url "http://127.0.0.1:$PORT/v1.51" --phases examples,coverage,fuzzing
-        --request-timeout 10 --workers 2 --no-color --suppress-health-check all
+COMMON=(--url "http://127.0.0.1:$PORT/v1.51"
+        --request-timeout 10 --workers 1 --no-color --suppress-health-check all
         --report junit --report-dir "$WORK/report")
 [[ -n "${FUZZ_SEED:-}" ]] && COMMON+=(--seed "$FUZZ_SEED")
 
 status=0
+# Run from the work dir: schemathesis and hypothesis keep their databases in the current one.
+cd "$WORK"
 st() { timeout --kill-after=10 "$TIMEOUT" "$VENV/bin/schemathesis" --config-file "$TMP/schemathesis.toml" run "$SPEC" "$@"; }
 # Everything but leaving the swarm, which would turn every later request into a 503.
-st "${COMMON[@]}" --max-examples "$EXAMPLES" --exclude-operation-id SwarmLeave || status=$?
+st "${COMMON[@]}" --phases examples,coverage,fuzzing,stateful --max-examples "$EXAMPLES" \
+    --exclude-operation-id SwarmLeave || status=$?
 # Then leave (forced or not) and initialize again.
-st "${COMMON[@]}" --max-examples 10 --include-operation-id SwarmLeave || status=$?
-st "${COMMON[@]}" --max-examples 10 --include-operation-id SwarmInit || status=$?
+st "${COMMON[@]}" --phases examples,coverage,fuzzing --max-examples 10 --include-operation-id SwarmLeave || status=$?
+st "${COMMON[@]}" --phases examples,coverage,fuzzing --max-examples 10 --include-operation-id SwarmInit || status=$?
 
 if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
     echo "fuzz-api: colmeiad died during the run; its log:"
     tail -50 "$WORK/colmeiad.log"
     status=1
+else
+    # 5. A clean stop: SIGTERM ends the daemon even with event streams open, one abandoned
+    #    by its client and one still read.
+    curl -s --max-time 1 "http://127.0.0.1:$PORT/events" >/dev/null || true
+    curl -s --max-time 30 "http://127.0.0.1:$PORT/events" >/dev/null &
+    READER=$!
+    sleep 0.5
+    kill -TERM "$DAEMON_PID"
+    for _ in $(seq 150); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$DAEMON_PID" 2>/dev/null; then
+        echo "fuzz-api: colmeiad did not stop within 15 s of SIGTERM (a hang)"
+        status=1
+    elif ! wait "$DAEMON_PID"; then
+        echo "fuzz-api: colmeiad exited with an error at SIGTERM"
+        status=1
+    fi
+    kill "$READER" 2>/dev/null || true
 fi
 if [[ $status -ne 0 ]]; then
     echo "fuzz-api: FAILED (exit $status); colmeiad log: $WORK/colmeiad.log"

@@ -66,6 +66,14 @@ def write_config(spec_path, out_path):
     lines += ["[checks]", "enabled = false"]
     lines += [f"{name}.enabled = true" for name in CHECKS]
     lines.append("")
+    # Stateful scenarios follow the document's links: create -> inspect -> update (with the
+    # inspected Version.Index) -> delete.
+    lines += [
+        "[phases.stateful]",
+        f"max-steps = {int(os.environ.get('FUZZ_STATEFUL_STEPS', '20'))}",
+        f"generation.max-examples = {int(os.environ.get('FUZZ_STATEFUL_EXAMPLES', '200'))}",
+        "",
+    ]
     for (method, path), (operation_id, documented) in sorted(server_errors(spec).items()):
         statuses = ["2xx", "3xx", "4xx"] + [str(status) for status in sorted(documented)]
         lines += [

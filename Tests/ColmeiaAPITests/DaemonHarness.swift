@@ -63,6 +63,20 @@ final class DaemonHarness {
         return process.terminationStatus
     }
 
+    /// SIGTERM, then waits at most `timeout` for the exit: the exit status, or nil when the
+    /// daemon was still running (it is then killed).
+    func stop(within timeout: TimeInterval) -> Int32? {
+        guard let process else { return -1 }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let stopped = !process.isRunning
+        if !stopped { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        self.process = nil
+        return stopped ? process.terminationStatus : nil
+    }
+
     struct Output {
         var status: Int32
         var stdout: String
