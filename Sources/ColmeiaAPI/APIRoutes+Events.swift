@@ -3,6 +3,7 @@ import ColmeiaStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 extension APIRoutes {
     func addEventRoutes(to router: Router<APIRequestContext>) {
@@ -68,7 +69,9 @@ extension APIRoutes {
                 timer.cancel()
             }
         }
-        for try await line in lines { try await writer.write(line) }
+        // A stream nobody ends (no `until`, or a client gone without a word) must not hold
+        // the daemon's graceful shutdown: it ends when the shutdown begins.
+        for try await line in lines.cancelOnGracefulShutdown() { try await writer.write(line) }
     }
 
     private static func timeParameter(_ request: Request, _ name: String) throws -> Timestamp? {
