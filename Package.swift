@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "ColmeiaNode", targets: ["ColmeiaNode"]),
         .library(name: "ColmeiaModel", targets: ["ColmeiaModel"]),
         .library(name: "ColmeiaStore", targets: ["ColmeiaStore"]),
+        .library(name: "ColmeiaManager", targets: ["ColmeiaManager"]),
+        .library(name: "ColmeiaAgent", targets: ["ColmeiaAgent"]),
         .executable(name: "raft-sim", targets: ["raft-sim"]),
         .executable(name: "raft-bench", targets: ["raft-bench"]),
         .executable(name: "colmeia-store-bench", targets: ["colmeia-store-bench"]),
@@ -39,13 +41,24 @@ let package = Package(
             dependencies: ["ColmeiaModel", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Migrations")]
         ),
+        // The leader's reconcilers (orchestrators, scheduler, updater, restart supervisor,
+        // reaper) and the dispatcher that agents talk to.
+        .target(
+            name: "ColmeiaManager",
+            dependencies: ["ColmeiaModel", "ColmeiaStore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The worker side: the agent and its executors.
+        .target(name: "ColmeiaAgent", dependencies: ["ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
         // Composition of one node: the Raft driver thread, storage and state machine.
-        .target(name: "ColmeiaNode", dependencies: ["ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore"]),
+        .target(
+            name: "ColmeiaNode",
+            dependencies: ["ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore", "ColmeiaManager"]
+        ),
         // The Docker-compatible HTTP API: routes, errors, server setup.
         .target(
             name: "ColmeiaAPI",
             dependencies: [
-                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode",
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -59,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "colmeiad",
             dependencies: [
-                "ColmeiaAPI",
+                "ColmeiaAPI", "ColmeiaAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -97,6 +110,8 @@ let package = Package(
         .testTarget(name: "ColmeiaNodeTests", dependencies: ["ColmeiaNode", "colmeia-store-bench"]),
         .testTarget(name: "ColmeiaModelTests", dependencies: ["ColmeiaModel"]),
         .testTarget(name: "ColmeiaStoreTests", dependencies: ["ColmeiaStore"]),
+        .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent"]),
+        .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
         .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),
     ],

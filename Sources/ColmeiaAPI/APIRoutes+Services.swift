@@ -53,6 +53,13 @@ extension APIRoutes {
             try Self.validate(spec)
             service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: Self.publishing(spec, store),
                                                              previous: service.endpoint)
+            if request.uri.queryParameters.get("rollback") == "previous" {
+                service.updateStatus = UpdateStatus(state: .rollbackStarted, startedAt: .now(),
+                                                    message: "manually requested rollback")
+            } else {
+                // A new spec starts a new update; the updater reports its progress.
+                service.updateStatus = nil
+            }
             service.previousSpec = service.spec
             service.spec = spec
             _ = try await self.submit(ClusterCommand(

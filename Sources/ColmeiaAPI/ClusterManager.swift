@@ -1,3 +1,5 @@
+import ColmeiaAgent
+import ColmeiaManager
 import ColmeiaModel
 import ColmeiaNode
 import ColmeiaStore
@@ -15,12 +17,25 @@ public actor ClusterManager {
     /// Set while `initialize` waits for its first command: the actor is reentrant there,
     /// and a second init must not open the same WAL.
     private var initializing = false
+    private let makeExecutor: @Sendable (String) -> any TaskExecutor
+    private let heartbeatPeriod: Duration
+    private var leader: LeaderServices?
+    private var agentTask: Task<Void, Never>?
+    private var agent: Agent?
 
-    /// Opens the data directory; a node that was in a swarm rejoins it at once.
-    public init(dataDirectory: String, hostname: String, logger: Logger) throws {
+    /// Opens the data directory; a node that was in a swarm rejoins it at once (its
+    /// reconcilers and agent start with ``resume()``).
+    ///
+    /// - Parameter makeExecutor: builds the executor that runs this node's tasks, given the
+    ///   data directory.
+    public init(dataDirectory: String, hostname: String, logger: Logger,
+                heartbeatPeriod: Duration = Dispatcher.defaultHeartbeatPeriod,
+                makeExecutor: @escaping @Sendable (String) -> any TaskExecutor) throws {
         self.dataDirectory = dataDirectory
         self.hostname = hostname
         self.logger = logger
+        self.makeExecutor = makeExecutor
+        self.heartbeatPeriod = heartbeatPeriod
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         if let identity = try NodeIdentity.load(from: dataDirectory) {
             let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID)
@@ -59,10 +74,7 @@ public actor ClusterManager {
         let me = Node(
             id: nodeID,
             spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability ?? "active")),
-            description: NodeDescription(hostname: hostname, platform: Platform(architecture: Self.architecture, os: "linux"),
-                                         resources: Resources(nanoCPUs: Int64(ProcessInfo.processInfo.activeProcessorCount) * 1_000_000_000,
-                                                              memoryBytes: Int64(ProcessInfo.processInfo.physicalMemory)),
-                                         engine: EngineDescription(engineVersion: ColmeiaVersion.engine)),
+            description: localDescription,
             status: NodeStatus(state: "ready", addr: advertise.split(separator: ":").first.map(String.init) ?? advertise),
             managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise))
         let ingress = Network(
@@ -94,11 +106,48 @@ public actor ClusterManager {
         self.node = node
         self.identity = identity
         logger.info("swarm initialized", metadata: ["node": "\(nodeID)", "cluster": "\(clusterID)"])
+        await startServices()
         return nodeID
     }
 
+    /// This machine as a node of the swarm.
+    var localDescription: NodeDescription {
+        NodeDescription(hostname: hostname, platform: Platform(architecture: Self.architecture, os: "linux"),
+                        resources: Resources(nanoCPUs: Int64(ProcessInfo.processInfo.activeProcessorCount) * 1_000_000_000,
+                                             memoryBytes: Int64(ProcessInfo.processInfo.physicalMemory)),
+                        engine: EngineDescription(engineVersion: ColmeiaVersion.engine))
+    }
+
+    /// Starts what a manager runs besides Raft: the reconcilers and dispatcher (this is a
+    /// single-manager swarm, so always its leader) and the node's own agent.
+    public func resume() async {
+        await startServices()
+    }
+
+    private func startServices() async {
+        guard let node, let identity, leader == nil else { return }
+        let leader = await LeaderServices(store: node.store, proposer: node, logger: logger,
+                                          heartbeatPeriod: heartbeatPeriod)
+        let address = String(identity.advertiseAddress.split(separator: ":").first ?? "127.0.0.1")
+        let agent = Agent(nodeID: identity.nodeID, description: localDescription,
+                          connection: LocalDispatcherConnection(dispatcher: leader.dispatcher, addr: address),
+                          executor: makeExecutor(dataDirectory), logger: logger)
+        self.leader = leader
+        self.agent = agent
+        agentTask = Task { await agent.run() }
+    }
+
+    private func stopServices() async {
+        agentTask?.cancel()
+        await agentTask?.value
+        agentTask = nil
+        agent = nil
+        await leader?.stop()
+        leader = nil
+    }
+
     /// Leaves the swarm. The last manager leaving erases the swarm, so Docker demands `force`.
-    func leave(force: Bool) throws {
+    func leave(force: Bool) async throws {
         guard let node else {
             throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
         }
@@ -106,6 +155,7 @@ public actor ClusterManager {
             throw DockerAPIError(.serviceUnavailable,
                                  "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.")
         }
+        await stopServices()
         node.stop()
         self.node = nil
         self.identity = nil
@@ -121,7 +171,8 @@ public actor ClusterManager {
     }
 
     /// Stops the node after the writes in flight are applied.
-    public func shutdown() {
+    public func shutdown() async {
+        await stopServices()
         node?.stop()
         node = nil
     }

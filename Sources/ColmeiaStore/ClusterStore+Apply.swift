@@ -129,18 +129,39 @@ extension ClusterStore {
             guard db.changesCount > 0 else { return .refused("\(event.objectKind.rawValue) \(event.objectID) not found") }
             return .landed(payload: try jsonObject(id: event.objectID))
         case .taskStatusChanged(let taskID, let status):
-            guard var task = try load(SwarmTask.self, id: taskID, db) else {
-                // Agents report on tasks the orchestrator may already have removed; a late
-                // report must not sink the rest of its batch.
+            // Agents report on tasks the orchestrator may already have removed, and a late
+            // report may trail a newer one: neither must sink the rest of its batch, and a
+            // task's observed state only moves forward.
+            guard var task = try load(SwarmTask.self, id: taskID, db), status.state >= task.status.state else {
                 return .ignored
             }
             task.status = status
-            task.version = Version(index: index)
-            task.updatedAt = time
-            let row = try ResourceRow(task)
-            try row.insert(db)
-            return .landed(payload: row.body)
+            return try store(task, index: index, time: time, db)
+        case .taskAssigned(let taskID, let nodeID, let status):
+            guard var task = try load(SwarmTask.self, id: taskID, db), task.status.state <= .pending,
+                  task.desiredState <= .running, task.nodeID.isEmpty || task.nodeID == nodeID else {
+                return .ignored
+            }
+            task.nodeID = nodeID
+            task.status = status
+            return try store(task, index: index, time: time, db)
+        case .taskDesiredStateChanged(let taskID, let desiredState):
+            guard var task = try load(SwarmTask.self, id: taskID, db), desiredState > task.desiredState else {
+                return .ignored
+            }
+            task.desiredState = desiredState
+            return try store(task, index: index, time: time, db)
         }
+    }
+
+    /// Writes back a task changed in place by one of the task events.
+    private static func store(_ task: SwarmTask, index: UInt64, time: Timestamp, _ db: Database) throws -> EventOutcome {
+        var task = task
+        task.version = Version(index: index)
+        task.updatedAt = time
+        let row = try ResourceRow(task)
+        try row.insert(db)
+        return .landed(payload: row.body)
     }
 
     /// Creates or replaces an object. `Version.Index` becomes the Raft index; the times come

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColmeiaAgent
 import ColmeiaAPI
 import Foundation
 import Hummingbird
@@ -63,7 +64,13 @@ struct Colmeiad: AsyncParsableCommand {
         }
         let logger = Logger(label: "colmeiad")
         let hostname = nodeName ?? ProcessInfo.processInfo.hostName
-        let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger)
+        let executorKind = executor
+        let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger) { dataDirectory in
+            switch executorKind {
+            default: ProcessExecutor(root: dataDirectory + "/tasks")
+            }
+        }
+        await manager.resume()
         if initialize {
             try await manager.initializeIfNeeded()
         }

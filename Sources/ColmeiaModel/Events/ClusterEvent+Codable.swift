@@ -4,7 +4,7 @@
 /// an unknown type is an error (an old build cannot apply a newer event).
 extension ClusterEvent: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, object, id, status
+        case type, object, id, status, node, desiredState = "desired_state"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,6 +26,12 @@ extension ClusterEvent: Codable {
         case "task.removed": self = .taskRemoved(id: try id())
         case "task.status_changed":
             self = .taskStatusChanged(taskID: try id(), status: try container.decode(TaskStatus.self, forKey: .status))
+        case "task.assigned":
+            self = .taskAssigned(taskID: try id(), nodeID: try container.decode(String.self, forKey: .node),
+                                 status: try container.decode(TaskStatus.self, forKey: .status))
+        case "task.desired_state_changed":
+            self = .taskDesiredStateChanged(taskID: try id(),
+                                            desiredState: try container.decode(TaskState.self, forKey: .desiredState))
         case "secret.created": self = .secretCreated(try object(Secret.self))
         case "secret.updated": self = .secretUpdated(try object(Secret.self))
         case "secret.removed": self = .secretRemoved(id: try id())
@@ -56,6 +62,13 @@ extension ClusterEvent: Codable {
         case .taskStatusChanged(let id, let status):
             try container.encode(id, forKey: .id)
             try container.encode(status, forKey: .status)
+        case .taskAssigned(let id, let node, let status):
+            try container.encode(id, forKey: .id)
+            try container.encode(node, forKey: .node)
+            try container.encode(status, forKey: .status)
+        case .taskDesiredStateChanged(let id, let desiredState):
+            try container.encode(id, forKey: .id)
+            try container.encode(desiredState, forKey: .desiredState)
         }
     }
 }

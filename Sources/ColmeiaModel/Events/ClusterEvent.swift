@@ -15,6 +15,12 @@ public enum ClusterEvent: Sendable, Hashable {
     /// A task's observed status from its agent, without rewriting the whole task (batched
     /// status reports become one command with many of these).
     case taskStatusChanged(taskID: String, status: TaskStatus)
+    /// The scheduler's decision: a pending task goes to a node. Lands only while the task
+    /// is still unassigned and wanted, so a batch of decisions never undoes a concurrent
+    /// shutdown.
+    case taskAssigned(taskID: String, nodeID: String, status: TaskStatus)
+    /// A reconciler moves a task's desired state forward (e.g. to `shutdown`); never back.
+    case taskDesiredStateChanged(taskID: String, desiredState: TaskState)
     case secretCreated(Secret)
     case secretUpdated(Secret)
     case secretRemoved(id: String)
@@ -31,6 +37,8 @@ public enum ClusterEvent: Sendable, Hashable {
         case updated
         case removed
         case statusChanged = "status_changed"
+        case assigned
+        case desiredStateChanged = "desired_state_changed"
     }
 
     /// The kind of object the event changes.
@@ -39,7 +47,7 @@ public enum ClusterEvent: Sendable, Hashable {
         case .clusterCreated, .clusterUpdated: .cluster
         case .nodeCreated, .nodeUpdated, .nodeRemoved: .node
         case .serviceCreated, .serviceUpdated, .serviceRemoved: .service
-        case .taskCreated, .taskUpdated, .taskRemoved, .taskStatusChanged: .task
+        case .taskCreated, .taskUpdated, .taskRemoved, .taskStatusChanged, .taskAssigned, .taskDesiredStateChanged: .task
         case .secretCreated, .secretUpdated, .secretRemoved: .secret
         case .configCreated, .configUpdated, .configRemoved: .config
         case .networkCreated, .networkUpdated, .networkRemoved: .network
@@ -59,6 +67,10 @@ public enum ClusterEvent: Sendable, Hashable {
             .removed
         case .taskStatusChanged:
             .statusChanged
+        case .taskAssigned:
+            .assigned
+        case .taskDesiredStateChanged:
+            .desiredStateChanged
         }
     }
 
@@ -71,7 +83,7 @@ public enum ClusterEvent: Sendable, Hashable {
         case .nodeRemoved(let id), .serviceRemoved(let id), .taskRemoved(let id),
             .secretRemoved(let id), .configRemoved(let id), .networkRemoved(let id):
             id
-        case .taskStatusChanged(let id, _):
+        case .taskStatusChanged(let id, _), .taskAssigned(let id, _, _), .taskDesiredStateChanged(let id, _):
             id
         case .clusterCreated(let object), .clusterUpdated(let object): object.objectID
         case .nodeCreated(let object), .nodeUpdated(let object): object.objectID
@@ -93,8 +105,8 @@ public enum ClusterEvent: Sendable, Hashable {
         case .secretCreated(let object), .secretUpdated(let object): object
         case .configCreated(let object), .configUpdated(let object): object
         case .networkCreated(let object), .networkUpdated(let object): object
-        case .nodeRemoved, .serviceRemoved, .taskRemoved, .taskStatusChanged, .secretRemoved,
-            .configRemoved, .networkRemoved:
+        case .nodeRemoved, .serviceRemoved, .taskRemoved, .taskStatusChanged, .taskAssigned,
+            .taskDesiredStateChanged, .secretRemoved, .configRemoved, .networkRemoved:
             nil
         }
     }

@@ -25,7 +25,7 @@ extension ClusterEvent {
             try config.spec.validate()
         case .networkCreated(let network), .networkUpdated(let network):
             try network.validate()
-        case .taskCreated, .taskUpdated, .taskStatusChanged, .nodeRemoved, .serviceRemoved, .taskRemoved,
+        case .taskCreated, .taskUpdated, .taskStatusChanged, .taskAssigned, .taskDesiredStateChanged, .nodeRemoved, .serviceRemoved, .taskRemoved,
             .secretRemoved, .configRemoved, .networkRemoved:
             break
         }

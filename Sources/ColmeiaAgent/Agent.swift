@@ -1,0 +1,134 @@
+import ColmeiaModel
+import Logging
+
+/// A node's agent (SwarmKit's agent): keeps a session with the dispatcher, applies each
+/// assignment set idempotently through its executor, and reports task status. While the
+/// dispatcher is unreachable, running tasks keep running and their reports are queued.
+///
+/// ```swift
+/// let agent = Agent(nodeID: id, description: description, connection: dispatcher,
+///                   executor: ProcessExecutor(root: dataDir + "/tasks"), logger: logger)
+/// Task { await agent.run() }
+/// ```
+public actor Agent {
+    public private(set) var nodeID: String?
+    private let description: NodeDescription
+    private let connection: any DispatcherConnection
+    private let executor: any TaskExecutor
+    private let logger: Logger
+    private var session: AgentSession?
+    private var runners: [String: TaskRunner] = [:]
+    private var unsent: [String: TaskStatusUpdate] = [:]
+
+    public init(nodeID: String?, description: NodeDescription, connection: any DispatcherConnection,
+                executor: any TaskExecutor, logger: Logger) {
+        self.nodeID = nodeID
+        self.description = description
+        self.connection = connection
+        self.executor = executor
+        self.logger = logger
+    }
+
+    /// Keeps a session open until cancelled; on cancellation the tasks keep running
+    /// (the daemon stops, the node's work does not).
+    public func run() async {
+        var backoff = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                let session = try await connection.register(nodeID: nodeID, description: description)
+                self.session = session
+                nodeID = session.nodeID
+                backoff = .milliseconds(100)
+                await flushUnsent()
+                let heartbeats = Task { await self.beat(session) }
+                defer { heartbeats.cancel() }
+                for try await set in try await connection.assignments(session) {
+                    await apply(set)
+                }
+            } catch {
+                if !Task.isCancelled {
+                    logger.info("agent session ended", metadata: ["error": "\(error)"])
+                }
+            }
+            session = nil
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(5))
+        }
+    }
+
+    /// Tasks this agent currently drives.
+    public var taskIDs: [String] { runners.keys.sorted() }
+
+    private func beat(_ session: AgentSession) async {
+        var period = Duration.nanoseconds(session.heartbeatPeriod)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: period)
+            guard !Task.isCancelled else { return }
+            do {
+                period = .nanoseconds(try await connection.heartbeat(session))
+            } catch {
+                logger.info("heartbeat failed", metadata: ["error": "\(error)"])
+                period = .seconds(1)
+            }
+        }
+    }
+
+    /// Makes the node's tasks match the set: start new ones, pass on desired-state
+    /// changes, stop and remove those no longer assigned.
+    func apply(_ set: [SwarmTask]) async {
+        let assigned = Set(set.map(\.id))
+        for task in set {
+            if let runner = runners[task.id] {
+                await runner.update(task)
+                continue
+            }
+            if task.hasEnded { continue }
+            if task.desiredState > .running {
+                if task.status.state < .shutdown {
+                    await send(TaskStatusUpdate(taskID: task.id, status: TaskStatus(timestamp: .now(), state: .shutdown,
+                                                                                     message: "shutdown")))
+                }
+                continue
+            }
+            let adopt = task.status.state >= .starting
+            if adopt, !(await executor.isRunning(task)) {
+                await send(TaskStatusUpdate(taskID: task.id, status: TaskStatus(
+                    timestamp: .now(), state: .failed, message: "started",
+                    err: "task lost: the agent restarted and the task is no longer running")))
+                continue
+            }
+            let runner = TaskRunner(task: task, executor: executor) { [weak self] status in
+                await self?.send(TaskStatusUpdate(taskID: task.id, status: status))
+            }
+            runners[task.id] = runner
+            await runner.start(adopt: adopt)
+        }
+        for (id, runner) in runners where !assigned.contains(id) {
+            runners[id] = nil
+            Task { await runner.stopAndRemove() }
+        }
+    }
+
+    private func send(_ update: TaskStatusUpdate) async {
+        guard let session else {
+            unsent[update.taskID] = update
+            return
+        }
+        do {
+            try await connection.report(session, [update])
+        } catch {
+            unsent[update.taskID] = update
+        }
+    }
+
+    private func flushUnsent() async {
+        guard let session, !unsent.isEmpty else { return }
+        let updates = unsent.values.sorted { $0.status.timestamp < $1.status.timestamp }
+        unsent.removeAll()
+        do {
+            try await connection.report(session, updates)
+        } catch {
+            for update in updates where unsent[update.taskID] == nil { unsent[update.taskID] = update }
+        }
+    }
+}

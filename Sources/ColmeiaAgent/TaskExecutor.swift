@@ -1,0 +1,30 @@
+import ColmeiaModel
+
+/// Runs tasks on this node: Docker containers or plain processes. Each call is about one
+/// task; an executor keeps whatever handles it needs, keyed by task id.
+public protocol TaskExecutor: Sendable {
+    /// Readies what the task needs (its image, its directories). A failure rejects the task.
+    func prepare(_ task: SwarmTask) async throws(TaskFailure)
+    /// Starts the task and returns once it runs.
+    func start(_ task: SwarmTask) async throws(TaskFailure) -> ContainerStatus
+    /// Waits until the task exits and returns its exit code (128 + signal when killed).
+    func wait(_ task: SwarmTask) async throws(TaskFailure) -> Int
+    /// Stops the task: its stop signal, then a kill after its grace period.
+    func stop(_ task: SwarmTask) async
+    /// Frees what the task held (container, files).
+    func remove(_ task: SwarmTask) async
+    /// Whether a task that an earlier run of the agent started is still running here, so
+    /// that the agent can adopt it instead of starting it again.
+    func isRunning(_ task: SwarmTask) async -> Bool
+}
+
+/// Why a task could not be prepared or started, in the words `Status.Err` shows.
+public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

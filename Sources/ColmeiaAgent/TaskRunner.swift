@@ -1,0 +1,133 @@
+import ColmeiaModel
+
+/// Drives one task through its lifecycle on this node — accepted, preparing, (ready,)
+/// starting, running, then complete, failed or shutdown — and reports each state.
+actor TaskRunner {
+    private(set) var task: SwarmTask
+    private let executor: any TaskExecutor
+    private let report: @Sendable (TaskStatus) async -> Void
+    private var lifecycle: Task<Void, Never>?
+    private var wakers: [CheckedContinuation<Void, Never>] = []
+    /// How the task's process or container exited, once it has.
+    private var exit: Result<Int, TaskFailure>?
+
+    init(task: SwarmTask, executor: any TaskExecutor, report: @escaping @Sendable (TaskStatus) async -> Void) {
+        self.task = task
+        self.executor = executor
+        self.report = report
+    }
+
+    /// Starts driving the task; `adopt` picks up a task an earlier agent run left running.
+    func start(adopt: Bool) {
+        lifecycle = Task { await self.drive(adopt: adopt) }
+    }
+
+    /// A newer copy of the task from the dispatcher (its desired state may have moved).
+    func update(_ newer: SwarmTask) {
+        task.desiredState = newer.desiredState
+        wakeAll()
+    }
+
+    /// The task is no longer assigned here: stop it and free its resources.
+    func stopAndRemove() async {
+        task.desiredState = .remove
+        update(task)
+        await lifecycle?.value
+        await executor.remove(task)
+    }
+
+    private var stopWanted: Bool { task.desiredState > .running }
+
+    private func drive(adopt: Bool) async {
+        if adopt {
+            await run(status: ContainerStatus())
+            return
+        }
+        await report(status(.accepted, "accepted"))
+        await report(status(.preparing, "preparing"))
+        do {
+            try await executor.prepare(task)
+        } catch {
+            await report(status(.rejected, "preparing", err: error.message))
+            return
+        }
+        if task.desiredState == .ready {
+            await report(status(.ready, "ready"))
+            while task.desiredState == .ready { await nextUpdate() }
+        }
+        if stopWanted {
+            await report(status(.shutdown, "shutdown"))
+            return
+        }
+        await report(status(.starting, "starting"))
+        let container: ContainerStatus
+        do {
+            container = try await executor.start(task)
+        } catch {
+            await report(status(.failed, "starting", err: error.message))
+            return
+        }
+        await run(status: container)
+    }
+
+    /// The task runs: wait for it to exit, or stop it when asked.
+    private func run(status container: ContainerStatus) async {
+        var running = status(.running, "started")
+        running.containerStatus = container
+        await report(running)
+        let executor = self.executor
+        let task = self.task
+        Task {
+            let result: Result<Int, TaskFailure>
+            do throws(TaskFailure) {
+                result = .success(try await executor.wait(task))
+            } catch {
+                result = .failure(error)
+            }
+            await self.exited(result)
+        }
+        while !stopWanted && exit == nil { await nextUpdate() }
+        if stopWanted {
+            await executor.stop(task)
+            while exit == nil { await nextUpdate() }
+            await report(status(.shutdown, "shutdown"))
+            return
+        }
+        switch exit {
+        case .success(let code)?:
+            var ended = code == 0 ? status(.complete, "finished") : status(.failed, "started", err: "task: non-zero exit (\(code))")
+            ended.containerStatus = ContainerStatus(containerID: container.containerID, pid: 0, exitCode: code)
+            await report(ended)
+        case .failure(let failure)?:
+            await report(status(.failed, "started", err: failure.message))
+        case nil:
+            break
+        }
+    }
+
+    private func exited(_ result: Result<Int, TaskFailure>) {
+        exit = result
+        wakeAll()
+    }
+
+    /// Suspends until ``update(_:)`` is called (or the calling task is cancelled).
+    private func nextUpdate() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled { continuation.resume() } else { wakers.append(continuation) }
+            }
+        } onCancel: {
+            Task { await self.wakeAll() }
+        }
+    }
+
+    private func wakeAll() {
+        let waiting = wakers
+        wakers.removeAll()
+        for waker in waiting { waker.resume() }
+    }
+
+    private func status(_ state: TaskState, _ message: String, err: String = "") -> TaskStatus {
+        TaskStatus(timestamp: .now(), state: state, message: message, err: err)
+    }
+}

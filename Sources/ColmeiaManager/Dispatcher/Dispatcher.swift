@@ -1,0 +1,196 @@
+import ColmeiaModel
+import ColmeiaStore
+import Foundation
+import Logging
+
+/// The leader's side of the agent protocol (SwarmKit's dispatcher): registers nodes,
+/// tracks heartbeats and marks silent nodes down, streams each node its assignment set,
+/// and batches task status reports into few commands.
+public actor Dispatcher {
+    /// SwarmKit's default heartbeat period.
+    public static let defaultHeartbeatPeriod = Duration.seconds(5)
+    /// Missed periods after which a node is down.
+    public static let missedHeartbeats = 3
+
+    private struct Session {
+        var id: String
+        var lastHeartbeat: ContinuousClock.Instant
+        var continuation: AsyncThrowingStream<[SwarmTask], any Error>.Continuation?
+        var lastSent: [SwarmTask]?
+    }
+
+    private let proposer: any CommandProposer
+    private let logger: Logger
+    private let heartbeatPeriod: Duration
+    private let batchInterval: Duration
+    private let clock = ContinuousClock()
+    private let startedAt: ContinuousClock.Instant
+    private var sessions: [String: Session] = [:]
+    private var view = ClusterView()
+    private var pending: [String: TaskStatusUpdate] = [:]
+    private var pendingOrder: [String] = []
+    private var flushScheduled = false
+    /// Nodes being marked down or up, so the health check does not repeat itself.
+    private var transitions: Set<String> = []
+
+    public init(proposer: any CommandProposer, logger: Logger, heartbeatPeriod: Duration = defaultHeartbeatPeriod,
+                batchInterval: Duration = .milliseconds(100)) {
+        self.proposer = proposer
+        self.logger = logger
+        self.heartbeatPeriod = heartbeatPeriod
+        self.batchInterval = batchInterval
+        startedAt = clock.now
+    }
+
+    // MARK: Agent calls
+
+    /// Registers a node: a new one becomes a worker node; a known one is ready again with
+    /// its fresh description. Any earlier session of the node ends.
+    public func register(nodeID: String?, description: NodeDescription, addr: String) async throws -> AgentSession {
+        var random = SystemRandomNumberGenerator()
+        let id = nodeID.flatMap { $0.isEmpty ? nil : $0 } ?? ObjectID.generate(using: &random)
+        let now = Timestamp.now()
+        let status = NodeStatus(state: .ready, addr: addr)
+        let event: ClusterEvent
+        var preconditions: [Precondition] = []
+        if var node = view.nodes[id] {
+            node.description = description
+            node.status = status
+            event = .nodeUpdated(node)
+            preconditions = [.objectVersion(kind: .node, id: id, index: node.version.index)]
+        } else if nodeID != nil && !(nodeID ?? "").isEmpty {
+            throw DispatcherError.unavailable("node \(id) is not part of this cluster")
+        } else {
+            event = .nodeCreated(Node(id: id, spec: NodeSpec(role: "worker", availability: .active),
+                                      description: description, status: status))
+        }
+        transitions.insert(id)
+        defer { transitions.remove(id) }
+        let outcome = try await proposer.propose(ClusterCommand(
+            envelope: CommandEnvelope(id: UUID().uuidString, time: now, actor: .init(kind: .node, id: id)),
+            preconditions: preconditions, events: [event]))
+        if case .rejected(_, let reason) = outcome {
+            throw DispatcherError.unavailable("registration of node \(id) was refused: \(reason)")
+        }
+        sessions[id]?.continuation?.finish(throwing: DispatcherError.sessionInvalid)
+        let session = AgentSession(nodeID: id, sessionID: UUID().uuidString, heartbeatPeriod: heartbeatPeriod.nanoseconds)
+        sessions[id] = Session(id: session.sessionID, lastHeartbeat: clock.now)
+        return session
+    }
+
+    public func heartbeat(_ session: AgentSession) throws -> Int64 {
+        guard sessions[session.nodeID]?.id == session.sessionID else { throw DispatcherError.sessionInvalid }
+        sessions[session.nodeID]?.lastHeartbeat = clock.now
+        return heartbeatPeriod.nanoseconds
+    }
+
+    /// The node's assignment set now, then each time it changes.
+    public func assignments(_ session: AgentSession) throws -> AsyncThrowingStream<[SwarmTask], any Error> {
+        guard sessions[session.nodeID]?.id == session.sessionID else { throw DispatcherError.sessionInvalid }
+        let (stream, continuation) = AsyncThrowingStream<[SwarmTask], any Error>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        sessions[session.nodeID]?.continuation?.finish()
+        sessions[session.nodeID]?.continuation = continuation
+        sessions[session.nodeID]?.lastSent = nil
+        send(to: session.nodeID)
+        return stream
+    }
+
+    /// Queues status reports; they are proposed together every `batchInterval`.
+    public func report(_ session: AgentSession, _ updates: [TaskStatusUpdate]) throws {
+        guard sessions[session.nodeID]?.id == session.sessionID else { throw DispatcherError.sessionInvalid }
+        for update in updates {
+            // A task reported by a node it is not assigned to is ignored (a stale agent).
+            guard let task = view.tasks[update.taskID], task.nodeID == session.nodeID else { continue }
+            if pending[update.taskID] == nil { pendingOrder.append(update.taskID) }
+            pending[update.taskID] = update
+        }
+        guard !pending.isEmpty, !flushScheduled else { return }
+        flushScheduled = true
+        let interval = batchInterval
+        Task {
+            try? await Task.sleep(for: interval)
+            await self.flush()
+        }
+    }
+
+    // MARK: Leader side
+
+    /// The reconciler's view changed; push new assignment sets to the nodes it touched.
+    public func update(_ view: ClusterView, touched: Set<String>) {
+        self.view = view
+        for nodeID in touched where sessions[nodeID] != nil { send(to: nodeID) }
+    }
+
+    /// Marks nodes down whose agents fell silent, and nodes that never opened a session
+    /// with this leader within the grace period. Call periodically.
+    public func checkHealth() async {
+        let now = clock.now
+        let grace = heartbeatPeriod * Self.missedHeartbeats
+        var lost: [Node] = []
+        for node in view.nodes.values where node.status.state != .down && !transitions.contains(node.id) {
+            if let session = sessions[node.id] {
+                if now - session.lastHeartbeat > grace { lost.append(node) }
+            } else if now - startedAt > grace {
+                lost.append(node)
+            }
+        }
+        for node in lost.sorted(by: { $0.id < $1.id }) {
+            sessions.removeValue(forKey: node.id)?.continuation?.finish(throwing: DispatcherError.sessionInvalid)
+            var down = node
+            down.status.state = .down
+            down.status.message = "heartbeat failure"
+            transitions.insert(node.id)
+            logger.notice("node is down: heartbeat failure", metadata: ["node": "\(node.id)"])
+            _ = try? await proposer.propose(ClusterCommand(
+                envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .reconciler, id: "dispatcher")),
+                preconditions: [.objectVersion(kind: .node, id: node.id, index: node.version.index)],
+                events: [.nodeUpdated(down)]))
+            transitions.remove(node.id)
+        }
+    }
+
+    /// Ends every session (the node stops being leader).
+    public func shutdown() {
+        for session in sessions.values { session.continuation?.finish(throwing: DispatcherError.unavailable("leadership lost")) }
+        sessions.removeAll()
+    }
+
+    // MARK: Internals
+
+    /// What a node must know: tasks it should run, and tasks it should stop.
+    static func assignmentSet(for nodeID: String, in view: ClusterView) -> [SwarmTask] {
+        view.tasks(onNode: nodeID).filter { $0.isWanted || (!$0.hasEnded && $0.desiredState > .running) }
+            .filter { $0.status.state >= .assigned || $0.desiredState > .running }
+    }
+
+    private func send(to nodeID: String) {
+        guard let continuation = sessions[nodeID]?.continuation else { return }
+        let set = Self.assignmentSet(for: nodeID, in: view)
+        guard sessions[nodeID]?.lastSent != set else { return }
+        sessions[nodeID]?.lastSent = set
+        continuation.yield(set)
+    }
+
+    private func flush() async {
+        flushScheduled = false
+        let updates = pendingOrder.compactMap { pending[$0] }
+        pending.removeAll()
+        pendingOrder.removeAll()
+        guard !updates.isEmpty else { return }
+        let nodes = Set(updates.compactMap { view.tasks[$0.taskID]?.nodeID })
+        let actor = nodes.count == 1 ? (nodes.first ?? "dispatcher") : "dispatcher"
+        var start = 0
+        while start < updates.count {
+            let chunk = updates[start..<min(updates.count, start + 2_000)]
+            start += chunk.count
+            let command = ClusterCommand(
+                envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .node, id: actor)),
+                events: chunk.map { .taskStatusChanged(taskID: $0.taskID, status: $0.status) })
+            do {
+                _ = try await proposer.propose(command)
+            } catch {
+                logger.warning("task status batch failed", metadata: ["error": "\(error)", "updates": "\(chunk.count)"])
+            }
+        }
+    }
+}

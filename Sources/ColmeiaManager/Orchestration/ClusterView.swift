@@ -1,0 +1,72 @@
+import ColmeiaModel
+
+/// The leader's in-memory picture of what the reconcilers read: the cluster, its nodes,
+/// services and tasks. Loaded once from the read models when a node becomes leader, then
+/// kept current from the change feed, so a reconcile pass never queries SQLite.
+public struct ClusterView: Sendable {
+    public var swarm: Swarm?
+    public private(set) var nodes: [String: Node] = [:]
+    public private(set) var services: [String: Service] = [:]
+    public private(set) var tasks: [String: SwarmTask] = [:]
+    private var taskIDsByService: [String: Set<String>] = [:]
+    private var taskIDsByNode: [String: Set<String>] = [:]
+
+    public init(swarm: Swarm? = nil, nodes: [Node] = [], services: [Service] = [], tasks: [SwarmTask] = []) {
+        self.swarm = swarm
+        for node in nodes { upsert(node) }
+        for service in services { upsert(service) }
+        for task in tasks { upsert(task) }
+    }
+
+    public mutating func upsert(_ node: Node) { nodes[node.id] = node }
+    public mutating func removeNode(id: String) { nodes[id] = nil }
+    public mutating func upsert(_ service: Service) { services[service.id] = service }
+    public mutating func removeService(id: String) { services[id] = nil }
+
+    public mutating func upsert(_ task: SwarmTask) {
+        if let old = tasks[task.id], old.nodeID != task.nodeID {
+            taskIDsByNode[old.nodeID]?.remove(task.id)
+        }
+        tasks[task.id] = task
+        taskIDsByService[task.serviceID, default: []].insert(task.id)
+        if !task.nodeID.isEmpty { taskIDsByNode[task.nodeID, default: []].insert(task.id) }
+    }
+
+    public mutating func removeTask(id: String) {
+        guard let task = tasks.removeValue(forKey: id) else { return }
+        taskIDsByService[task.serviceID]?.remove(id)
+        if taskIDsByService[task.serviceID]?.isEmpty == true { taskIDsByService[task.serviceID] = nil }
+        taskIDsByNode[task.nodeID]?.remove(id)
+        if taskIDsByNode[task.nodeID]?.isEmpty == true { taskIDsByNode[task.nodeID] = nil }
+    }
+
+    /// The tasks of one service, oldest first (ties broken by id, for determinism).
+    public func tasks(ofService serviceID: String) -> [SwarmTask] {
+        (taskIDsByService[serviceID] ?? []).compactMap { tasks[$0] }.sorted(by: Self.olderFirst)
+    }
+
+    /// The tasks placed on one node.
+    public func tasks(onNode nodeID: String) -> [SwarmTask] {
+        (taskIDsByNode[nodeID] ?? []).compactMap { tasks[$0] }.sorted(by: Self.olderFirst)
+    }
+
+    /// Ids of services that still have tasks, including services already removed.
+    public var serviceIDsWithTasks: [String] { taskIDsByService.keys.sorted() }
+
+    /// Whether a task's node can no longer run it: the node is gone, down, or drained.
+    public func nodeIsUnavailable(for task: SwarmTask) -> Bool {
+        guard !task.nodeID.isEmpty else { return false }
+        guard let node = nodes[task.nodeID] else { return true }
+        return node.status.state == .down || node.spec.availability == .drain
+    }
+
+    /// The node is gone or down: whatever its tasks last reported is all we will hear.
+    public func nodeIsLost(_ nodeID: String) -> Bool {
+        guard let node = nodes[nodeID] else { return true }
+        return node.status.state == .down
+    }
+
+    static func olderFirst(_ a: SwarmTask, _ b: SwarmTask) -> Bool {
+        a.createdAt != b.createdAt ? a.createdAt < b.createdAt : a.id < b.id
+    }
+}

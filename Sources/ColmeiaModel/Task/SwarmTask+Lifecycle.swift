@@ -1,0 +1,13 @@
+extension SwarmTask {
+    /// The orchestrator still wants this task (desired state `ready` or `running`).
+    public var isWanted: Bool { desiredState <= .running }
+
+    /// The task stopped on its own or was stopped: its observed state is past `running`.
+    public var hasEnded: Bool { status.state > .running }
+
+    /// The task never reached a node's agent (still `new` or `pending`).
+    public var isUnassigned: Bool { status.state <= .pending }
+
+    /// Whether this task runs the given template (the `_up-to-date` test).
+    public func runs(_ template: TaskSpec) -> Bool { spec == template }
+}
