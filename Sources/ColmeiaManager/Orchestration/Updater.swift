@@ -55,6 +55,8 @@ public enum Updater {
                 if !old.isEmpty { outdated.append(group) }
                 continue
             }
+            // A new task that ended (and awaits its restart) is not settled yet.
+            if current.allSatisfy(\.hasEnded) { settled = false }
             for task in current where !task.hasEnded {
                 if let since = task.runningSince {
                     let delayEnds = since.adding(nanoseconds: config.delay)
@@ -76,6 +78,26 @@ public enum Updater {
             if !old.isEmpty { settled = false }
         }
 
+        // Failures of the new tasks count only while an update or rollback is running.
+        if state == .updating || state == .rollbackStarted,
+           let failed = failure(in: groups, template: template, since: service.updateStatus?.startedAt ?? now, config: config) {
+            switch config.failureAction {
+            case .continue:
+                break
+            case .rollback where !rollingBack && service.previousSpec != nil:
+                step.rollback = true
+                step.status = UpdateStatus(state: .rollbackStarted, startedAt: now,
+                                           message: "update rolled back due to failure or early termination of task \(failed)")
+                return step
+            default:
+                step.status = UpdateStatus(state: rollingBack ? .rollbackPaused : .paused,
+                                           startedAt: service.updateStatus?.startedAt,
+                                           message: (rollingBack ? "rollback" : "update")
+                                               + " paused due to failure or early termination of task \(failed)")
+                return step
+            }
+        }
+
         // Nothing outdated: an update in progress completes once its tasks are stable.
         if outdated.isEmpty {
             if settled, state == .updating || state == .rollbackStarted {
@@ -86,32 +108,13 @@ public enum Updater {
             return step
         }
 
-        var status = service.updateStatus
         switch state {
         case .paused?, .rollbackPaused?:
             return step
         case .updating?, .rollbackStarted?:
             break
         default:
-            status = UpdateStatus(state: .updating, startedAt: now, message: "update in progress")
-            step.status = status
-        }
-
-        if let failed = failure(in: groups, template: template, since: status?.startedAt ?? now, config: config) {
-            switch config.failureAction {
-            case .continue:
-                break
-            case .rollback where !rollingBack && service.previousSpec != nil:
-                step.rollback = true
-                step.status = UpdateStatus(state: .rollbackStarted, startedAt: now,
-                                           message: "update rolled back due to failure or early termination of task \(failed)")
-                return step
-            default:
-                step.status = UpdateStatus(state: rollingBack ? .rollbackPaused : .paused, startedAt: status?.startedAt,
-                                           message: (rollingBack ? "rollback" : "update")
-                                               + " paused due to failure or early termination of task \(failed)")
-                return step
-            }
+            step.status = UpdateStatus(state: .updating, startedAt: now, message: "update in progress")
         }
 
         let room = config.parallelism == 0 ? outdated.count : max(0, Int(config.parallelism) - busy)

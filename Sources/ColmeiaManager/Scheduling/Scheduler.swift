@@ -41,38 +41,46 @@ public enum Scheduler {
         }
     }
 
-    /// What is already placed on a node.
+    /// What is already placed on a node: plain numbers, so the inner loop copies nothing.
     struct Load {
-        var node: Node
         var cpu: Int64 = 0
         var memory: Int64 = 0
+        var capacityCPU: Int64
+        var capacityMemory: Int64
         var total = 0
-        var byService: [String: Int] = [:]
 
-        mutating func add(_ task: SwarmTask) {
-            cpu += task.spec.resources?.reservations?.nanoCPUs ?? 0
-            memory += task.spec.resources?.reservations?.memoryBytes ?? 0
-            total += 1
-            byService[task.serviceID, default: 0] += 1
+        init(_ node: Node) {
+            capacityCPU = node.description.resources.nanoCPUs
+            capacityMemory = node.description.resources.memoryBytes
         }
 
-        func fits(_ task: SwarmTask) -> Bool {
-            let wanted = task.spec.resources?.reservations
-            let capacity = node.description.resources
-            let cpu = wanted?.nanoCPUs ?? 0
-            let memory = wanted?.memoryBytes ?? 0
-            return (cpu == 0 || self.cpu + cpu <= capacity.nanoCPUs)
-                && (memory == 0 || self.memory + memory <= capacity.memoryBytes)
+        func fits(cpu wantedCPU: Int64, memory wantedMemory: Int64) -> Bool {
+            (wantedCPU == 0 || cpu + wantedCPU <= capacityCPU) && (wantedMemory == 0 || memory + wantedMemory <= capacityMemory)
+        }
+    }
+
+    /// Nodes, their loads and their tasks per service, indexed alike.
+    struct Placement {
+        var nodes: [Node]
+        var loads: [Load]
+        var byService: [[String: Int]]
+        var position: [String: Int]
+
+        mutating func add(_ task: SwarmTask, at index: Int) {
+            loads[index].cpu += task.spec.resources?.reservations?.nanoCPUs ?? 0
+            loads[index].memory += task.spec.resources?.reservations?.memoryBytes ?? 0
+            loads[index].total += 1
+            byService[index][task.serviceID, default: 0] += 1
         }
     }
 
     public static func schedule(_ pending: [SwarmTask], in view: ClusterView) -> Decision {
-        var loads: [String: Load] = [:]
-        for node in view.nodes.values { loads[node.id] = Load(node: node) }
+        let nodes = view.nodes.keys.sorted().compactMap { view.nodes[$0] }
+        var placement = Placement(nodes: nodes, loads: nodes.map(Load.init), byService: nodes.map { _ in [:] },
+                                  position: Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($1.id, $0) }))
         for task in view.tasks.values where task.isWanted && !task.hasEnded && !task.nodeID.isEmpty {
-            loads[task.nodeID]?.add(task)
+            if let index = placement.position[task.nodeID] { placement.add(task, at: index) }
         }
-        let nodeIDs = loads.keys.sorted()
         var decision = Decision()
         // Tasks of one service with one template share their static filtering.
         let ordered = pending.sorted { ($0.serviceID, $0.slot, $0.id) < ($1.serviceID, $1.slot, $1.id) }
@@ -81,82 +89,91 @@ public enum Scheduler {
             var end = index + 1
             while end < ordered.count, ordered[end].serviceID == ordered[index].serviceID,
                   ordered[end].spec == ordered[index].spec { end += 1 }
-            place(ordered[index..<end], nodeIDs: nodeIDs, loads: &loads, decision: &decision)
+            place(ordered[index..<end], &placement, decision: &decision)
             index = end
         }
         return decision
     }
 
-    private static func place(_ tasks: ArraySlice<SwarmTask>, nodeIDs: [String], loads: inout [String: Load],
-                              decision: inout Decision) {
+    private static func place(_ tasks: ArraySlice<SwarmTask>, _ placement: inout Placement, decision: inout Decision) {
         guard let first = tasks.first else { return }
         // Constraints were validated when the service was accepted; unparsable ones match nothing.
         let constraints = try? PlacementConstraint.parse(first.spec.placement?.constraints ?? [])
         let spreads = (first.spec.placement?.preferences ?? []).compactMap { $0.spread?.spreadDescriptor }
         let maxReplicas = Int(first.spec.placement?.maxReplicas ?? 0)
+        let wantedCPU = first.spec.resources?.reservations?.nanoCPUs ?? 0
+        let wantedMemory = first.spec.resources?.reservations?.memoryBytes ?? 0
         let service = first.serviceID
 
         // Static filters: readiness and constraints do not change while we place.
+        func verdict(_ node: Node) -> Filter? {
+            if node.status.state != .ready || node.spec.availability != .active { return .notReady }
+            if !(constraints.map(node.satisfies) ?? false) { return .constraints }
+            return nil
+        }
         var staticFailures: [Filter: Int] = [:]
-        var candidates: [String] = []
-        for id in nodeIDs {
-            guard let node = loads[id]?.node else { continue }
-            if node.status.state != .ready || node.spec.availability != .active {
-                staticFailures[.notReady, default: 0] += 1
-            } else if !(constraints.map(node.satisfies) ?? false) {
-                staticFailures[.constraints, default: 0] += 1
+        var candidates: [Int] = []
+        for index in placement.nodes.indices {
+            if let failure = verdict(placement.nodes[index]) {
+                staticFailures[failure, default: 0] += 1
             } else {
-                candidates.append(id)
+                candidates.append(index)
             }
         }
-        // Tasks of the service per spread value, per preference level.
-        var spreadCounts: [[String: Int]] = spreads.map { descriptor in
+        var onNode = candidates.map { placement.byService[$0][service] ?? 0 }
+        // Each candidate's value for each spread level, and the service's tasks per value.
+        let spreadValues: [[String]] = candidates.map { index in
+            spreads.map { placement.nodes[index].attribute($0).first ?? "" }
+        }
+        var spreadCounts: [[String: Int]] = spreads.indices.map { level in
             var counts: [String: Int] = [:]
-            for id in candidates {
-                guard let load = loads[id] else { continue }
-                counts[load.node.attribute(descriptor).first ?? "", default: 0] += load.byService[service] ?? 0
-            }
+            for offset in candidates.indices { counts[spreadValues[offset][level], default: 0] += onNode[offset] }
             return counts
         }
 
         for task in tasks {
             var failures = staticFailures
-            var best: (id: String, key: [Int])?
-            let pool = task.nodeID.isEmpty ? candidates : candidates.filter { $0 == task.nodeID }
-            if !task.nodeID.isEmpty, !candidates.contains(task.nodeID) {
+            var pool = Array(candidates.indices)
+            if !task.nodeID.isEmpty {
                 // A global task belongs to one node; only that node's verdict explains it.
+                pool = pool.filter { placement.nodes[candidates[$0]].id == task.nodeID }
                 failures = [:]
-                if let load = loads[task.nodeID] {
-                    let node = load.node
-                    if node.status.state != .ready || node.spec.availability != .active {
-                        failures[.notReady] = 1
-                    } else {
-                        failures[.constraints] = 1
-                    }
+                if pool.isEmpty, let index = placement.position[task.nodeID] {
+                    failures[verdict(placement.nodes[index]) ?? .constraints] = 1
                 }
             }
-            for id in pool {
-                guard let load = loads[id] else { continue }
-                guard load.fits(task) else { failures[.resources, default: 0] += 1; continue }
-                let onNode = load.byService[service] ?? 0
-                guard maxReplicas == 0 || onNode < maxReplicas else { failures[.maxReplicas, default: 0] += 1; continue }
-                var key = spreads.indices.map { spreadCounts[$0][load.node.attribute(spreads[$0]).first ?? "", default: 0] }
-                key.append(onNode)
-                key.append(load.total)
-                if let current = best, !key.lexicographicallyPrecedes(current.key) { continue }
-                best = (id, key)
+            var best = -1
+            var bestSpread: [Int] = []
+            var bestKey = (Int.max, Int.max)
+            for offset in pool {
+                let index = candidates[offset]
+                guard placement.loads[index].fits(cpu: wantedCPU, memory: wantedMemory) else {
+                    failures[.resources, default: 0] += 1
+                    continue
+                }
+                guard maxReplicas == 0 || onNode[offset] < maxReplicas else {
+                    failures[.maxReplicas, default: 0] += 1
+                    continue
+                }
+                let key = (onNode[offset], placement.loads[index].total)
+                if spreads.isEmpty {
+                    if key < bestKey { (best, bestKey) = (offset, key) }
+                    continue
+                }
+                let spread = spreads.indices.map { spreadCounts[$0][spreadValues[offset][$0], default: 0] }
+                if best < 0 || spread.lexicographicallyPrecedes(bestSpread) || (spread == bestSpread && key < bestKey) {
+                    (best, bestSpread, bestKey) = (offset, spread, key)
+                }
             }
-            guard let chosen = best else {
+            guard best >= 0 else {
                 decision.unschedulable.append((task.id, explain(failures)))
                 continue
             }
-            loads[chosen.id]?.add(task)
-            if let node = loads[chosen.id]?.node {
-                for level in spreads.indices {
-                    spreadCounts[level][node.attribute(spreads[level]).first ?? "", default: 0] += 1
-                }
-            }
-            decision.assignments.append((task.id, chosen.id))
+            let index = candidates[best]
+            placement.add(task, at: index)
+            onNode[best] += 1
+            for level in spreads.indices { spreadCounts[level][spreadValues[best][level], default: 0] += 1 }
+            decision.assignments.append((task.id, placement.nodes[index].id))
         }
     }
 
