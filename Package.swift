@@ -49,6 +49,8 @@ let package = Package(
         ),
         // The worker side: the agent and its executors.
         .target(name: "ColmeiaAgent", dependencies: ["ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
+        // Nodes that run tasks nowhere, for the scale benchmark and the reconciler tests.
+        .target(name: "ColmeiaSimulatedNodes", dependencies: ["ColmeiaAgent", "ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
         // Composition of one node: the Raft driver thread, storage and state machine.
         .target(
             name: "ColmeiaNode",
@@ -110,7 +112,7 @@ let package = Package(
         .testTarget(name: "ColmeiaNodeTests", dependencies: ["ColmeiaNode", "colmeia-store-bench"]),
         .testTarget(name: "ColmeiaModelTests", dependencies: ["ColmeiaModel"]),
         .testTarget(name: "ColmeiaStoreTests", dependencies: ["ColmeiaStore"]),
-        .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent"]),
+        .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent", "ColmeiaSimulatedNodes"]),
         .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
         .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),
