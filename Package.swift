@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "raft-bench", targets: ["raft-bench"]),
         .executable(name: "colmeia-store-bench", targets: ["colmeia-store-bench"]),
         .executable(name: "colmeiad", targets: ["colmeiad"]),
+        .executable(name: "colmeia-scale-bench", targets: ["colmeia-scale-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -103,6 +104,14 @@ let package = Package(
             dependencies: [
                 "ColmeiaNode", "ColmeiaStore", "ColmeiaModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "colmeia-scale-bench",
+            dependencies: [
+                "ColmeiaNode", "ColmeiaManager", "ColmeiaSimulatedNodes", "ColmeiaStore", "ColmeiaModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ColmeiaRaftTests", dependencies: ["ColmeiaRaft"]),
