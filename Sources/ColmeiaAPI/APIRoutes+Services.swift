@@ -17,6 +17,8 @@ extension APIRoutes {
             var spec = try await JSONResponse.decode(ServiceSpec.self, from: request, context: context)
             if spec.name.isEmpty { spec.name = NameGenerator.random() }
             try Self.validate(spec)
+            // As dockerd stores it: a replicated service without a count has one replica.
+            spec.mode = spec.mode.normalized
             let store = try await self.store()
             let id = CommandFactory.newID()
             let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: Self.publishing(spec, store))
@@ -51,6 +53,7 @@ extension APIRoutes {
                 throw DockerAPIError(.badRequest, "rpc error: code = Unimplemented desc = renaming services is not supported")
             }
             try Self.validate(spec)
+            spec.mode = spec.mode.normalized
             service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: Self.publishing(spec, store),
                                                              previous: service.endpoint)
             if request.uri.queryParameters.get("rollback") == "previous" {

@@ -137,9 +137,12 @@ public actor ClusterManager {
         agentTask = Task { await agent.run() }
     }
 
-    private func stopServices() async {
+    /// Stops the agent and the leader's services. Leaving the swarm stops the node's tasks;
+    /// a daemon that merely stops leaves containers running for its next start to adopt.
+    private func stopServices(leaving: Bool = false) async {
         agentTask?.cancel()
         await agentTask?.value
+        await agent?.stopTasksIfTheyCannotOutlive(force: leaving)
         agentTask = nil
         agent = nil
         await leader?.stop()
@@ -155,7 +158,7 @@ public actor ClusterManager {
             throw DockerAPIError(.serviceUnavailable,
                                  "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.")
         }
-        await stopServices()
+        await stopServices(leaving: true)
         node.stop()
         self.node = nil
         self.identity = nil

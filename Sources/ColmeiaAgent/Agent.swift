@@ -56,6 +56,17 @@ public actor Agent {
         }
     }
 
+    /// Stops every task this agent drives, when its executor's tasks cannot outlive it
+    /// (the daemon is stopping or leaving the swarm).
+    public func stopTasksIfTheyCannotOutlive(force: Bool = false) async {
+        guard force || !executor.tasksOutliveAgent else { return }
+        let all = runners.values
+        runners.removeAll()
+        await withTaskGroup(of: Void.self) { group in
+            for runner in all { group.addTask { await runner.stopAndRemove() } }
+        }
+    }
+
     /// Tasks this agent currently drives.
     public var taskIDs: [String] { runners.keys.sorted() }
 

@@ -87,6 +87,8 @@ public actor ProcessExecutor: TaskExecutor {
         try? FileManager.default.removeItem(atPath: directory(of: task))
     }
 
+    public nonisolated var tasksOutliveAgent: Bool { false }
+
     /// A child of an earlier daemon cannot be waited on: process tasks are never adopted.
     public func isRunning(_ task: SwarmTask) async -> Bool {
         processes[task.id] != nil && exitCodes[task.id] == nil

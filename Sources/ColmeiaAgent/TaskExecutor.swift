@@ -16,6 +16,9 @@ public protocol TaskExecutor: Sendable {
     /// Whether a task that an earlier run of the agent started is still running here, so
     /// that the agent can adopt it instead of starting it again.
     func isRunning(_ task: SwarmTask) async -> Bool
+    /// Whether tasks keep running when the agent stops (containers do; child processes
+    /// cannot be adopted, so the agent stops them on its way out).
+    var tasksOutliveAgent: Bool { get }
 }
 
 /// Why a task could not be prepared or started, in the words `Status.Err` shows.

@@ -43,6 +43,8 @@ public actor SimulatedExecutor: TaskExecutor {
 
     public func isRunning(_ task: SwarmTask) async -> Bool { running[task.id] != nil }
 
+    public nonisolated var tasksOutliveAgent: Bool { true }
+
     /// Ends a running task as if its process exited with `code` (137: killed).
     public func exit(_ taskID: String, code: Int) {
         exited[taskID] = code

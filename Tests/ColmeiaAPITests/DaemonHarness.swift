@@ -36,11 +36,12 @@ final class DaemonHarness {
     }
 
     /// Starts the daemon and waits until `/_ping` answers on the socket.
-    func start(initialize: Bool = true, extraArguments: [String] = []) throws {
+    func start(initialize: Bool = true, executor: String = "process", extraArguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable("colmeiad"))
         process.arguments = ["--data-dir", dataDirectory, "--host", "unix://" + socket,
-                             "--host", "tcp://127.0.0.1:\(port)", "--node-name", "colmeia-test", "--log-level", "warning"]
+                             "--host", "tcp://127.0.0.1:\(port)", "--node-name", "colmeia-test", "--log-level", "warning",
+                             "--executor", executor]
             + (initialize ? ["--init"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

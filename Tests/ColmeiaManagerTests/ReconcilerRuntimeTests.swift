@@ -53,11 +53,15 @@ final class LeaderConnection: DispatcherConnection {
         var connection: LeaderConnection
     }
 
+    /// Heartbeats every second: a node is down after 3 s of silence, long enough that a
+    /// busy test machine never misses one by accident.
+    static let heartbeat = Duration.seconds(1)
+
     func start(workers count: Int, failingImages: Set<String> = []) async throws -> Cluster {
         let node = try ClusterNode(dataDirectory: directory, nodeID: 1, tickInterval: .milliseconds(10))
         try node.start(bootstrap: true)
         let leader = await LeaderServices(store: node.store, proposer: node, logger: logger,
-                                          heartbeatPeriod: .milliseconds(200))
+                                          heartbeatPeriod: Self.heartbeat)
         let connection = LeaderConnection(leader.dispatcher)
         let workers = (1...count).map {
             SimulatedNode(hostname: "worker-\($0)", connection: connection, failingImages: failingImages, logger: logger)
@@ -166,7 +170,7 @@ final class LeaderConnection: DispatcherConnection {
 
         await cluster.leader.stop()
         cluster.leader = await LeaderServices(store: store, proposer: cluster.node, logger: logger,
-                                              heartbeatPeriod: .milliseconds(200))
+                                              heartbeatPeriod: Self.heartbeat)
         // The agents' sessions ended with the old leader; they register again with the new one.
         cluster.connection.switchTo(cluster.leader.dispatcher)
         try await until("the new reconciler ran") { await cluster.leader.reconciler.passes > 3 }
