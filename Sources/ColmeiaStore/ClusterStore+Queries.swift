@@ -87,6 +87,21 @@ extension ClusterStore {
         }
     }
 
+    /// How many tasks of a service are in each observed state, without decoding any.
+    public func taskStates(serviceID: String) throws(QueryError) -> [TaskState: Int] {
+        try read { db in
+            var counts: [TaskState: Int] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT current_state, COUNT(*) AS n FROM resources
+                WHERE kind = 'task' AND service_id = ? GROUP BY current_state
+                """, arguments: [serviceID])
+            for row in rows {
+                if let state = TaskState(rawValue: row["current_state"] ?? "") { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws(QueryError) -> T {
         do {
             return try pool.read(body)
