@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Consensus as a pure state machine: no I/O, no clocks, no ambient randomness.
@@ -49,7 +50,16 @@ let package = Package(
             dependencies: ["ColmeiaModel", "ColmeiaStore", .product(name: "Logging", package: "swift-log")]
         ),
         // The worker side: the agent and its executors.
-        .target(name: "ColmeiaAgent", dependencies: ["ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "ColmeiaAgent",
+            dependencies: [
+                "ColmeiaModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Nodes that run tasks nowhere, for the scale benchmark and the reconciler tests.
         .target(name: "ColmeiaSimulatedNodes", dependencies: ["ColmeiaAgent", "ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
         // Composition of one node: the Raft driver thread, storage and state machine.

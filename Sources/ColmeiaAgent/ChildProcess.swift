@@ -39,7 +39,7 @@ struct ChildProcess: Sendable {
         guard let addChdir = Self.addChdir else {
             throw SpawnError(description: "this C library cannot set a child's working directory")
         }
-        addChdir(&actions, directory)
+        _ = addChdir(&actions, directory)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

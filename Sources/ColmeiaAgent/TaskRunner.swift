@@ -40,7 +40,8 @@ actor TaskRunner {
 
     private func drive(adopt: Bool) async {
         if adopt {
-            await run(status: ContainerStatus())
+            // Already reported running by the agent that started it.
+            await run(status: task.status.containerStatus ?? ContainerStatus(), reportRunning: false)
             return
         }
         await report(status(.accepted, "accepted"))
@@ -71,10 +72,12 @@ actor TaskRunner {
     }
 
     /// The task runs: wait for it to exit, or stop it when asked.
-    private func run(status container: ContainerStatus) async {
-        var running = status(.running, "started")
-        running.containerStatus = container
-        await report(running)
+    private func run(status container: ContainerStatus, reportRunning: Bool = true) async {
+        if reportRunning {
+            var running = status(.running, "started")
+            running.containerStatus = container
+            await report(running)
+        }
         let executor = self.executor
         let task = self.task
         Task {

@@ -64,12 +64,9 @@ struct Colmeiad: AsyncParsableCommand {
         }
         let logger = Logger(label: "colmeiad")
         let hostname = nodeName ?? ProcessInfo.processInfo.hostName
-        let executorKind = executor
-        let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger) { dataDirectory in
-            switch executorKind {
-            default: ProcessExecutor(root: dataDirectory + "/tasks")
-            }
-        }
+        let taskExecutor: any TaskExecutor = executor == "process"
+            ? ProcessExecutor(root: dataDir + "/tasks") : try DockerExecutor(host: dockerHost)
+        let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger) { _ in taskExecutor }
         await manager.resume()
         if initialize {
             try await manager.initializeIfNeeded()

@@ -37,7 +37,7 @@ import Testing
         try tasks(daemon, service).filter { $0.DesiredState == "running" && $0.Status.State == "running" }
     }
 
-    func until(_ what: String, timeout: TimeInterval = 30, _ condition: () throws -> Bool) throws {
+    func until(_ what: String, timeout: TimeInterval = 60, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try !condition() {
             guard Date() < deadline else {

@@ -70,7 +70,7 @@ final class LeaderConnection: DispatcherConnection {
         return Cluster(node: node, leader: leader, workers: workers, connection: connection)
     }
 
-    func until(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+    func until(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await !condition() {
             guard ContinuousClock.now < deadline else {

@@ -155,7 +155,10 @@ public struct Orchestrator {
             var desired = TaskState.running
             if order == .stopFirst {
                 events += shutDown(old)
-                if old.contains(where: { stillRuns($0, view) }) { desired = .ready }
+                // Anything of this place still running — the tasks stopped now, or ones
+                // stopped earlier that have not exited yet — must go before the new one starts.
+                let stopping = group.tasks.contains { ($0.isWanted ? !$0.runs(template) : true) && stillRuns($0, view) }
+                if stopping { desired = .ready }
                 keep.removeAll { !$0.runs(template) }
             }
             events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: desired)))

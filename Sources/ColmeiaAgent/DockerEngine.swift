@@ -1,0 +1,81 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A small client of the Docker Engine API over its unix socket: the calls the Docker
+/// executor makes, with the engine's own error messages carried through.
+struct DockerEngine: Sendable {
+    /// The socket path, from `unix:///var/run/docker.sock`.
+    let socketPath: String
+    /// The API version every path is prefixed with (1.41 is what Docker 20.10 speaks and
+    /// every later engine still accepts).
+    let apiVersion = "v1.41"
+    private let client: HTTPClient
+
+    struct Failure: Error, Sendable, CustomStringConvertible {
+        var status: Int
+        var message: String
+        var description: String { message }
+    }
+
+    init(host: String) throws(Failure) {
+        guard host.hasPrefix("unix://") else {
+            throw Failure(status: 0, message: "unsupported Docker host \(host): only unix:// sockets are supported")
+        }
+        socketPath = String(host.dropFirst("unix://".count))
+        client = HTTPClient.shared
+    }
+
+    /// Sends a request and returns status and body; a 4xx/5xx becomes a ``Failure`` with the
+    /// engine's `message`.
+    @discardableResult
+    func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json body: Any? = nil,
+              timeout: TimeAmount = .seconds(60)) async throws(Failure) -> (status: Int, body: Data) {
+        var components = URLComponents()
+        components.path = "/" + apiVersion + path
+        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        let encodedSocket = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
+        let url = "http+unix://" + encodedSocket + (components.percentEncodedPath) +
+            (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        // Go's HTTP server insists on a Host header, which a unix-socket URL has none of.
+        request.headers.replaceOrAdd(name: "Host", value: "docker")
+        if let body {
+            do {
+                let data = try JSONSerialization.data(withJSONObject: body)
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(bytes: data))
+            } catch {
+                throw Failure(status: 0, message: "cannot encode the request to the Docker engine: \(error)")
+            }
+        }
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            var buffer = try await response.body.collect(upTo: 64 << 20)
+            let data = Data(buffer.readBytes(length: buffer.readableBytes) ?? [])
+            let status = Int(response.status.code)
+            guard status < 400 else {
+                let text = String(decoding: data.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw Failure(status: status, message: Self.message(in: data) ?? "Docker engine answered \(status): \(text)")
+            }
+            return (status, data)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(status: 0, message: "Cannot connect to the Docker daemon at unix://\(socketPath): \(error)")
+        }
+    }
+
+    /// Decodes a JSON object body.
+    func object(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json body: Any? = nil,
+                timeout: TimeAmount = .seconds(60)) async throws(Failure) -> [String: Any] {
+        let (_, data) = try await call(method, path, query: query, json: body, timeout: timeout)
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    static func message(in data: Data) -> String? {
+        ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["message"] as? String
+    }
+}

@@ -1,0 +1,199 @@
+import ColmeiaModel
+import Foundation
+
+/// Runs tasks as containers on a Docker Engine (`--executor docker --docker-host
+/// unix:///…`), labelled as Docker Swarm labels them, so `docker ps` on the node shows which
+/// service, task and node each container belongs to. Containers outlive the agent; a
+/// restarted agent finds them again by their task label.
+public actor DockerExecutor: TaskExecutor {
+    private let engine: DockerEngine
+    /// Container id per task id.
+    private var containers: [String: String] = [:]
+
+    public init(host: String) throws {
+        do {
+            engine = try DockerEngine(host: host)
+        } catch {
+            throw TaskFailure(error.message)
+        }
+    }
+
+    public nonisolated var tasksOutliveAgent: Bool { true }
+
+    /// Uses the local image, or pulls it; a failed pull rejects the task with the engine's words.
+    public func prepare(_ task: SwarmTask) async throws(TaskFailure) {
+        let image = task.spec.containerSpec?.image ?? ""
+        guard !image.isEmpty else { throw TaskFailure("no image specified") }
+        do {
+            try await engine.call(.GET, "/images/\(Self.pathComponent(image))/json")
+            return
+        } catch where error.status == 404 {
+            // Not here: pull it below.
+        } catch {
+            throw TaskFailure(error.message)
+        }
+        let (name, tag) = Self.split(image)
+        let data: Data
+        do {
+            data = try await engine.call(.POST, "/images/create", query: [("fromImage", name)] + (tag.map { [("tag", $0)] } ?? []),
+                                         timeout: .minutes(30)).body
+        } catch {
+            throw TaskFailure(error.message)
+        }
+        // A pull reports progress as JSON lines; a failure mid-way is a line with "error".
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            if let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
+               let error = object["error"] as? String {
+                throw TaskFailure(error)
+            }
+        }
+    }
+
+    public func start(_ task: SwarmTask) async throws(TaskFailure) -> ContainerStatus {
+        let name = Self.containerName(task)
+        // A container left by an earlier attempt of this very task is replaced.
+        _ = try? await engine.call(.DELETE, "/containers/\(name)", query: [("force", "true")])
+        let body = try Self.body(for: task)
+        let created: [String: Any]
+        do {
+            created = try await engine.object(.POST, "/containers/create", query: [("name", name)], json: body)
+        } catch {
+            throw TaskFailure("create container failed: \(error.message)")
+        }
+        guard let id = created["Id"] as? String else { throw TaskFailure("create container failed: no container id") }
+        containers[task.id] = id
+        do {
+            try await engine.call(.POST, "/containers/\(id)/start")
+        } catch {
+            throw TaskFailure("starting container failed: \(error.message)")
+        }
+        return try await waitUntilHealthy(task, id)
+    }
+
+    /// A container with a healthcheck is `starting` until its first healthy report.
+    private func waitUntilHealthy(_ task: SwarmTask, _ id: String) async throws(TaskFailure) -> ContainerStatus {
+        while true {
+            let inspect: [String: Any]
+            do {
+                inspect = try await engine.object(.GET, "/containers/\(id)/json")
+            } catch {
+                throw TaskFailure(error.message)
+            }
+            let state = inspect["State"] as? [String: Any] ?? [:]
+            let status = ContainerStatus(containerID: id, pid: state["Pid"] as? Int ?? 0, exitCode: 0)
+            guard state["Running"] as? Bool == true else { return status }
+            guard let health = state["Health"] as? [String: Any], let current = health["Status"] as? String else { return status }
+            switch current {
+            case "healthy":
+                return status
+            case "unhealthy":
+                await stop(task)
+                throw TaskFailure("task: container is unhealthy")
+            default:
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    public func wait(_ task: SwarmTask) async throws(TaskFailure) -> Int {
+        guard let id = containers[task.id] else { throw TaskFailure("task \(task.id) has no container on this node") }
+        do {
+            let result = try await engine.object(.POST, "/containers/\(id)/wait", timeout: .hours(24 * 365))
+            return result["StatusCode"] as? Int ?? -1
+        } catch {
+            throw TaskFailure(error.message)
+        }
+    }
+
+    public func stop(_ task: SwarmTask) async {
+        guard let id = containers[task.id] else { return }
+        let grace = max(0, (task.spec.containerSpec?.stopGracePeriod ?? 10_000_000_000) / 1_000_000_000)
+        _ = try? await engine.call(.POST, "/containers/\(id)/stop", query: [("t", String(grace))], timeout: .seconds(grace + 30))
+    }
+
+    public func remove(_ task: SwarmTask) async {
+        guard let id = containers.removeValue(forKey: task.id) else { return }
+        _ = try? await engine.call(.DELETE, "/containers/\(id)", query: [("force", "true"), ("v", "true")])
+    }
+
+    /// Finds the task's container by its label; adopts it if it runs.
+    public func isRunning(_ task: SwarmTask) async -> Bool {
+        let filters = #"{"label":["com.docker.swarm.task.id=\#(task.id)"]}"#
+        guard let data = try? await engine.call(.GET, "/containers/json", query: [("all", "true"), ("filters", filters)]).body,
+              let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]],
+              let container = list.first, let id = container["Id"] as? String else { return false }
+        containers[task.id] = id
+        return container["State"] as? String == "running"
+    }
+
+    // MARK: Container spec
+
+    /// `service.slot.taskid`, as Docker Swarm names task containers.
+    static func containerName(_ task: SwarmTask) -> String {
+        task.name.isEmpty ? "task.\(task.id)" : task.name
+    }
+
+    /// The service name, from the task name `service.slot.taskid`.
+    static func serviceName(_ task: SwarmTask) -> String {
+        let parts = task.name.split(separator: ".")
+        return parts.count >= 3 ? parts.dropLast(2).joined(separator: ".") : task.serviceID
+    }
+
+    /// The body of `POST /containers/create` for a task.
+    static func body(for task: SwarmTask) throws(TaskFailure) -> [String: Any] {
+        let spec = task.spec.containerSpec ?? ContainerSpec()
+        var labels = spec.labels
+        labels["com.docker.swarm.service.id"] = task.serviceID
+        labels["com.docker.swarm.service.name"] = serviceName(task)
+        labels["com.docker.swarm.task"] = ""
+        labels["com.docker.swarm.task.id"] = task.id
+        labels["com.docker.swarm.task.name"] = containerName(task)
+        labels["com.docker.swarm.node.id"] = task.nodeID
+        var body: [String: Any] = ["Image": spec.image, "Labels": labels, "Env": spec.env, "Tty": spec.tty,
+                                   "OpenStdin": spec.openStdin]
+        if !spec.command.isEmpty { body["Entrypoint"] = spec.command }
+        if !spec.args.isEmpty { body["Cmd"] = spec.args }
+        if !spec.user.isEmpty { body["User"] = spec.user }
+        if !spec.dir.isEmpty { body["WorkingDir"] = spec.dir }
+        if !spec.hostname.isEmpty { body["Hostname"] = spec.hostname }
+        if !spec.stopSignal.isEmpty { body["StopSignal"] = spec.stopSignal }
+        if let grace = spec.stopGracePeriod { body["StopTimeout"] = Int(grace / 1_000_000_000) }
+        if let health = spec.healthcheck { body["Healthcheck"] = try json(health) }
+        var host: [String: Any] = ["ReadonlyRootfs": spec.readOnly]
+        if !spec.mounts.isEmpty { host["Mounts"] = try json(spec.mounts) }
+        if let initProcess = spec.initProcess { host["Init"] = initProcess }
+        if !spec.hosts.isEmpty { host["ExtraHosts"] = spec.hosts }
+        if !spec.capabilityAdd.isEmpty { host["CapAdd"] = spec.capabilityAdd }
+        if !spec.capabilityDrop.isEmpty { host["CapDrop"] = spec.capabilityDrop }
+        if !spec.sysctls.isEmpty { host["Sysctls"] = spec.sysctls }
+        if let limits = task.spec.resources?.limits {
+            if limits.nanoCPUs > 0 { host["NanoCpus"] = limits.nanoCPUs }
+            if limits.memoryBytes > 0 { host["Memory"] = limits.memoryBytes }
+            if limits.pids > 0 { host["PidsLimit"] = limits.pids }
+        }
+        body["HostConfig"] = host
+        return body
+    }
+
+    private static func json(_ value: some Encodable) throws(TaskFailure) -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value))
+        } catch {
+            throw TaskFailure("cannot convert the task spec for Docker: \(error)")
+        }
+    }
+
+    /// `repo[:tag]` → (`repo`, `tag`); a digest reference keeps its digest in the name.
+    static func split(_ image: String) -> (String, String?) {
+        if image.contains("@") { return (image, nil) }
+        if let colon = image.lastIndex(of: ":"), !image[colon...].contains("/") {
+            return (String(image[..<colon]), String(image[image.index(after: colon)...]))
+        }
+        return (image, "latest")
+    }
+
+    static func pathComponent(_ image: String) -> String {
+        // The engine's route is `/images/{name:.*}/json`: slashes stay as they are.
+        image.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? image
+    }
+}

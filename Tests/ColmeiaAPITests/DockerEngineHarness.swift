@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// The private engine's pid, stopped when the test process exits.
+nonisolated(unsafe) private var engineProcessID: Int32 = 0
+
+/// A private Docker engine for the tests, started once per test run with the flags that work
+/// on these machines, plus a tiny test image made from Debian's busybox-static.
+final class DockerEngineHarness: @unchecked Sendable {
+    static let shared: Result<DockerEngineHarness, HarnessError> = {
+        do {
+            return .success(try DockerEngineHarness())
+        } catch let error as HarnessError {
+            return .failure(error)
+        } catch {
+            return .failure(HarnessError("\(error)"))
+        }
+    }()
+
+    /// Tagged twice, so a test can "update" from one image to another.
+    static let image = "colmeia-test/busybox:1"
+    static let otherImage = "colmeia-test/busybox:2"
+
+    let root: String
+    let socket: String
+    private let process: Process
+
+    private init() throws {
+        root = FileManager.default.temporaryDirectory.path + "/colmeia-dockerd-\(UUID().uuidString.prefix(8))"
+        socket = root + "/docker.sock"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/dockerd") else {
+            throw HarnessError("dockerd is not installed (apt-get install docker.io)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/bin/busybox") else {
+            throw HarnessError("busybox is not installed (apt-get install busybox-static)")
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/dockerd")
+        process.arguments = ["--data-root", root + "/data", "--exec-root", root + "/exec", "-H", "unix://" + socket,
+                             "--pidfile", root + "/docker.pid", "--iptables=false", "--ip6tables=false",
+                             "--storage-driver=vfs", "--bip", "10.250.0.1/24"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let log = root + "/dockerd.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: log)
+        try process.run()
+        engineProcessID = process.processIdentifier
+        atexit { if engineProcessID > 0 { kill(engineProcessID, SIGTERM) } }
+        var ready = false
+        for _ in 0..<300 where !ready {
+            ready = (try? docker(["version", "--format", "{{.Server.Version}}"]))?.status == 0
+            if !ready { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        guard ready else { throw HarnessError("dockerd did not start within 30 s; see \(log)") }
+        try buildImage()
+    }
+
+    /// `docker import` of a root filesystem holding busybox and the links the tests use.
+    private func buildImage() throws {
+        let rootfs = root + "/rootfs"
+        try FileManager.default.createDirectory(atPath: rootfs + "/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: rootfs + "/bin/busybox")
+        for tool in ["sh", "sleep", "httpd", "cat", "echo", "ls", "true", "false", "env"] {
+            try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin/" + tool, withDestinationPath: "busybox")
+        }
+        let imported = try shell("tar -C '\(rootfs)' -c . | docker import --change 'ENV PATH=/bin' --change 'CMD [\"sh\"]' - \(Self.image)")
+        guard imported.status == 0 else { throw HarnessError("docker import failed: \(imported.stderr)") }
+        let tagged = try docker(["tag", Self.image, Self.otherImage])
+        guard tagged.status == 0 else { throw HarnessError("docker tag failed: \(tagged.stderr)") }
+    }
+
+    /// Runs the docker CLI against this engine.
+    func docker(_ arguments: [String]) throws -> DaemonHarness.Output {
+        try shell((["docker"] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " "))
+    }
+
+    func shell(_ command: String) throws -> DaemonHarness.Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DOCKER_HOST"] = "unix://" + socket
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return DaemonHarness.Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                                    stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Containers of a service on this engine: name → (id, image, state).
+    func containers(ofService name: String) throws -> [(name: String, id: String, image: String, state: String)] {
+        let output = try docker(["ps", "-a", "--no-trunc", "--filter", "label=com.docker.swarm.service.name=\(name)",
+                                 "--format", "{{.Names}}\t{{.ID}}\t{{.Image}}\t{{.State}}"])
+        return output.stdout.split(separator: "\n").map { line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            return (fields[0], fields[1], fields[2], fields[3])
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// Tasks as real containers: colmeiad `--executor docker` against a private Docker engine,
+/// driven by the stock docker CLI.
+@Suite(.serialized) struct DockerExecutorTests {
+    let orchestration = OrchestrationTests()
+
+    func engine() throws -> DockerEngineHarness {
+        try DockerEngineHarness.shared.get()
+    }
+
+    func daemon(_ engine: DockerEngineHarness) throws -> DaemonHarness {
+        let daemon = DaemonHarness()
+        try daemon.start(executor: "docker", extraArguments: ["--docker-host", "unix://" + engine.socket])
+        return daemon
+    }
+
+    @Test("3 replicas become 3 labelled containers; a killed container fails its task and is replaced; update swaps images; a restarted daemon adopts them")
+    func lifecycle() throws {
+        let engine = try engine()
+        let daemon = try daemon(engine)
+        let created = try daemon.docker("service", "create", "--name", "web", "--replicas", "3", "--restart-delay", "1s",
+                                        DockerEngineHarness.image, "sleep", "1000")
+        #expect(created.contains("converged"))
+        var containers = try engine.containers(ofService: "web").filter { $0.state == "running" }
+        #expect(containers.count == 3)
+        let serviceID = try daemon.docker("service", "inspect", "web", "--format", "{{.ID}}").trimmingCharacters(in: .whitespacesAndNewlines)
+        let nodeID = try daemon.docker("node", "ls", "-q").trimmingCharacters(in: .whitespacesAndNewlines)
+        let tasks = try orchestration.running(daemon, "web")
+        for task in tasks {
+            let labels = try engine.docker(["inspect", "--format", "{{json .Config.Labels}}", "web.\(task.Slot ?? 0).\(task.ID)"])
+            #expect(labels.stdout.contains(#""com.docker.swarm.service.id":"\#(serviceID)""#))
+            #expect(labels.stdout.contains(#""com.docker.swarm.service.name":"web""#))
+            #expect(labels.stdout.contains(#""com.docker.swarm.task.id":"\#(task.ID)""#))
+            #expect(labels.stdout.contains(#""com.docker.swarm.task.name":"web.\#(task.Slot ?? 0).\#(task.ID)""#))
+            #expect(labels.stdout.contains(#""com.docker.swarm.node.id":"\#(nodeID)""#))
+        }
+
+        let victim = containers[0]
+        #expect(try engine.docker(["rm", "-f", victim.id]).status == 0)
+        try orchestration.until("the killed task failed and was replaced") {
+            let all = try orchestration.tasks(daemon, "web")
+            let running = try orchestration.running(daemon, "web")
+            return all.contains { $0.Status.State == "failed" && $0.Status.Err == "task: non-zero exit (137)" }
+                && running.count == 3
+        }
+
+        try daemon.docker("service", "update", "--image", DockerEngineHarness.otherImage, "--update-parallelism", "0", "web")
+        containers = try engine.containers(ofService: "web").filter { $0.state == "running" }
+        #expect(containers.count == 3)
+        #expect(containers.allSatisfy { $0.image == DockerEngineHarness.otherImage })
+
+        let before = Set(containers.map(\.id))
+        #expect(daemon.stop() == 0)
+        #expect(Set(try engine.containers(ofService: "web").filter { $0.state == "running" }.map(\.id)) == before,
+                "containers keep running while the daemon is down")
+        try daemon.start(initialize: false, executor: "docker", extraArguments: ["--docker-host", "unix://" + engine.socket])
+        Thread.sleep(forTimeInterval: 2)
+        #expect(Set(try engine.containers(ofService: "web").filter { $0.state == "running" }.map(\.id)) == before,
+                "the restarted daemon adopts the containers instead of starting new ones")
+        #expect(try orchestration.running(daemon, "web").count == 3)
+        try daemon.docker("service", "rm", "web")
+        try orchestration.until("the service's containers are removed") { try engine.containers(ofService: "web").isEmpty }
+    }
+
+    @Test("a missing image, a missing command and an instant exit give clear errors, are retried, and block nothing")
+    func failures() throws {
+        let engine = try engine()
+        let daemon = try daemon(engine)
+        try daemon.docker("service", "create", "--detach", "--name", "noimage", "--restart-delay", "1s",
+                          "colmeia-test/does-not-exist:1", "sleep", "1000")
+        try daemon.docker("service", "create", "--detach", "--name", "nocommand", "--restart-delay", "1s",
+                          DockerEngineHarness.image, "no-such-command")
+        try daemon.docker("service", "create", "--detach", "--name", "quick", "--restart-delay", "1s",
+                          DockerEngineHarness.image, "sh", "-c", "exit 7")
+        try daemon.docker("service", "create", "--detach", "--name", "fine", DockerEngineHarness.image, "sleep", "1000")
+        try orchestration.until("the missing image was rejected twice", timeout: 60) {
+            try orchestration.tasks(daemon, "noimage").filter { $0.Status.State == "rejected" && !($0.Status.Err ?? "").isEmpty }.count >= 2
+        }
+        try orchestration.until("the missing command failed twice") {
+            try orchestration.tasks(daemon, "nocommand").filter {
+                ($0.Status.Err ?? "").hasPrefix("starting container failed:") && ($0.Status.Err ?? "").contains("no-such-command")
+            }.count >= 2
+        }
+        try orchestration.until("the instant exit failed twice") {
+            try orchestration.tasks(daemon, "quick").filter { $0.Status.Err == "task: non-zero exit (7)" }.count >= 2
+        }
+        try orchestration.until("the fine service runs") { try orchestration.running(daemon, "fine").count == 1 }
+        for name in ["noimage", "nocommand", "quick", "fine"] { try daemon.docker("service", "rm", name) }
+    }
+
+    @Test("an update to an image that cannot be pulled rolls back by itself with --update-failure-action rollback")
+    func failingImageRollsBack() throws {
+        let engine = try engine()
+        let daemon = try daemon(engine)
+        try daemon.docker("service", "create", "--detach", "--name", "web", "--replicas", "2", DockerEngineHarness.image,
+                          "sleep", "1000")
+        try orchestration.until("2 tasks run") { try orchestration.running(daemon, "web").count == 2 }
+        try daemon.docker("service", "update", "--detach", "--image", "colmeia-test/broken:9", "--update-failure-action",
+                          "rollback", "web")
+        try orchestration.until("the update rolled back", timeout: 60) {
+            let state = try daemon.docker("service", "inspect", "web", "--format", "{{.UpdateStatus.State}}")
+            return state.trimmingCharacters(in: .whitespacesAndNewlines) == "rollback_completed"
+        }
+        let message = try daemon.docker("service", "inspect", "web", "--format", "{{.UpdateStatus.Message}}")
+        #expect(message.contains("rollback completed"))
+        #expect(try orchestration.tasks(daemon, "web").contains { $0.Status.State == "rejected" && $0.Spec.ContainerSpec?.Image == "colmeia-test/broken:9" })
+        let containers = try engine.containers(ofService: "web").filter { $0.state == "running" }
+        let ps = try daemon.docker("service", "ps", "web")
+        #expect(containers.count == 2 && containers.allSatisfy { $0.image == DockerEngineHarness.image }, "\(containers) \(ps)")
+        try daemon.docker("service", "rm", "web")
+    }
+}
