@@ -77,9 +77,11 @@ extension APIRoutes {
                                                      events: [.serviceRemoved(id: service.id)]))
             return Response(status: .ok)
         }
-        router.get("/services/{id}/logs") { _, context -> Response in
-            _ = try await self.store().get(Service.self, context.objectReference())
-            throw DockerAPIError(.notImplemented, "service logs need workers running tasks (workers issue)")
+        router.get("/services/{id}/logs") { request, context -> Response in
+            let store = try await self.store()
+            let service = try store.get(Service.self, context.objectReference())
+            let tasks = try store.list(SwarmTask.self, filters: Filters(["service": [service.id]]))
+            return try await self.logResponse(for: tasks, request: request)
         }
     }
 

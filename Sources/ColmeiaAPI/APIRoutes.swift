@@ -24,6 +24,7 @@ public struct APIRoutes: Sendable {
         addConfigRoutes(to: router)
         addNetworkRoutes(to: router)
         addEventRoutes(to: router)
+        addLogRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 

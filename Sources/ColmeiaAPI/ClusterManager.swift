@@ -143,10 +143,37 @@ public actor ClusterManager {
         agentTask?.cancel()
         await agentTask?.value
         await agent?.stopTasksIfTheyCannotOutlive(force: leaving)
+        await agent?.closeExecutor()
         agentTask = nil
         agent = nil
         await leader?.stop()
         leader = nil
+    }
+
+    /// The logs of these tasks, merged as lines arrive, each with its task. Tasks on other
+    /// nodes have no agent here yet (remote workers come with the multi-manager issue).
+    func logs(of tasks: [SwarmTask], options: LogOptions) throws(DockerAPIError)
+        -> AsyncThrowingStream<(SwarmTask, LogEntry), any Error> {
+        guard let agent, let identity else { throw .notManager }
+        let local = tasks.filter { $0.nodeID == identity.nodeID }
+        return AsyncThrowingStream { continuation in
+            let reader = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for task in local {
+                        group.addTask {
+                            guard let entries = try? await agent.logs(task, options: options) else { return }
+                            do {
+                                for try await entry in entries { continuation.yield((task, entry)) }
+                            } catch {
+                                // One task's log ending badly does not end the others'.
+                            }
+                        }
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in reader.cancel() }
+        }
     }
 
     /// Leaves the swarm. The last manager leaving erases the swarm, so Docker demands `force`.

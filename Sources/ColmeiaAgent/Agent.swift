@@ -19,6 +19,8 @@ public actor Agent {
     private var session: AgentSession?
     private var runners: [String: TaskRunner] = [:]
     private var unsent: [String: TaskStatusUpdate] = [:]
+    private var secrets: [String: Secret] = [:]
+    private var configs: [String: Config] = [:]
 
     public init(nodeID: String?, description: NodeDescription, connection: any DispatcherConnection,
                 executor: any TaskExecutor, logger: Logger) {
@@ -67,6 +69,16 @@ public actor Agent {
         }
     }
 
+    /// What a task on this node wrote (running or stopped, as long as it was not removed).
+    public func logs(_ task: SwarmTask, options: LogOptions) async throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error> {
+        try await executor.logs(task, options: options)
+    }
+
+    /// Lets the executor release what it holds (the daemon is stopping).
+    public func closeExecutor() async {
+        await executor.close()
+    }
+
     /// Tasks this agent currently drives.
     public var taskIDs: [String] { runners.keys.sorted() }
 
@@ -86,7 +98,11 @@ public actor Agent {
 
     /// Makes the node's tasks match the set: start new ones, pass on desired-state
     /// changes, stop and remove those no longer assigned.
-    func apply(_ set: [SwarmTask]) async {
+    func apply(_ assignments: Assignments) async {
+        // Only what current tasks need is kept: the rest is forgotten.
+        secrets = Dictionary(assignments.secrets.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        configs = Dictionary(assignments.configs.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        let set = assignments.tasks
         let assigned = Set(set.map(\.id))
         for task in set {
             if let runner = runners[task.id] {
@@ -108,7 +124,8 @@ public actor Agent {
                     err: "task lost: the agent restarted and the task is no longer running")))
                 continue
             }
-            let runner = TaskRunner(task: task, executor: executor) { [weak self] status in
+            let files = TaskFiles(for: task, secrets: secrets, configs: configs)
+            let runner = TaskRunner(task: task, files: files, executor: executor) { [weak self] status in
                 await self?.send(TaskStatusUpdate(taskID: task.id, status: status))
             }
             runners[task.id] = runner

@@ -32,13 +32,7 @@ struct DockerEngine: Sendable {
     @discardableResult
     func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json body: Any? = nil,
               timeout: TimeAmount = .seconds(60)) async throws(Failure) -> (status: Int, body: Data) {
-        var components = URLComponents()
-        components.path = "/" + apiVersion + path
-        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        let encodedSocket = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
-        let url = "http+unix://" + encodedSocket + (components.percentEncodedPath) +
-            (components.percentEncodedQuery.map { "?" + $0 } ?? "")
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: url(path, query))
         request.method = method
         // Go's HTTP server insists on a Host header, which a unix-socket URL has none of.
         request.headers.replaceOrAdd(name: "Host", value: "docker")
@@ -66,6 +60,46 @@ struct DockerEngine: Sendable {
         } catch {
             throw Failure(status: 0, message: "Cannot connect to the Docker daemon at unix://\(socketPath): \(error)")
         }
+    }
+
+    /// Sends a request and streams the response body (for logs that follow).
+    func stream(_ method: HTTPMethod, _ path: String, query: [(String, String)] = []) async throws(Failure)
+        -> AsyncThrowingStream<[UInt8], any Error> {
+        var request = HTTPClientRequest(url: url(path, query))
+        request.method = method
+        request.headers.replaceOrAdd(name: "Host", value: "docker")
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .hours(24 * 365))
+        } catch {
+            throw Failure(status: 0, message: "Cannot connect to the Docker daemon at unix://\(socketPath): \(error)")
+        }
+        guard response.status.code < 400 else {
+            var buffer = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
+            let data = Data(buffer.readBytes(length: buffer.readableBytes) ?? [])
+            throw Failure(status: Int(response.status.code), message: Self.message(in: data) ?? "Docker engine answered \(response.status.code)")
+        }
+        let body = response.body
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await var chunk in body { continuation.yield(chunk.readBytes(length: chunk.readableBytes) ?? []) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private func url(_ path: String, _ query: [(String, String)]) -> String {
+        var components = URLComponents()
+        components.path = "/" + apiVersion + path
+        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
+        let encodedSocket = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
+        return "http+unix://" + encodedSocket + components.percentEncodedPath
+            + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
     }
 
     /// Decodes a JSON object body.

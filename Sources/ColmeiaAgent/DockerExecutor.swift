@@ -7,21 +7,38 @@ import Foundation
 /// restarted agent finds them again by their task label.
 public actor DockerExecutor: TaskExecutor {
     private let engine: DockerEngine
+    /// Where tasks' secret and config files live (a tmpfs when one can be mounted).
+    private let filesRoot: String
+    private var filesRootReady = false
+    private var filesRootMounted = false
     /// Container id per task id.
     private var containers: [String: String] = [:]
+    /// Read-only bind mounts of each task's secret and config files.
+    private var fileMounts: [String: [(path: String, target: String)]] = [:]
 
-    public init(host: String) throws {
+    public init(host: String, filesRoot: String) throws {
         do {
             engine = try DockerEngine(host: host)
         } catch {
             throw TaskFailure(error.message)
         }
+        self.filesRoot = filesRoot
     }
 
     public nonisolated var tasksOutliveAgent: Bool { true }
 
     /// Uses the local image, or pulls it; a failed pull rejects the task with the engine's words.
-    public func prepare(_ task: SwarmTask) async throws(TaskFailure) {
+    public func prepare(_ task: SwarmTask, files: TaskFiles) async throws(TaskFailure) {
+        if files != TaskFiles() {
+            try prepareFilesRoot()
+            do {
+                fileMounts[task.id] = try files.write(under: filesRoot + "/" + task.id)
+            } catch let failure as TaskFailure {
+                throw failure
+            } catch {
+                throw TaskFailure("cannot write the task's secrets: \(error.localizedDescription)")
+            }
+        }
         let image = task.spec.containerSpec?.image ?? ""
         guard !image.isEmpty else { throw TaskFailure("no image specified") }
         do {
@@ -53,7 +70,15 @@ public actor DockerExecutor: TaskExecutor {
         let name = Self.containerName(task)
         // A container left by an earlier attempt of this very task is replaced.
         _ = try? await engine.call(.DELETE, "/containers/\(name)", query: [("force", "true")])
-        let body = try Self.body(for: task)
+        var body = try Self.body(for: task)
+        if let files = fileMounts[task.id], var host = body["HostConfig"] as? [String: Any] {
+            var mounts = host["Mounts"] as? [Any] ?? []
+            for file in files {
+                mounts.append(["Type": "bind", "Source": file.path, "Target": file.target, "ReadOnly": true])
+            }
+            host["Mounts"] = mounts
+            body["HostConfig"] = host
+        }
         let created: [String: Any]
         do {
             created = try await engine.object(.POST, "/containers/create", query: [("name", name)], json: body)
@@ -112,8 +137,37 @@ public actor DockerExecutor: TaskExecutor {
     }
 
     public func remove(_ task: SwarmTask) async {
+        if fileMounts.removeValue(forKey: task.id) != nil {
+            try? FileManager.default.removeItem(atPath: filesRoot + "/" + task.id)
+        }
         guard let id = containers.removeValue(forKey: task.id) else { return }
         _ = try? await engine.call(.DELETE, "/containers/\(id)", query: [("force", "true"), ("v", "true")])
+    }
+
+    /// Detaches the tmpfs: running containers keep their own mounts of the files, and
+    /// nothing is left mounted under the data directory.
+    public func close() async {
+        if filesRootMounted { _ = umount2(filesRoot, Int32(MNT_DETACH)) }
+        filesRootMounted = false
+        filesRootReady = false
+    }
+
+    /// Mounts a private tmpfs for secret files, so they never touch a disk; where that is not
+    /// allowed, a 0700 directory.
+    private func prepareFilesRoot() throws(TaskFailure) {
+        guard !filesRootReady else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: filesRoot, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw TaskFailure("cannot create \(filesRoot): \(error.localizedDescription)")
+        }
+        var own = stat()
+        var parent = stat()
+        if stat(filesRoot, &own) == 0, stat(filesRoot + "/..", &parent) == 0, own.st_dev == parent.st_dev {
+            filesRootMounted = mount("tmpfs", filesRoot, "tmpfs", UInt(MS_NOSUID | MS_NODEV | MS_NOEXEC), "mode=0700") == 0
+        }
+        filesRootReady = true
     }
 
     /// Finds the task's container by its label; adopts it if it runs.
@@ -124,6 +178,49 @@ public actor DockerExecutor: TaskExecutor {
               let container = list.first, let id = container["Id"] as? String else { return false }
         containers[task.id] = id
         return container["State"] as? String == "running"
+    }
+
+    /// The container's log, demultiplexed from the engine's stream framing.
+    public func logs(_ task: SwarmTask, options: LogOptions) async throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error> {
+        // A stopped task's container is found again by its label (the agent may have restarted).
+        if containers[task.id] == nil { _ = await isRunning(task) }
+        guard let id = containers[task.id] else { throw TaskFailure("no container for task \(task.id) on this node") }
+        var query = [("stdout", options.stdout ? "1" : "0"), ("stderr", options.stderr ? "1" : "0"), ("timestamps", "1"),
+                     ("follow", options.follow ? "1" : "0")]
+        if let tail = options.tail { query.append(("tail", String(tail))) }
+        if let since = options.since { query.append(("since", String(since.seconds))) }
+        let chunks: AsyncThrowingStream<[UInt8], any Error>
+        do {
+            chunks = try await engine.stream(.GET, "/containers/\(id)/logs", query: query)
+        } catch {
+            throw TaskFailure(error.message)
+        }
+        return AsyncThrowingStream { continuation in
+            let reader = Task {
+                var buffer: [UInt8] = []
+                do {
+                    for try await chunk in chunks {
+                        buffer += chunk
+                        while buffer.count >= 8 {
+                            let size = Int(buffer[4]) << 24 | Int(buffer[5]) << 16 | Int(buffer[6]) << 8 | Int(buffer[7])
+                            guard buffer.count >= 8 + size else { break }
+                            let stream: LogEntry.Stream = buffer[0] == 2 ? .stderr : .stdout
+                            let payload = Array(buffer[8..<(8 + size)])
+                            buffer.removeFirst(8 + size)
+                            // `timestamps=1`: each line starts with its RFC 3339 time and a space.
+                            let space = payload.firstIndex(of: UInt8(ascii: " ")) ?? payload.startIndex
+                            let stamp = Timestamp(rfc3339: String(decoding: payload[..<space], as: UTF8.self)) ?? .now()
+                            let line = space < payload.endIndex ? Array(payload[(space + 1)...]) : payload
+                            continuation.yield(LogEntry(stream: stream, timestamp: stamp, line: line))
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in reader.cancel() }
+        }
     }
 
     // MARK: Container spec

@@ -27,19 +27,25 @@ public actor ProcessExecutor: TaskExecutor {
 
     public nonisolated func directory(of task: SwarmTask) -> String { root + "/" + task.id }
 
-    public func prepare(_ task: SwarmTask) async throws(TaskFailure) {
+    /// Creates the task's private directory; its secrets and configs go in `secrets/` and
+    /// `configs/` there, named in `COLMEIA_SECRETS_DIR` and `COLMEIA_CONFIGS_DIR`.
+    public func prepare(_ task: SwarmTask, files: TaskFiles) async throws(TaskFailure) {
+        let directory = directory(of: task)
         do {
-            try FileManager.default.createDirectory(atPath: directory(of: task), withIntermediateDirectories: true,
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
+            _ = try files.write(under: directory)
+        } catch let failure as TaskFailure {
+            throw failure
         } catch {
             throw TaskFailure("preparing task directory failed: \(error.localizedDescription)")
         }
-        _ = try Self.resolve(task)
+        _ = try Self.resolve(task, directory: directory)
     }
 
     public func start(_ task: SwarmTask) async throws(TaskFailure) -> ContainerStatus {
-        let (executable, arguments, environment) = try Self.resolve(task)
         let directory = directory(of: task)
+        let (executable, arguments, environment) = try Self.resolve(task, directory: directory)
         let dir = task.spec.containerSpec?.dir ?? ""
         let child: ChildProcess
         do {
@@ -89,17 +95,61 @@ public actor ProcessExecutor: TaskExecutor {
 
     public nonisolated var tasksOutliveAgent: Bool { false }
 
+    /// Reads the task's `stdout.log` and `stderr.log`. A process writes straight to those
+    /// files, so lines carry the file's modification time, not their own.
+    public func logs(_ task: SwarmTask, options: LogOptions) async throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error> {
+        let directory = directory(of: task)
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw TaskFailure("no logs for task \(task.id) on this node")
+        }
+        let files: [(LogEntry.Stream, String)] = [(.stdout, directory + "/stdout.log"), (.stderr, directory + "/stderr.log")]
+            .filter { options.wants($0.0) }
+        return AsyncThrowingStream { continuation in
+            let reader = Task {
+                var offsets: [String: UInt64] = [:]
+                var first = true
+                repeat {
+                    var batch: [LogEntry] = []
+                    for (stream, path) in files {
+                        guard let handle = FileHandle(forReadingAtPath: path) else { continue }
+                        defer { try? handle.close() }
+                        let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+                            .map { Timestamp($0) } ?? .now()
+                        try? handle.seek(toOffset: offsets[path] ?? 0)
+                        let data = (try? handle.readToEnd()) ?? Data()
+                        // Only whole lines; a partial last line waits for its newline.
+                        guard let end = data.lastIndex(of: UInt8(ascii: "\n")) else { continue }
+                        let whole = data[data.startIndex...end]
+                        offsets[path] = (offsets[path] ?? 0) + UInt64(whole.count)
+                        if let since = options.since, modified < since { continue }
+                        for line in whole.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
+                            batch.append(LogEntry(stream: stream, timestamp: first ? modified : .now(), line: Array(line) + [10]))
+                        }
+                    }
+                    if first, let tail = options.tail { batch = Array(batch.suffix(max(0, tail))) }
+                    first = false
+                    for entry in batch { continuation.yield(entry) }
+                    if options.follow { try? await Task.sleep(for: .milliseconds(200)) }
+                } while options.follow && !Task.isCancelled
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in reader.cancel() }
+        }
+    }
+
     /// A child of an earlier daemon cannot be waited on: process tasks are never adopted.
     public func isRunning(_ task: SwarmTask) async -> Bool {
         processes[task.id] != nil && exitCodes[task.id] == nil
     }
 
     /// The executable (searched in the task's `PATH`), its arguments and the environment.
-    static func resolve(_ task: SwarmTask) throws(TaskFailure) -> (String, [String], [String: String]) {
+    static func resolve(_ task: SwarmTask, directory: String) throws(TaskFailure) -> (String, [String], [String: String]) {
         let spec = task.spec.containerSpec ?? ContainerSpec()
         let words = spec.command + spec.args
         guard let name = words.first, !name.isEmpty else { throw TaskFailure("no command specified") }
-        var environment: [String: String] = ["PATH": defaultPath, "HOSTNAME": spec.hostname]
+        var environment: [String: String] = ["PATH": defaultPath, "HOSTNAME": spec.hostname,
+                                             "COLMEIA_SECRETS_DIR": directory + "/secrets",
+                                             "COLMEIA_CONFIGS_DIR": directory + "/configs"]
         for entry in spec.env {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""

@@ -3,8 +3,9 @@ import ColmeiaModel
 /// Runs tasks on this node: Docker containers or plain processes. Each call is about one
 /// task; an executor keeps whatever handles it needs, keyed by task id.
 public protocol TaskExecutor: Sendable {
-    /// Readies what the task needs (its image, its directories). A failure rejects the task.
-    func prepare(_ task: SwarmTask) async throws(TaskFailure)
+    /// Readies what the task needs (its image, its directories, its secret and config
+    /// files). A failure rejects the task.
+    func prepare(_ task: SwarmTask, files: TaskFiles) async throws(TaskFailure)
     /// Starts the task and returns once it runs.
     func start(_ task: SwarmTask) async throws(TaskFailure) -> ContainerStatus
     /// Waits until the task exits and returns its exit code (128 + signal when killed).
@@ -16,9 +17,17 @@ public protocol TaskExecutor: Sendable {
     /// Whether a task that an earlier run of the agent started is still running here, so
     /// that the agent can adopt it instead of starting it again.
     func isRunning(_ task: SwarmTask) async -> Bool
+    /// What the task wrote, oldest first; with `follow`, keeps going until cancelled.
+    func logs(_ task: SwarmTask, options: LogOptions) async throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error>
     /// Whether tasks keep running when the agent stops (containers do; child processes
     /// cannot be adopted, so the agent stops them on its way out).
     var tasksOutliveAgent: Bool { get }
+    /// Releases what the executor holds for itself (the agent is going away).
+    func close() async
+}
+
+extension TaskExecutor {
+    public func close() async {}
 }
 
 /// Why a task could not be prepared or started, in the words `Status.Err` shows.

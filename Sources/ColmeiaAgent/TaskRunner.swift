@@ -4,6 +4,7 @@ import ColmeiaModel
 /// starting, running, then complete, failed or shutdown — and reports each state.
 actor TaskRunner {
     private(set) var task: SwarmTask
+    private let files: TaskFiles
     private let executor: any TaskExecutor
     private let report: @Sendable (TaskStatus) async -> Void
     private var lifecycle: Task<Void, Never>?
@@ -11,8 +12,10 @@ actor TaskRunner {
     /// How the task's process or container exited, once it has.
     private var exit: Result<Int, TaskFailure>?
 
-    init(task: SwarmTask, executor: any TaskExecutor, report: @escaping @Sendable (TaskStatus) async -> Void) {
+    init(task: SwarmTask, files: TaskFiles, executor: any TaskExecutor,
+         report: @escaping @Sendable (TaskStatus) async -> Void) {
         self.task = task
+        self.files = files
         self.executor = executor
         self.report = report
     }
@@ -47,7 +50,7 @@ actor TaskRunner {
         await report(status(.accepted, "accepted"))
         await report(status(.preparing, "preparing"))
         do {
-            try await executor.prepare(task)
+            try await executor.prepare(task, files: files)
         } catch {
             await report(status(.rejected, "preparing", err: error.message))
             return

@@ -15,7 +15,7 @@ public actor SimulatedExecutor: TaskExecutor {
         self.failingImages = failingImages
     }
 
-    public func prepare(_ task: SwarmTask) async throws(TaskFailure) {
+    public func prepare(_ task: SwarmTask, files: TaskFiles) async throws(TaskFailure) {
         let image = task.spec.containerSpec?.image ?? ""
         if failingImages.contains(image) {
             throw TaskFailure("No such image: \(image)")
@@ -44,6 +44,11 @@ public actor SimulatedExecutor: TaskExecutor {
     public func isRunning(_ task: SwarmTask) async -> Bool { running[task.id] != nil }
 
     public nonisolated var tasksOutliveAgent: Bool { true }
+
+    /// Simulated tasks write nothing.
+    public func logs(_ task: SwarmTask, options: LogOptions) async throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error> {
+        AsyncThrowingStream { $0.finish() }
+    }
 
     /// Ends a running task as if its process exited with `code` (137: killed).
     public func exit(_ taskID: String, code: Int) {

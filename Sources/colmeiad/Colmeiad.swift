@@ -65,7 +65,7 @@ struct Colmeiad: AsyncParsableCommand {
         let logger = Logger(label: "colmeiad")
         let hostname = nodeName ?? ProcessInfo.processInfo.hostName
         let taskExecutor: any TaskExecutor = executor == "process"
-            ? ProcessExecutor(root: dataDir + "/tasks") : try DockerExecutor(host: dockerHost)
+            ? ProcessExecutor(root: dataDir + "/tasks") : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
         let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger) { _ in taskExecutor }
         await manager.resume()
         if initialize {

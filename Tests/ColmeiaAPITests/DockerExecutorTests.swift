@@ -64,6 +64,33 @@ import Testing
         try orchestration.until("the service's containers are removed") { try engine.containers(ofService: "web").isEmpty }
     }
 
+    @Test("a secret is readable at /run/secrets/NAME inside the containers; service logs show every replica")
+    func secretsAndLogs() throws {
+        let engine = try engine()
+        let daemon = try daemon(engine)
+        try daemon.docker("secret", "create", "db-password", "-", stdin: "hunter2")
+        try daemon.docker("service", "create", "--detach", "--name", "web", "--replicas", "2", "--secret", "db-password",
+                          DockerEngineHarness.image, "sh", "-c", #"echo "password=$(cat /run/secrets/db-password)"; sleep 1000"#)
+        try orchestration.until("2 tasks run") { try orchestration.running(daemon, "web").count == 2 }
+        var logs = ""
+        try orchestration.until("both replicas logged") {
+            logs = try daemon.docker("service", "logs", "web")
+            return logs.components(separatedBy: "password=hunter2").count == 3
+        }
+        for task in try orchestration.running(daemon, "web") {
+            #expect(logs.contains("web.\(task.Slot ?? 0).\(task.ID.prefix(12))@colmeia-test    | password=hunter2"))
+        }
+        let followed = try daemon.run("timeout", ["3", "docker", "service", "logs", "--follow", "--timestamps", "web"])
+        #expect(followed.status == 124)
+        #expect(followed.stdout.contains("password=hunter2"))
+        // Read-only, and only on this node because a task here uses it.
+        let container = try engine.containers(ofService: "web")[0]
+        let write = try engine.docker(["exec", container.id, "sh", "-c", "echo x > /run/secrets/db-password"])
+        #expect(write.status != 0)
+        try daemon.docker("service", "rm", "web")
+        try orchestration.until("the containers are gone") { try engine.containers(ofService: "web").isEmpty }
+    }
+
     @Test("a missing image, a missing command and an instant exit give clear errors, are retried, and block nothing")
     func failures() throws {
         let engine = try engine()

@@ -162,6 +162,36 @@ import Testing
         #expect(ps.contains("\\_ web."))
     }
 
+    @Test("a secret reaches process tasks through COLMEIA_SECRETS_DIR; service logs show every replica, with timestamps, tail and follow")
+    func secretsAndLogs() throws {
+        let daemon = DaemonHarness()
+        try daemon.start()
+        try daemon.docker("secret", "create", "db-password", "-", stdin: "hunter2")
+        try daemon.docker("service", "create", "--detach", "--name", "web", "--replicas", "2", "--secret", "db-password",
+                          "busybox", "sh", "-c", #"echo "password=$(cat $COLMEIA_SECRETS_DIR/db-password)"; echo warn >&2; sleep 1000"#)
+        try until("2 tasks run") { try running(daemon, "web").count == 2 }
+        var logs = ""
+        try until("both replicas logged") {
+            logs = try daemon.docker("service", "logs", "web")
+            return logs.components(separatedBy: "password=hunter2").count == 3
+        }
+        for task in try running(daemon, "web") {
+            #expect(logs.contains("web.\(task.Slot ?? 0).\(task.ID.prefix(12))@colmeia-test    | password=hunter2"))
+        }
+        let stderr = try daemon.run("docker", ["service", "logs", "web"]).stderr
+        #expect(stderr.components(separatedBy: "| warn").count == 3)
+        let stamped = try daemon.docker("service", "logs", "--timestamps", "--tail", "1", "--no-task-ids", "web")
+        #expect(stamped.split(separator: "\n").allSatisfy { $0.contains("Z web.") && $0.hasPrefix("20") })
+        let followed = try daemon.run("timeout", ["3", "docker", "service", "logs", "--follow", "web"])
+        #expect(followed.status == 124, "follow keeps the stream open until interrupted")
+        #expect(followed.stdout.contains("password=hunter2"))
+        let task = try running(daemon, "web")[0]
+        #expect(try daemon.docker("service", "logs", task.ID).contains("password=hunter2"))
+        // The secret stays out of the API and the audit trail.
+        #expect(!(try daemon.docker("secret", "inspect", "db-password")).contains("hunter2"))
+        #expect(try daemon.curl(["-s", "http://localhost/services/web/logs"]).stdout.contains("you must choose at least one stream"))
+    }
+
     @Test("a task whose command does not exist, or exits at once, gets a clear error and is retried")
     func badCommands() throws {
         let daemon = DaemonHarness()

@@ -27,7 +27,7 @@ final class LeaderConnection: DispatcherConnection {
 
     func heartbeat(_ session: AgentSession) async throws -> Int64 { try await target.heartbeat(session) }
 
-    func assignments(_ session: AgentSession) async throws -> AsyncThrowingStream<[SwarmTask], any Error> {
+    func assignments(_ session: AgentSession) async throws -> AsyncThrowingStream<Assignments, any Error> {
         try await target.assignments(session)
     }
 

@@ -15,11 +15,12 @@ public actor Dispatcher {
     private struct Session {
         var id: String
         var lastHeartbeat: ContinuousClock.Instant
-        var continuation: AsyncThrowingStream<[SwarmTask], any Error>.Continuation?
-        var lastSent: [SwarmTask]?
+        var continuation: AsyncThrowingStream<Assignments, any Error>.Continuation?
+        var lastSent: Assignments?
     }
 
     private let proposer: any CommandProposer
+    private let store: ClusterStore
     private let logger: Logger
     private let heartbeatPeriod: Duration
     private let batchInterval: Duration
@@ -33,9 +34,10 @@ public actor Dispatcher {
     /// Nodes being marked down or up, so the health check does not repeat itself.
     private var transitions: Set<String> = []
 
-    public init(proposer: any CommandProposer, logger: Logger, heartbeatPeriod: Duration = defaultHeartbeatPeriod,
-                batchInterval: Duration = .milliseconds(100)) {
+    public init(proposer: any CommandProposer, store: ClusterStore, logger: Logger,
+                heartbeatPeriod: Duration = defaultHeartbeatPeriod, batchInterval: Duration = .milliseconds(100)) {
         self.proposer = proposer
+        self.store = store
         self.logger = logger
         self.heartbeatPeriod = heartbeatPeriod
         self.batchInterval = batchInterval
@@ -85,9 +87,9 @@ public actor Dispatcher {
     }
 
     /// The node's assignment set now, then each time it changes.
-    public func assignments(_ session: AgentSession) throws -> AsyncThrowingStream<[SwarmTask], any Error> {
+    public func assignments(_ session: AgentSession) throws -> AsyncThrowingStream<Assignments, any Error> {
         guard sessions[session.nodeID]?.id == session.sessionID else { throw DispatcherError.sessionInvalid }
-        let (stream, continuation) = AsyncThrowingStream<[SwarmTask], any Error>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let (stream, continuation) = AsyncThrowingStream<Assignments, any Error>.makeStream(bufferingPolicy: .bufferingNewest(1))
         sessions[session.nodeID]?.continuation?.finish()
         sessions[session.nodeID]?.continuation = continuation
         sessions[session.nodeID]?.lastSent = nil
@@ -165,7 +167,16 @@ public actor Dispatcher {
 
     private func send(to nodeID: String) {
         guard let continuation = sessions[nodeID]?.continuation else { return }
-        let set = Self.assignmentSet(for: nodeID, in: view)
+        let tasks = Self.assignmentSet(for: nodeID, in: view)
+        // Only the secrets and configs of tasks that may still run here.
+        let live = tasks.filter { !$0.hasEnded }.compactMap(\.spec.containerSpec)
+        var set = Assignments(tasks: tasks)
+        for id in Set(live.flatMap { $0.secrets.map(\.secretID) }).sorted() {
+            if let secret = try? store.get(Secret.self, id) { set.secrets.append(secret) }
+        }
+        for id in Set(live.flatMap { $0.configs.map(\.configID) }).sorted() {
+            if let config = try? store.get(Config.self, id) { set.configs.append(config) }
+        }
         guard sessions[nodeID]?.lastSent != set else { return }
         sessions[nodeID]?.lastSent = set
         continuation.yield(set)

@@ -19,7 +19,7 @@ public struct LocalDispatcherConnection: DispatcherConnection {
         try await dispatcher.heartbeat(session)
     }
 
-    public func assignments(_ session: AgentSession) async throws -> AsyncThrowingStream<[SwarmTask], any Error> {
+    public func assignments(_ session: AgentSession) async throws -> AsyncThrowingStream<Assignments, any Error> {
         try await dispatcher.assignments(session)
     }
 

@@ -12,7 +12,7 @@ public final class LeaderServices: Sendable {
     public init(store: ClusterStore, proposer: any CommandProposer, logger: Logger,
                 heartbeatPeriod: Duration = Dispatcher.defaultHeartbeatPeriod) async {
         let reconciler = Reconciler(store: store, proposer: proposer, logger: logger)
-        let dispatcher = Dispatcher(proposer: proposer, logger: logger, heartbeatPeriod: heartbeatPeriod)
+        let dispatcher = Dispatcher(proposer: proposer, store: store, logger: logger, heartbeatPeriod: heartbeatPeriod)
         await reconciler.observe { view, touched in await dispatcher.update(view, touched: touched) }
         self.reconciler = reconciler
         self.dispatcher = dispatcher

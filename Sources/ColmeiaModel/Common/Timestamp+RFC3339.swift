@@ -47,16 +47,21 @@ extension Timestamp: CustomStringConvertible, LosslessStringConvertible {
 
     /// Go's `time.RFC3339Nano` in UTC: trailing zeros of the fraction dropped, no fraction
     /// for whole seconds.
-    public var rfc3339: String {
+    public var rfc3339: String { format(fixedFraction: false) }
+
+    /// Docker's `RFC3339NanoFixed`: always nine fractional digits, so log lines align.
+    public var rfc3339Fixed: String { format(fixedFraction: true) }
+
+    private func format(fixedFraction: Bool) -> String {
         let days = floorDivide(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civilFromDays(days)
         var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
         text += pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":"
         text += pad(secondOfDay % 60, 2)
-        if nanoseconds > 0 {
+        if nanoseconds > 0 || fixedFraction {
             var fraction = pad(Int64(nanoseconds), 9)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
+            while !fixedFraction && fraction.hasSuffix("0") { fraction.removeLast() }
             text += "." + fraction
         }
         return text + "Z"

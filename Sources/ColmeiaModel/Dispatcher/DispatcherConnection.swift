@@ -7,9 +7,9 @@ public protocol DispatcherConnection: Sendable {
     func register(nodeID: String?, description: NodeDescription) async throws -> AgentSession
     /// Keeps the session alive; returns the period until the next heartbeat is due.
     func heartbeat(_ session: AgentSession) async throws -> Int64
-    /// The node's full set of assigned tasks, first at once and again whenever it changes.
+    /// The node's full set of assignments, first at once and again whenever it changes.
     /// Ends (or throws) when the session ends.
-    func assignments(_ session: AgentSession) async throws -> AsyncThrowingStream<[SwarmTask], any Error>
+    func assignments(_ session: AgentSession) async throws -> AsyncThrowingStream<Assignments, any Error>
     /// Reports observed task states (the dispatcher batches them into commands).
     func report(_ session: AgentSession, _ updates: [TaskStatusUpdate]) async throws
 }

@@ -1,0 +1,58 @@
+import ColmeiaModel
+import Foundation
+
+/// The secrets and configs one task references, with their data, as its executor must
+/// place them (secrets at `/run/secrets/NAME` unless the reference names a path).
+public struct TaskFiles: Sendable, Hashable {
+    public struct File: Sendable, Hashable {
+        /// Where the task sees the file.
+        public var target: String
+        public var data: Data
+        public var mode: UInt32
+    }
+
+    public var secrets: [File] = []
+    public var configs: [File] = []
+
+    public init(secrets: [File] = [], configs: [File] = []) {
+        self.secrets = secrets
+        self.configs = configs
+    }
+
+    /// The files `task` references, from the node's current assignments. A reference to a
+    /// secret the node was not sent is left out (the task then fails to find it).
+    public init(for task: SwarmTask, secrets: [String: Secret], configs: [String: Config]) {
+        let spec = task.spec.containerSpec ?? ContainerSpec()
+        for reference in spec.secrets {
+            guard let data = secrets[reference.secretID]?.spec.data else { continue }
+            let name = reference.file?.name ?? reference.secretName
+            self.secrets.append(File(target: name.hasPrefix("/") ? name : "/run/secrets/" + name, data: data,
+                                     mode: reference.file?.mode ?? 0o444))
+        }
+        for reference in spec.configs {
+            guard let data = configs[reference.configID]?.spec.data, let file = reference.file else { continue }
+            let name = file.name.isEmpty ? reference.configName : file.name
+            self.configs.append(File(target: name.hasPrefix("/") ? name : "/" + name, data: data, mode: file.mode == 0 ? 0o444 : file.mode))
+        }
+    }
+
+    /// Writes every file under `directory` (`secrets/…`, `configs/…`, by base name), returns
+    /// each file's path on disk next to where the task sees it.
+    func write(under directory: String) throws -> [(path: String, target: String)] {
+        var written: [(String, String)] = []
+        for (kind, files) in [("secrets", secrets), ("configs", configs)] where !files.isEmpty {
+            let folder = directory + "/" + kind
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            for file in files {
+                let path = folder + "/" + (file.target as NSString).lastPathComponent
+                guard FileManager.default.createFile(atPath: path, contents: file.data,
+                                                     attributes: [.posixPermissions: Int(file.mode)]) else {
+                    throw TaskFailure("cannot write \(kind) file \(path)")
+                }
+                written.append((path, file.target))
+            }
+        }
+        return written
+    }
+}
