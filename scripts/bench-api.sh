@@ -16,7 +16,7 @@ trap cleanup EXIT
 
 swift build -c release --product colmeiad >/dev/null
 "$(swift build -c release --show-bin-path)/colmeiad" --data-dir "$work/colmeia" --host "unix://$work/colmeia.sock" \
-    --init --log-level warning &
+    --init --executor process --log-level warning &
 colmeia_pid=$!
 for _ in $(seq 100); do [ -S "$work/colmeia.sock" ] && curl -sf --unix-socket "$work/colmeia.sock" http://x/_ping >/dev/null && break; sleep 0.1; done
 echo "== colmeiad ($count services)"

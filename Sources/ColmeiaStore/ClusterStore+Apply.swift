@@ -132,36 +132,71 @@ extension ClusterStore {
             // Agents report on tasks the orchestrator may already have removed, and a late
             // report may trail a newer one: neither must sink the rest of its batch, and a
             // task's observed state only moves forward.
-            guard var task = try load(SwarmTask.self, id: taskID, db), status.state >= task.status.state else {
-                return .ignored
-            }
-            task.status = status
-            return try store(task, index: index, time: time, db)
+            guard let row = try taskColumns(taskID, db), status.state >= row.current else { return .ignored }
+            return try patchTask(taskID, index: index, time: time, [
+                ("$.Status", .json(try encoded(status))),
+            ], columns: ["current_state": status.state.rawValue], db)
         case .taskAssigned(let taskID, let nodeID, let status):
-            guard var task = try load(SwarmTask.self, id: taskID, db), task.status.state <= .pending,
-                  task.desiredState <= .running, task.nodeID.isEmpty || task.nodeID == nodeID else {
+            guard let row = try taskColumns(taskID, db), row.current <= .pending, row.desired <= .running,
+                  row.node.isEmpty || row.node == nodeID else {
                 return .ignored
             }
-            task.nodeID = nodeID
-            task.status = status
-            return try store(task, index: index, time: time, db)
+            return try patchTask(taskID, index: index, time: time, [
+                ("$.Status", .json(try encoded(status))), ("$.NodeID", .text(nodeID)),
+            ], columns: ["current_state": status.state.rawValue, "node_id": nodeID], db)
         case .taskDesiredStateChanged(let taskID, let desiredState):
-            guard var task = try load(SwarmTask.self, id: taskID, db), desiredState > task.desiredState else {
-                return .ignored
-            }
-            task.desiredState = desiredState
-            return try store(task, index: index, time: time, db)
+            guard let row = try taskColumns(taskID, db), desiredState > row.desired else { return .ignored }
+            return try patchTask(taskID, index: index, time: time, [
+                ("$.DesiredState", .text(desiredState.rawValue)),
+            ], columns: ["desired_state": desiredState.rawValue], db)
         }
     }
 
-    /// Writes back a task changed in place by one of the task events.
-    private static func store(_ task: SwarmTask, index: UInt64, time: Timestamp, _ db: Database) throws -> EventOutcome {
-        var task = task
-        task.version = Version(index: index)
-        task.updatedAt = time
-        let row = try ResourceRow(task)
-        try row.insert(db)
-        return .landed(payload: row.body)
+    /// A task's state columns, read without decoding its JSON.
+    private static func taskColumns(_ id: String, _ db: Database) throws -> (current: TaskState, desired: TaskState, node: String)? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT current_state, desired_state, node_id FROM resources WHERE kind = 'task' AND id = ?
+            """, arguments: [id]) else { return nil }
+        return (TaskState(rawValue: row["current_state"] ?? "") ?? .new, TaskState(rawValue: row["desired_state"] ?? "") ?? .new,
+                row["node_id"] ?? "")
+    }
+
+    private enum PatchValue {
+        case json(String)
+        case text(String)
+    }
+
+    /// Changes a few members of a task's stored JSON in place (SQLite's `json_set`), with
+    /// its version and update time: the status reports and scheduling decisions that make
+    /// up most of the log never decode or re-encode a whole task.
+    private static func patchTask(_ id: String, index: UInt64, time: Timestamp, _ members: [(String, PatchValue)],
+                                  columns: [String: String], _ db: Database) throws -> EventOutcome {
+        var paths = ["'$.Version', json(?)", "'$.UpdatedAt', ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [#"{"Index":\#(index)}"#, time.rfc3339]
+        for (path, value) in members {
+            switch value {
+            case .json(let text):
+                paths.append("'\(path)', json(?)")
+                arguments.append(text)
+            case .text(let text):
+                paths.append("'\(path)', ?")
+                arguments.append(text)
+            }
+        }
+        let assignments = columns.keys.sorted().map { "\($0) = ?" }
+        arguments += columns.keys.sorted().map { columns[$0] }
+        arguments += [Int64(index), time.rfc3339, id]
+        let body = try String.fetchOne(db, sql: """
+            UPDATE resources SET body = json_set(body, \(paths.joined(separator: ", "))),
+                \(assignments.joined(separator: ", ")), version = ?, updated_at = ?
+            WHERE kind = 'task' AND id = ? RETURNING body
+            """, arguments: StatementArguments(arguments))
+        guard let body else { return .ignored }
+        return .landed(payload: body)
+    }
+
+    private static func encoded(_ status: TaskStatus) throws -> String {
+        String(decoding: try ResourceRow.encoder().encode(status), as: UTF8.self)
     }
 
     /// Creates or replaces an object. `Version.Index` becomes the Raft index; the times come

@@ -22,6 +22,7 @@ struct ScaleBench: AsyncParsableCommand {
     @Option(help: "Data directory (default: a fresh temporary one).") var dataDir: String?
 
     func run() async throws {
+        schedulerAlone()
         var logger = Logger(label: "scale-bench")
         logger.logLevel = .error
         let directory = dataDir ?? FileManager.default.temporaryDirectory.path + "/colmeia-scale-\(UUID().uuidString)"
@@ -66,6 +67,26 @@ struct ScaleBench: AsyncParsableCommand {
         print("peak resident memory: \(peakMemoryMB()) MB")
         for worker in workers { worker.stop() }
         await leader.stop()
+    }
+
+    /// The scheduling decision by itself (what SwarmKit's published figures time): pending
+    /// tasks and ready nodes in memory, no Raft, no SQLite.
+    func schedulerAlone() {
+        let nodeList = (1...nodes).map { index in
+            Node(id: "node-\(index)", spec: NodeSpec(role: "worker", availability: .active),
+                 description: NodeDescription(hostname: "sim-\(index)",
+                                              resources: Resources(nanoCPUs: 4_000_000_000, memoryBytes: 8 << 30)),
+                 status: NodeStatus(state: .ready))
+        }
+        let template = TaskSpec(containerSpec: ContainerSpec(image: "busybox", args: ["sleep", "1000"]))
+        let pending = (1...replicas).map { slot in
+            SwarmTask(id: "task-\(slot)", spec: template, serviceID: "bench", slot: slot,
+                      status: TaskStatus(state: .pending), desiredState: .running)
+        }
+        let view = ClusterView(nodes: nodeList)
+        let start = ContinuousClock.now
+        let decision = Scheduler.schedule(pending, in: view)
+        print("scheduler alone: \(decision.assignments.count) tasks on \(nodes) nodes decided in \(seconds(ContinuousClock.now - start)) s")
     }
 
     func until(_ condition: () throws -> Bool) async throws {

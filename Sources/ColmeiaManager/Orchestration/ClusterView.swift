@@ -42,12 +42,20 @@ public struct ClusterView: Sendable {
 
     /// The tasks of one service, oldest first (ties broken by id, for determinism).
     public func tasks(ofService serviceID: String) -> [SwarmTask] {
-        (taskIDsByService[serviceID] ?? []).compactMap { tasks[$0] }.sorted(by: Self.olderFirst)
+        ordered(taskIDsByService[serviceID])
     }
 
     /// The tasks placed on one node.
     public func tasks(onNode nodeID: String) -> [SwarmTask] {
-        (taskIDsByNode[nodeID] ?? []).compactMap { tasks[$0] }.sorted(by: Self.olderFirst)
+        ordered(taskIDsByNode[nodeID])
+    }
+
+    /// Sorts small keys, not whole tasks: moving tasks around dominated large passes.
+    private func ordered(_ ids: Set<String>?) -> [SwarmTask] {
+        guard let ids else { return [] }
+        let keys = ids.compactMap { id in tasks[id].map { (created: $0.createdAt, id: id) } }
+            .sorted { $0.created != $1.created ? $0.created < $1.created : $0.id < $1.id }
+        return keys.compactMap { tasks[$0.id] }
     }
 
     /// Ids of services that still have tasks, including services already removed.
