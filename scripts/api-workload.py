@@ -4,33 +4,20 @@ update each with its version, delete each. Prints p50/p99 per call as JSON-ish l
 
 Usage: api-workload.py SOCKET [N]
 """
-import http.client
 import json
-import socket
 import statistics
 import sys
 import time
 
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost")
-        self.path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.path)
+from unixhttp import UnixConnection, request
 
 
 def call(conn, method, path, body=None):
-    headers = {"Content-Type": "application/json"} if body is not None else {}
     started = time.perf_counter()
-    conn.request(method, "/v1.41" + path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    data = response.read()
+    status, data = request(conn, method, path, body)
     elapsed = time.perf_counter() - started
-    if response.status >= 300:
-        raise SystemExit(f"{method} {path}: {response.status} {data[:200]!r}")
+    if status >= 300:
+        raise SystemExit(f"{method} {path}: {status} {data[:200]!r}")
     return elapsed, (json.loads(data) if data else None)
 
 

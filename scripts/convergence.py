@@ -5,31 +5,18 @@ Usage: convergence.py SOCKET IMAGE REPLICAS [REPLICAS...]
 Prints one line per run: replicas=N seconds=S. Removes each service afterwards and waits
 until its tasks are gone, so runs do not overlap.
 """
-import http.client
 import json
-import socket
 import sys
 import time
 import urllib.parse
 
-
-class UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost")
-        self.path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.path)
+from unixhttp import UnixConnection, request
 
 
 def call(conn, method, path, body=None):
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    conn.request(method, "/v1.41" + path, body=json.dumps(body) if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    data = response.read()
-    if response.status >= 300:
-        raise SystemExit(f"{method} {path}: {response.status} {data[:300]!r}")
+    status, data = request(conn, method, path, body)
+    if status >= 300:
+        raise SystemExit(f"{method} {path}: {status} {data[:300]!r}")
     return json.loads(data) if data else None
 
 

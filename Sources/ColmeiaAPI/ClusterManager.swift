@@ -129,9 +129,10 @@ public actor ClusterManager {
         let leader = await LeaderServices(store: node.store, proposer: node, logger: logger,
                                           heartbeatPeriod: heartbeatPeriod)
         let address = String(identity.advertiseAddress.split(separator: ":").first ?? "127.0.0.1")
-        let agent = Agent(nodeID: identity.nodeID, description: localDescription,
+        let executor = makeExecutor(dataDirectory)
+        let agent = Agent(nodeID: identity.nodeID, description: await executor.describe(localDescription),
                           connection: LocalDispatcherConnection(dispatcher: leader.dispatcher, addr: address),
-                          executor: makeExecutor(dataDirectory), logger: logger)
+                          executor: executor, logger: logger)
         self.leader = leader
         self.agent = agent
         agentTask = Task { await agent.run() }

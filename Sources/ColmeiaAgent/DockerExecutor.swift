@@ -144,6 +144,20 @@ public actor DockerExecutor: TaskExecutor {
         _ = try? await engine.call(.DELETE, "/containers/\(id)", query: [("force", "true"), ("v", "true")])
     }
 
+    /// The engine's version, labels (`engine.labels.*` constraints) and resources.
+    public func describe(_ host: NodeDescription) async -> NodeDescription {
+        guard let info = try? await engine.object(.GET, "/info") else { return host }
+        var description = host
+        if let version = info["ServerVersion"] as? String { description.engine.engineVersion = version }
+        for label in info["Labels"] as? [String] ?? [] {
+            let parts = label.split(separator: "=", maxSplits: 1)
+            description.engine.labels[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        if let cpus = info["NCPU"] as? Int { description.resources.nanoCPUs = Int64(cpus) * 1_000_000_000 }
+        if let memory = info["MemTotal"] as? Int { description.resources.memoryBytes = Int64(memory) }
+        return description
+    }
+
     /// Detaches the tmpfs: running containers keep their own mounts of the files, and
     /// nothing is left mounted under the data directory.
     public func close() async {

@@ -24,10 +24,16 @@ public protocol TaskExecutor: Sendable {
     var tasksOutliveAgent: Bool { get }
     /// Releases what the executor holds for itself (the agent is going away).
     func close() async
+    /// The node as this executor sees it (a Docker executor reports its engine's version,
+    /// labels and resources), sent when the agent registers.
+    func describe(_ host: NodeDescription) async -> NodeDescription
 }
 
 extension TaskExecutor {
     public func close() async {}
+
+    /// The node as this executor sees it; the default is the host's own description.
+    public func describe(_ host: NodeDescription) async -> NodeDescription { host }
 }
 
 /// Why a task could not be prepared or started, in the words `Status.Err` shows.

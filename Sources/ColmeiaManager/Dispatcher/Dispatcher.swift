@@ -22,7 +22,13 @@ public actor Dispatcher {
     private let proposer: any CommandProposer
     private let store: ClusterStore
     private let logger: Logger
-    private let heartbeatPeriod: Duration
+    /// The period when the swarm spec does not set one (`docker swarm update --dispatcher-heartbeat`).
+    private let defaultPeriod: Duration
+    /// The swarm's `Dispatcher.HeartbeatPeriod`, or the default.
+    private var heartbeatPeriod: Duration {
+        let configured = view.swarm?.spec.dispatcher.heartbeatPeriod ?? 0
+        return configured > 0 ? .nanoseconds(configured) : defaultPeriod
+    }
     private let batchInterval: Duration
     private let clock = ContinuousClock()
     private let startedAt: ContinuousClock.Instant
@@ -39,7 +45,7 @@ public actor Dispatcher {
         self.proposer = proposer
         self.store = store
         self.logger = logger
-        self.heartbeatPeriod = heartbeatPeriod
+        defaultPeriod = heartbeatPeriod
         self.batchInterval = batchInterval
         startedAt = clock.now
     }
