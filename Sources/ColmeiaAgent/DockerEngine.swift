@@ -24,8 +24,17 @@ struct DockerEngine: Sendable {
             throw Failure(status: 0, message: "unsupported Docker host \(host): only unix:// sockets are supported")
         }
         socketPath = String(host.dropFirst("unix://".count))
-        client = HTTPClient.shared
+        client = Self.client
     }
+
+    /// One client for the process. Every running container holds a connection open on
+    /// `/containers/{id}/wait`, so the pool must not cap connections per host (the shared
+    /// client's 8 would queue every later call behind them).
+    private static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 100_000)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     /// Sends a request and returns status and body; a 4xx/5xx becomes a ``Failure`` with the
     /// engine's `message`.

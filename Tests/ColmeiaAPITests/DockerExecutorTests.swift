@@ -101,7 +101,10 @@ import Testing
                           DockerEngineHarness.image, "no-such-command")
         try daemon.docker("service", "create", "--detach", "--name", "quick", "--restart-delay", "1s",
                           DockerEngineHarness.image, "sh", "-c", "exit 7")
-        try daemon.docker("service", "create", "--detach", "--name", "fine", DockerEngineHarness.image, "sleep", "1000")
+        // More replicas than an HTTP client's default connections per host: each running
+        // container holds one open on /wait.
+        try daemon.docker("service", "create", "--detach", "--name", "fine", "--replicas", "12", DockerEngineHarness.image,
+                          "sleep", "1000")
         try orchestration.until("the missing image was rejected twice", timeout: 60) {
             try orchestration.tasks(daemon, "noimage").filter { $0.Status.State == "rejected" && !($0.Status.Err ?? "").isEmpty }.count >= 2
         }
@@ -113,7 +116,7 @@ import Testing
         try orchestration.until("the instant exit failed twice") {
             try orchestration.tasks(daemon, "quick").filter { $0.Status.Err == "task: non-zero exit (7)" }.count >= 2
         }
-        try orchestration.until("the fine service runs") { try orchestration.running(daemon, "fine").count == 1 }
+        try orchestration.until("the fine service runs") { try orchestration.running(daemon, "fine").count == 12 }
         for name in ["noimage", "nocommand", "quick", "fine"] { try daemon.docker("service", "rm", name) }
     }
 
