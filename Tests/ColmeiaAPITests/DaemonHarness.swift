@@ -54,6 +54,14 @@ final class DaemonHarness {
         throw HarnessError("colmeiad did not answer /_ping within 10 s")
     }
 
+    /// SIGKILL: the daemon gets no chance to tidy up.
+    func killHard() {
+        guard let process else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
     /// SIGTERM, then waits for a clean exit; returns the exit status.
     @discardableResult
     func stop() -> Int32 {

@@ -192,6 +192,24 @@ import Testing
         #expect(try daemon.curl(["-s", "http://localhost/services/web/logs"]).stdout.contains("you must choose at least one stream"))
     }
 
+    @Test("a killed process fails its task with the exit error and a replacement takes its slot")
+    func killedProcess() throws {
+        let daemon = DaemonHarness()
+        try daemon.start()
+        try daemon.docker("service", "create", "--detach", "--name", "web", "--replicas", "3", "--restart-delay", "1s",
+                          "busybox", "sleep", "1000")
+        try until("3 tasks run") { try running(daemon, "web").count == 3 }
+        let victim = try running(daemon, "web").sorted { ($0.Slot ?? 0) < ($1.Slot ?? 0) }[0]
+        let pid = try daemon.docker("inspect", "--type", "task", "--format", "{{.Status.ContainerStatus.PID}}", victim.ID)
+        #expect(try daemon.run("kill", ["-9", pid.trimmingCharacters(in: .whitespacesAndNewlines)]).status == 0)
+        try until("the task failed and slot 1 runs again") {
+            let all = try tasks(daemon, "web")
+            let failed = all.first { $0.ID == victim.ID }
+            let replaced = try running(daemon, "web").contains { $0.Slot == 1 && $0.ID != victim.ID }
+            return failed?.Status.State == "failed" && failed?.Status.Err == "task: non-zero exit (137)" && replaced
+        }
+    }
+
     @Test("a task whose command does not exist, or exits at once, gets a clear error and is retried")
     func badCommands() throws {
         let daemon = DaemonHarness()
