@@ -11,7 +11,6 @@ struct DockerEngine: Sendable {
     /// The API version every path is prefixed with (1.41 is what Docker 20.10 speaks and
     /// every later engine still accepts).
     let apiVersion = "v1.41"
-    private let client: HTTPClient
 
     struct Failure: Error, Sendable, CustomStringConvertible {
         var status: Int
@@ -24,7 +23,6 @@ struct DockerEngine: Sendable {
             throw Failure(status: 0, message: "unsupported Docker host \(host): only unix:// sockets are supported")
         }
         socketPath = String(host.dropFirst("unix://".count))
-        client = Self.client
     }
 
     /// One client for the process. Every running container holds a connection open on
@@ -41,10 +39,7 @@ struct DockerEngine: Sendable {
     @discardableResult
     func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json body: Any? = nil,
               timeout: TimeAmount = .seconds(60)) async throws(Failure) -> (status: Int, body: Data) {
-        var request = HTTPClientRequest(url: url(path, query))
-        request.method = method
-        // Go's HTTP server insists on a Host header, which a unix-socket URL has none of.
-        request.headers.replaceOrAdd(name: "Host", value: "docker")
+        var request = request(method, path, query)
         if let body {
             do {
                 let data = try JSONSerialization.data(withJSONObject: body)
@@ -55,14 +50,11 @@ struct DockerEngine: Sendable {
             }
         }
         do {
-            let response = try await client.execute(request, timeout: timeout)
+            let response = try await Self.client.execute(request, timeout: timeout)
             var buffer = try await response.body.collect(upTo: 64 << 20)
             let data = Data(buffer.readBytes(length: buffer.readableBytes) ?? [])
             let status = Int(response.status.code)
-            guard status < 400 else {
-                let text = String(decoding: data.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                throw Failure(status: status, message: Self.message(in: data) ?? "Docker engine answered \(status): \(text)")
-            }
+            guard status < 400 else { throw Self.failure(status: status, body: data) }
             return (status, data)
         } catch let failure as Failure {
             throw failure
@@ -74,19 +66,15 @@ struct DockerEngine: Sendable {
     /// Sends a request and streams the response body (for logs that follow).
     func stream(_ method: HTTPMethod, _ path: String, query: [(String, String)] = []) async throws(Failure)
         -> AsyncThrowingStream<[UInt8], any Error> {
-        var request = HTTPClientRequest(url: url(path, query))
-        request.method = method
-        request.headers.replaceOrAdd(name: "Host", value: "docker")
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .hours(24 * 365))
+            response = try await Self.client.execute(request(method, path, query), timeout: .hours(24 * 365))
         } catch {
             throw Failure(status: 0, message: "Cannot connect to the Docker daemon at unix://\(socketPath): \(error)")
         }
         guard response.status.code < 400 else {
             var buffer = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
-            let data = Data(buffer.readBytes(length: buffer.readableBytes) ?? [])
-            throw Failure(status: Int(response.status.code), message: Self.message(in: data) ?? "Docker engine answered \(response.status.code)")
+            throw Self.failure(status: Int(response.status.code), body: Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
         }
         let body = response.body
         return AsyncThrowingStream { continuation in
@@ -100,6 +88,21 @@ struct DockerEngine: Sendable {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// A request to the engine. Go's HTTP server insists on a Host header, which a
+    /// unix-socket URL has none of.
+    private func request(_ method: HTTPMethod, _ path: String, _ query: [(String, String)]) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url(path, query))
+        request.method = method
+        request.headers.replaceOrAdd(name: "Host", value: "docker")
+        return request
+    }
+
+    /// An error answer, in the engine's words when it gave some.
+    private static func failure(status: Int, body: Data) -> Failure {
+        let text = String(decoding: body.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return Failure(status: status, message: message(in: body) ?? "Docker engine answered \(status): \(text)")
     }
 
     private func url(_ path: String, _ query: [(String, String)]) -> String {

@@ -165,10 +165,11 @@ public actor Dispatcher {
 
     // MARK: Internals
 
-    /// What a node must know: tasks it should run, and tasks it should stop.
+    /// What a node must know: assigned tasks it should run, and tasks it should stop.
     static func assignmentSet(for nodeID: String, in view: ClusterView) -> [SwarmTask] {
-        view.tasks(onNode: nodeID).filter { $0.isWanted || (!$0.hasEnded && $0.desiredState > .running) }
-            .filter { $0.status.state >= .assigned || $0.desiredState > .running }
+        view.tasks(onNode: nodeID).filter { task in
+            task.isWanted ? task.status.state >= .assigned : !task.hasEnded
+        }
     }
 
     private func send(to nodeID: String) {
