@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Consensus as a pure state machine: no I/O, no clocks, no ambient randomness.
@@ -92,6 +94,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The cluster's PKI: root CA, join tokens, CSRs, node certificates, CA rotation.
+        // Pure: clocks and randomness come in as parameters.
+        .target(
+            name: "ColmeiaPKI",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Deterministic cluster simulator shared by the tests and `raft-sim`.
         .target(name: "ColmeiaRaftSimulation", dependencies: ["ColmeiaRaft"]),
         .executableTarget(
@@ -133,6 +144,7 @@ let package = Package(
         .testTarget(name: "ColmeiaStoreTests", dependencies: ["ColmeiaStore"]),
         .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent", "ColmeiaSimulatedNodes"]),
         .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent"]),
+        .testTarget(name: "ColmeiaPKITests", dependencies: ["ColmeiaPKI"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
         .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),
     ],
