@@ -19,6 +19,11 @@ public enum PKIError: Error, Equatable, Sendable, CustomStringConvertible {
     case caKeyUnavailable
     /// The key does not belong to the certificate, or is not an ECDSA P-256 key.
     case keyMismatch(reason: String)
+    /// The root CA certificate is not a self-signed CA certificate.
+    case invalidRootCertificate(reason: String)
+    /// The root CA served by a manager is not the one the join token pins; `expected` is the
+    /// token's digest in hex.
+    case caFingerprintMismatch(expected: String)
     /// Building or signing a certificate failed.
     case signingFailed(reason: String)
 
@@ -42,6 +47,10 @@ public enum PKIError: Error, Equatable, Sendable, CustomStringConvertible {
             "this node holds the root CA certificate but not its key, so it cannot sign certificates"
         case .keyMismatch(let reason):
             "the key does not fit the certificate: \(reason)"
+        case .invalidRootCertificate(let reason):
+            "the root CA certificate is not valid: \(reason)"
+        case .caFingerprintMismatch(let expected):
+            "remote CA does not match fingerprint. Expected: \(expected)"
         case .signingFailed(let reason):
             "could not sign the certificate: \(reason)"
         }
