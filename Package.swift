@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "colmeia-store-bench", targets: ["colmeia-store-bench"]),
         .executable(name: "colmeiad", targets: ["colmeiad"]),
         .executable(name: "colmeia-scale-bench", targets: ["colmeia-scale-bench"]),
+        .executable(name: "colmeia-cluster-bench", targets: ["colmeia-cluster-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,13 +68,22 @@ let package = Package(
         // Composition of one node: the Raft driver thread, storage and state machine.
         .target(
             name: "ColmeiaNode",
-            dependencies: ["ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore", "ColmeiaManager"]
+            dependencies: [
+                "ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore", "ColmeiaManager",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         // The Docker-compatible HTTP API: routes, errors, server setup.
         .target(
             name: "ColmeiaAPI",
             dependencies: [
-                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent",
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -133,6 +143,15 @@ let package = Package(
                 "ColmeiaNode", "ColmeiaManager", "ColmeiaSimulatedNodes", "ColmeiaStore", "ColmeiaModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Failover and write throughput of real colmeiad managers on loopback.
+        .executableTarget(
+            name: "colmeia-cluster-bench",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ColmeiaRaftTests", dependencies: ["ColmeiaRaft"]),

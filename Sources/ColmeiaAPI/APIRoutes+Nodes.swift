@@ -5,10 +5,12 @@ import Hummingbird
 extension APIRoutes {
     func addNodeRoutes(to router: Router<APIRequestContext>) {
         router.get("/nodes") { request, _ in
-            JSONResponse.array(of: try await self.store().listJSON(.node, filters: request.filters()))
+            let nodes = try await self.store().list(Node.self, filters: request.filters())
+            return try JSONResponse.encode(await self.manager.withLiveManagerStatus(nodes))
         }
         router.get("/nodes/{id}") { _, context in
-            try JSONResponse.encode(try await self.store().get(Node.self, context.objectReference()))
+            let node = try await self.store().get(Node.self, context.objectReference())
+            return try JSONResponse.encode(await self.manager.withLiveManagerStatus([node])[0])
         }
         router.post("/nodes/{id}/update") { request, context in
             let store = try await self.store()

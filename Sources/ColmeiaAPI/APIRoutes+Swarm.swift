@@ -6,7 +6,7 @@ extension APIRoutes {
     func addSwarmRoutes(to router: Router<APIRequestContext>) {
         router.get("/swarm") { _, _ in
             guard let swarm = try await self.store().list(Swarm.self).first else { throw DockerAPIError.notManager }
-            return try JSONResponse.encode(swarm)
+            return try JSONResponse.encode(swarm.redactedForAPI())
         }
         router.post("/swarm/init") { request, context in
             let body = try await JSONResponse.decode(SwarmInitRequest.self, from: request, context: context)
@@ -20,9 +20,14 @@ extension APIRoutes {
             try await self.manager.leave(force: request.flag("force"))
             return Response(status: .ok)
         }
-        router.post("/swarm/join") { _, _ -> Response in
-            throw DockerAPIError(.notImplemented,
-                                 "joining an existing swarm needs the cluster transport and CA (multi-manager issue); this node can only initialize a swarm")
+        router.post("/swarm/join") { request, context -> Response in
+            let body = try await JSONResponse.decode(SwarmJoinRequest.self, from: request, context: context)
+            do {
+                try await self.manager.join(body)
+            } catch {
+                throw DockerAPIError(error)
+            }
+            return Response(status: .ok)
         }
         router.post("/swarm/update") { request, context in
             let store = try await self.store()
@@ -35,8 +40,8 @@ extension APIRoutes {
                 throw DockerAPIError(.badRequest, error.message)
             }
             swarm.spec = spec.withDockerDefaults()
-            if request.flag("rotateWorkerToken") { swarm.joinTokens.worker = ClusterManager.newJoinToken() }
-            if request.flag("rotateManagerToken") { swarm.joinTokens.manager = ClusterManager.newJoinToken() }
+            if request.flag("rotateWorkerToken") { swarm.joinTokens.worker = ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot) }
+            if request.flag("rotateManagerToken") { swarm.joinTokens.manager = ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot) }
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request),
                 preconditions: [.objectVersion(kind: .cluster, id: swarm.id, index: version)],

@@ -50,7 +50,14 @@ extension APIRoutes {
             "NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive", "ControlAvailable": false, "Error": "",
             "RemoteManagers": .null,
         ]
-        if let (node, identity) = try? await manager.active() {
+        if let identity = await manager.nodeIdentity, !identity.isManager {
+            swarm = [
+                "NodeID": .string(identity.nodeID),
+                "NodeAddr": .string(String(identity.advertiseAddress.split(separator: ":").first ?? "")),
+                "LocalNodeState": "active", "ControlAvailable": false, "Error": "",
+                "RemoteManagers": .array((identity.knownManagers ?? []).map { ["NodeID": "", "Addr": .string($0)] }),
+            ]
+        } else if let (node, identity) = try? await manager.active() {
             let store = node.store
             let nodes = try store.list(Node.self)
             let managers = nodes.filter { $0.spec.role.rawValue == "manager" }

@@ -44,9 +44,9 @@ public struct APIRoutes: Sendable {
         }
     }
 
-    /// The read models of the running manager.
+    /// The read models of the running manager, linearizable when there are peers.
     func store() async throws -> ClusterStore {
-        try await manager.active().node.store
+        try await manager.readableStore()
     }
 }
 

@@ -2,112 +2,100 @@ import ColmeiaAgent
 import ColmeiaManager
 import ColmeiaModel
 import ColmeiaNode
+import ColmeiaRaft
 import ColmeiaStore
 import Foundation
 import Logging
 
-/// The daemon's place in a swarm: outside one (`inactive`) until `POST /swarm/init`, then
-/// a manager running a ``ClusterNode``. Survives restarts through the data directory.
+/// The daemon's place in a swarm: outside one (`inactive`) until `POST /swarm/init` or
+/// `/swarm/join`, then a manager running a ``ClusterNode`` (or a worker running only its
+/// agent). Survives restarts through the data directory.
+///
+/// A manager serves the cluster port (Raft, dispatcher, certificate issuance), runs the
+/// reconcilers and dispatcher while it leads, and runs its own agent always.
 public actor ClusterManager {
     public let dataDirectory: String
     public let hostname: String
     public nonisolated let logger: Logger
-    private var node: ClusterNode?
-    private var identity: NodeIdentity?
-    /// Set while `initialize` waits for its first command: the actor is reentrant there,
-    /// and a second init must not open the same WAL.
-    private var initializing = false
+    /// The cluster port's address when `POST /swarm/init` does not name one.
+    public let defaultListenAddress: String
+    var node: ClusterNode?
+    var identity: NodeIdentity?
+    var tls: ClusterTLS?
+    /// Set while `initialize` or `join` waits: the actor is reentrant there, and a second
+    /// request must not open the same WAL.
+    var initializing = false
     private let makeExecutor: @Sendable (String) -> any TaskExecutor
-    private let heartbeatPeriod: Duration
-    private var leader: LeaderServices?
+    let heartbeatPeriod: Duration
+    var leader: LeaderServices?
     private var agentTask: Task<Void, Never>?
     private var agent: Agent?
+    var clusterPort: ClusterPortServer?
+    private var upkeepTask: Task<Void, Never>?
+    /// A worker's way to the managers' dispatcher.
+    var workerTransport: ClusterTransport?
+    var workerManagers: [String] = []
 
     /// Opens the data directory; a node that was in a swarm rejoins it at once (its
-    /// reconcilers and agent start with ``resume()``).
+    /// cluster port, reconcilers and agent start with ``resume()``).
     ///
     /// - Parameter makeExecutor: builds the executor that runs this node's tasks, given the
     ///   data directory.
     public init(dataDirectory: String, hostname: String, logger: Logger,
+                defaultListenAddress: String = "0.0.0.0:2377",
                 heartbeatPeriod: Duration = Dispatcher.defaultHeartbeatPeriod,
                 makeExecutor: @escaping @Sendable (String) -> any TaskExecutor) throws {
         self.dataDirectory = dataDirectory
         self.hostname = hostname
         self.logger = logger
+        self.defaultListenAddress = defaultListenAddress
         self.makeExecutor = makeExecutor
         self.heartbeatPeriod = heartbeatPeriod
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         if let identity = try NodeIdentity.load(from: dataDirectory) {
-            let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID)
-            try node.start(bootstrap: true)
-            self.node = node
+            let tls = try ClusterCertificates.load(from: dataDirectory)
             self.identity = identity
-            logger.info("rejoined swarm", metadata: ["node": "\(identity.nodeID)"])
+            self.tls = tls
+            if identity.isManager {
+                let transport = try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(),
+                                                     logger: logger)
+                let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID, transport: transport)
+                try node.start(bootstrap: false)
+                self.node = node
+                Self.refreshAddresses(of: node)
+            } else {
+                workerTransport = try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(),
+                                                       logger: logger)
+                workerManagers = identity.knownManagers ?? []
+            }
+            logger.info("rejoined swarm", metadata: ["node": "\(identity.nodeID)", "role": "\(identity.role ?? "manager")"])
         }
     }
 
-    /// The running manager, or Docker's "not a swarm manager" error.
+    /// The running manager, or Docker's "not a swarm manager" error (with the words for a
+    /// worker when this node is one).
     func active() throws(DockerAPIError) -> (node: ClusterNode, identity: NodeIdentity) {
-        guard let node, let identity else { throw .notManager }
+        guard let node, let identity else { throw identity == nil ? .notManager : .workerNode }
         return (node, identity)
     }
 
     var isActive: Bool { node != nil }
+    var isWorker: Bool { identity.map { !$0.isManager } ?? false }
+    var nodeIdentity: NodeIdentity? { identity }
 
-    /// Creates a single-manager swarm: the cluster object, this node (manager, leader,
-    /// ready) and the `ingress` network, in one command.
-    func initialize(_ request: SwarmInitRequest) async throws -> String {
-        guard node == nil, !initializing else { throw DockerAPIError.alreadyInSwarm }
-        initializing = true
-        defer { initializing = false }
-        let spec = try (request.spec ?? SwarmSpec()).validatedForInit().withDockerDefaults()
-        var random = SystemRandomNumberGenerator()
-        let nodeID = ObjectID.generate(using: &random)
-        let clusterID = ObjectID.generate(using: &random)
-        let advertise = Self.advertiseAddress(request)
-        let identity = NodeIdentity(nodeID: nodeID, raftID: UInt64.random(in: 1...UInt64(Int64.max)),
-                                    advertiseAddress: advertise)
-        let now = Timestamp.now()
-        let swarm = Swarm(id: clusterID, spec: spec, defaultAddrPool: request.defaultAddrPool ?? ["10.0.0.0/8"],
-                          subnetSize: request.subnetSize ?? 24, dataPathPort: request.dataPathPort ?? 4789,
-                          joinTokens: JoinTokens(worker: Self.joinToken(&random), manager: Self.joinToken(&random)))
-        let me = Node(
-            id: nodeID,
-            spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability ?? "active")),
-            description: localDescription,
-            status: NodeStatus(state: "ready", addr: advertise.split(separator: ":").first.map(String.init) ?? advertise),
-            managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise))
-        let ingress = Network(
-            request: NetworkCreateRequest(name: "ingress", driver: "overlay", ingress: true,
-                                          labels: [:]),
-            id: ObjectID.generate(using: &random), created: now)
-        let command = ClusterCommand(
-            envelope: CommandEnvelope(id: UUID().uuidString, time: now, actor: .init(kind: .user, id: "swarm-init")),
-            events: [.clusterCreated(swarm), .nodeCreated(me), .networkCreated(ingress)])
-        // A request that cannot make a valid command (say, an unknown Availability) must not
-        // leave a node behind holding the WAL: check it before any node exists.
-        try command.validate()
-        let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID)
-        try node.start(bootstrap: true)
-        let outcome: ApplyOutcome
-        do {
-            outcome = try await node.propose(command)
-        } catch {
-            node.stop()
-            eraseSwarmState()
-            throw error
+    /// The store of the running manager after a read barrier: with more than one voter, a
+    /// read sees every write acknowledged before it began (Raft thesis §6.4), and without
+    /// a quorum it fails with Docker's "does not have a leader" instead of serving stale data.
+    func readableStore() async throws -> ClusterStore {
+        let (node, _) = try active()
+        if node.status.confState.voters != [node.nodeID] {
+            do {
+                try await node.readBarrier()
+            } catch {
+                throw DockerAPIError(error)
+            }
         }
-        guard case .applied = outcome else {
-            node.stop()
-            eraseSwarmState()
-            throw DockerAPIError(.internalServerError, "swarm init failed: \(outcome)")
-        }
-        try identity.save(to: dataDirectory)
-        self.node = node
-        self.identity = identity
-        logger.info("swarm initialized", metadata: ["node": "\(nodeID)", "cluster": "\(clusterID)"])
-        await startServices()
-        return nodeID
+        return node.store
     }
 
     /// This machine as a node of the swarm.
@@ -118,41 +106,65 @@ public actor ClusterManager {
                         engine: EngineDescription(engineVersion: ColmeiaVersion.engine))
     }
 
-    /// Starts what a manager runs besides Raft: the reconcilers and dispatcher (this is a
-    /// single-manager swarm, so always its leader) and the node's own agent.
+    /// Starts what runs besides Raft: the cluster port, the leadership upkeep (reconcilers
+    /// and dispatcher while leading) and the node's own agent.
     public func resume() async {
-        await startServices()
+        do {
+            try await startServices()
+        } catch {
+            logger.error("could not start the cluster port", metadata: ["error": "\(error)"])
+        }
     }
 
-    private func startServices() async {
-        guard let node, let identity, leader == nil else { return }
-        let leader = await LeaderServices(store: node.store, proposer: node, logger: logger,
-                                          heartbeatPeriod: heartbeatPeriod)
-        let address = String(identity.advertiseAddress.split(separator: ":").first ?? "127.0.0.1")
+    func startServices() async throws {
+        guard let identity, let tls, agent == nil else { return }
         let executor = makeExecutor(dataDirectory)
+        let connection: any DispatcherConnection
+        if let node, let transport = node.transport {
+            if clusterPort == nil {
+                clusterPort = try await ClusterPortServer.start(
+                    address: identity.clusterListenAddress, tls: tls,
+                    responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
+            }
+            let address = String(identity.advertiseAddress.split(separator: ":").first ?? "127.0.0.1")
+            let remote = RemoteDispatcherConnection(transport: transport) { [node] in
+                Self.managerAddresses(of: node)
+            }
+            connection = ManagerDispatcherConnection(manager: self, addr: address, remote: remote)
+            upkeepTask = Task { await self.upkeep() }
+        } else if let workerTransport {
+            let managers = workerManagers
+            connection = RemoteDispatcherConnection(transport: workerTransport) { managers }
+        } else {
+            return
+        }
         let agent = Agent(nodeID: identity.nodeID, description: await executor.describe(localDescription),
-                          connection: LocalDispatcherConnection(dispatcher: leader.dispatcher, addr: address),
-                          executor: executor, logger: logger)
-        self.leader = leader
+                          connection: connection, executor: executor, logger: logger)
         self.agent = agent
         agentTask = Task { await agent.run() }
     }
 
-    /// Stops the agent and the leader's services. Leaving the swarm stops the node's tasks;
-    /// a daemon that merely stops leaves containers running for its next start to adopt.
-    private func stopServices(leaving: Bool = false) async {
+    /// Stops the agent, the upkeep and the leader's services. Leaving the swarm stops the
+    /// node's tasks; a daemon that merely stops leaves containers running for its next
+    /// start to adopt.
+    func stopServices(leaving: Bool = false) async {
         agentTask?.cancel()
         await agentTask?.value
         await agent?.stopTasksIfTheyCannotOutlive(force: leaving)
         await agent?.closeExecutor()
         agentTask = nil
         agent = nil
+        upkeepTask?.cancel()
+        await upkeepTask?.value
+        upkeepTask = nil
         await leader?.stop()
         leader = nil
+        await clusterPort?.stop()
+        clusterPort = nil
     }
 
-    /// The logs of these tasks, merged as lines arrive, each with its task. Tasks on other
-    /// nodes have no agent here yet (remote workers come with the multi-manager issue).
+    /// The logs of these tasks, merged as lines arrive, each with its task. Only tasks of
+    /// this node's agent are read; other nodes' logs are not fetched yet.
     func logs(of tasks: [SwarmTask], options: LogOptions) throws(DockerAPIError)
         -> AsyncThrowingStream<(SwarmTask, LogEntry), any Error> {
         guard let agent, let identity else { throw .notManager }
@@ -177,26 +189,9 @@ public actor ClusterManager {
         }
     }
 
-    /// Leaves the swarm. The last manager leaving erases the swarm, so Docker demands `force`.
-    func leave(force: Bool) async throws {
-        guard let node else {
-            throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
-        }
-        guard force else {
-            throw DockerAPIError(.serviceUnavailable,
-                                 "You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.")
-        }
-        await stopServices(leaving: true)
-        node.stop()
-        self.node = nil
-        self.identity = nil
-        eraseSwarmState()
-        logger.info("left the swarm")
-    }
-
     /// Removes the swarm's files from the data directory (its node must be stopped).
-    private func eraseSwarmState() {
-        for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "node-identity.json"] {
+    func eraseSwarmState() {
+        for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "node-identity.json", "certificates"] {
             try? FileManager.default.removeItem(atPath: dataDirectory + "/" + item)
         }
     }
@@ -204,13 +199,15 @@ public actor ClusterManager {
     /// Stops the node after the writes in flight are applied.
     public func shutdown() async {
         await stopServices()
-        node?.stop()
+        await node?.shutdown()
         node = nil
+        await workerTransport?.shutdown()
+        workerTransport = nil
     }
 
     /// `--init`: a fresh daemon creates a single-node swarm with default settings.
     public func initializeIfNeeded() async throws {
-        guard node == nil else { return }
+        guard identity == nil else { return }
         _ = try await initialize(SwarmInitRequest())
     }
 
@@ -223,27 +220,6 @@ public actor ClusterManager {
         return "unknown"
         #endif
     }()
-
-    private static func advertiseAddress(_ request: SwarmInitRequest) -> String {
-        let raw = request.advertiseAddr.flatMap { $0.isEmpty ? nil : $0 }
-            ?? request.listenAddr.flatMap { $0.isEmpty || $0.hasPrefix("0.0.0.0") ? nil : $0 }
-            ?? "127.0.0.1"
-        return raw.contains(":") ? raw : raw + ":2377"
-    }
-
-    /// A fresh join token (token rotation).
-    static func newJoinToken() -> String {
-        var random = SystemRandomNumberGenerator()
-        return joinToken(&random)
-    }
-
-    /// `SWMTKN-1-<50 base-36>-<25 base-36>`. Until the cluster CA exists (multi-manager
-    /// issue) the first part is random rather than the CA certificate's digest.
-    private static func joinToken(_ random: inout SystemRandomNumberGenerator) -> String {
-        let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
-        func part(_ count: Int) -> String { String((0..<count).map { _ in alphabet[Int(random.next() % 36)] }) }
-        return "SWMTKN-1-\(part(50))-\(part(25))"
-    }
 }
 
 /// Versions Colmeia reports where dockerd reports its own.

@@ -30,6 +30,10 @@ public struct DockerAPIError: Error, Sendable, HTTPResponseError, CustomStringCo
         .serviceUnavailable,
         "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.")
 
+    static let workerNode = DockerAPIError(
+        .serviceUnavailable,
+        "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.")
+
     static let alreadyInSwarm = DockerAPIError(
         .serviceUnavailable,
         "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.")

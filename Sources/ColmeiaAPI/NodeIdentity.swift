@@ -8,6 +8,17 @@ struct NodeIdentity: Codable, Sendable, Hashable {
     var raftID: UInt64
     /// The address other nodes reach this one at (`AdvertiseAddr`).
     var advertiseAddress: String
+    /// Where the cluster port listens (`ListenAddr`); nil for identities written before
+    /// the cluster port existed, which listen on the advertised address.
+    var listenAddress: String?
+    /// `manager` or `worker`; nil (older identities) means manager.
+    var role: String?
+
+    /// A worker's managers (cluster addresses), as the join answer listed them.
+    var knownManagers: [String]?
+
+    var isManager: Bool { role != "worker" }
+    var clusterListenAddress: String { listenAddress ?? advertiseAddress }
 
     static func load(from directory: String) throws -> NodeIdentity? {
         let path = directory + "/node-identity.json"

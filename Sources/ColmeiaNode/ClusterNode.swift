@@ -20,22 +20,49 @@ public final class ClusterNode: Sendable {
     public let nodeID: NodeID
     public let store: ClusterStore
     let driver: RaftDriver<ClusterStateMachine>
+    /// Carries Raft messages to the other managers; nil for a node that never has peers.
+    public let transport: ClusterTransport?
 
     public init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
-                snapshotInterval: UInt64 = 10_000) throws {
+                snapshotInterval: UInt64 = 10_000, transport: ClusterTransport? = nil) throws {
         self.dataDirectory = dataDirectory
         self.nodeID = nodeID
+        self.transport = transport
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         store = try ClusterStore(path: dataDirectory + "/state.db")
         driver = RaftDriver(config: RaftDriverConfig(
             nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
-            snapshotInterval: snapshotInterval, randomSeed: nodeID))
+            snapshotInterval: snapshotInterval, randomSeed: nodeID)) { messages in transport?.send(messages) }
+        transport?.attach(driver)
     }
 
     /// Recovers the log, catches the read models up with it, and starts serving. With
-    /// `bootstrap`, a node without state founds a single-voter cluster.
+    /// `bootstrap`, a node without state founds a single-voter cluster; without it, an
+    /// empty node waits for a leader to send it the log (a joining manager).
     public func start(bootstrap: Bool) throws {
         try driver.start(machine: ClusterStateMachine(store: store), bootstrapVoters: bootstrap ? [nodeID] : [])
+    }
+
+    /// Messages from a peer (the cluster port's `POST /raft/messages`). Messages addressed
+    /// to another node are dropped.
+    public func receive(_ messages: [Message]) {
+        driver.receive(messages.filter { $0.to == nodeID })
+    }
+
+    /// Waits until this node has applied everything committed when it was called, as
+    /// confirmed by a quorum: reads after it are linearizable.
+    public func readBarrier() async throws(ProposalError) {
+        if case .failure(let error) = await driver.readBarrier() { throw .replication(error) }
+    }
+
+    /// Adds, promotes or removes a Raft member; returns once the change is applied here.
+    public func changeMembership(_ change: ConfChange) async throws(ProposalError) {
+        if case .failure(let error) = await driver.proposeConfChange(change) { throw .replication(error) }
+    }
+
+    /// Hands leadership to `peer` (this node must lead).
+    public func transferLeadership(to peer: NodeID) {
+        driver.transferLeadership(to: peer)
     }
 
     /// Validates `command`, replicates it, and returns how apply judged it. A command that
@@ -57,5 +84,11 @@ public final class ClusterNode: Sendable {
     /// Finishes the writes in flight, then stops.
     public func stop() {
         driver.stop()
+    }
+
+    /// Stops, then closes the transport's connections.
+    public func shutdown() async {
+        driver.stop()
+        await transport?.shutdown()
     }
 }

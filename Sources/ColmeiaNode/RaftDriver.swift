@@ -20,13 +20,26 @@ import Synchronization
 public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     public let config: RaftDriverConfig
 
+    /// Requests from other threads that only the driver thread may act on.
+    private enum Control {
+        case unreachable(NodeID)
+        case snapshotStatus(NodeID, succeeded: Bool)
+        case forgetLeader(NodeID)
+        case transferLeadership(to: NodeID)
+        case confChange(sequence: UInt64, ConfChange)
+        case readIndex(sequence: UInt64)
+    }
+
     private struct Inbox {
         var messages: [Message] = []
         var proposals: [(sequence: UInt64, payload: [UInt8])] = []
+        var controls: [Control] = []
         var stopping = false
         var failure: RaftDriverError?
         var nextSequence: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Result<Machine.Result, RaftDriverError>, Never>] = [:]
+        /// Membership changes and read-index requests, answered with nothing or a log index.
+        var indexWaiters: [UInt64: CheckedContinuation<Result<UInt64, RaftDriverError>, Never>] = [:]
     }
 
     private let inbox = Mutex(Inbox())
@@ -66,6 +79,13 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             raftConfig.applied = machine.appliedIndex
             raft = try RaftNode(config: raftConfig, restoring: recovered.raftState)
         }
+        // Callers may ask for the status before the thread's first turn: the membership is
+        // already known from disk (a restarted manager must not look like a lone one).
+        observed.withLock {
+            $0 = RaftDriverStatus(leader: 0, role: raft.role, term: raft.term, commitIndex: raft.commitIndex,
+                                  appliedIndex: machine.appliedIndex, snapshotIndex: raft.snapshot?.metadata.index ?? 0,
+                                  confState: raft.confState, progress: [:], leaderSilence: .zero, peerSilence: [:])
+        }
         let loop = DriverLoop(raft: raft, storage: storage, machine: machine,
                               singleVoter: bootstrapVoters == [config.nodeID] || raft.confState.voters == [config.nodeID])
         let thread = Thread { [self] in
@@ -101,6 +121,53 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         wake.signal()
     }
 
+    /// Proposes a membership change; returns the log index it was applied at.
+    public func proposeConfChange(_ change: ConfChange) async -> Result<UInt64, RaftDriverError> {
+        await withIndexWaiter { .confChange(sequence: $0, change) }
+    }
+
+    /// A linearizable read point (Raft thesis §6.4): returns once this node's state machine
+    /// has applied everything committed when the request was made, as confirmed by a
+    /// quorum. Reads served after it never see older state than a write acknowledged before.
+    public func readBarrier() async -> Result<UInt64, RaftDriverError> {
+        await withIndexWaiter { .readIndex(sequence: $0) }
+    }
+
+    /// The transport could not deliver to `peer`.
+    public func reportUnreachable(_ peer: NodeID) { control(.unreachable(peer)) }
+
+    /// The transport finished sending a snapshot to `peer`.
+    public func reportSnapshot(to peer: NodeID, succeeded: Bool) { control(.snapshotStatus(peer, succeeded: succeeded)) }
+
+    /// The transport found the leader `peer` gone: elect a new one without waiting out its lease.
+    public func forgetLeader(_ peer: NodeID) { control(.forgetLeader(peer)) }
+
+    /// Asks the leader (this node) to hand leadership to `peer`.
+    public func transferLeadership(to peer: NodeID) { control(.transferLeadership(to: peer)) }
+
+    private func control(_ request: Control) {
+        inbox.withLock { $0.controls.append(request) }
+        wake.signal()
+    }
+
+    private func withIndexWaiter(_ make: @escaping (UInt64) -> Control) async -> Result<UInt64, RaftDriverError> {
+        await withCheckedContinuation { continuation in
+            let refused: RaftDriverError? = inbox.withLock { box in
+                if let failure = box.failure { return failure }
+                if box.stopping { return .stopped }
+                box.nextSequence += 1
+                box.indexWaiters[box.nextSequence] = continuation
+                box.controls.append(make(box.nextSequence))
+                return nil
+            }
+            if let refused {
+                continuation.resume(returning: .failure(refused))
+            } else {
+                wake.signal()
+            }
+        }
+    }
+
     /// Stops after the writes already handed to the node are persisted and applied;
     /// proposals still waiting are answered with ``RaftDriverError/stopped``.
     public func stop() {
@@ -119,6 +186,17 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let machine: Machine
         var campaignPending: Bool
         var awaitingLeader: [(sequence: UInt64, payload: [UInt8], deadline: ContinuousClock.Instant)] = []
+        /// Proposals handed to Raft, by sequence: a forwarded proposal can be lost with its
+        /// message, so none may wait longer than the proposal timeout.
+        var inFlight: [UInt64: ContinuousClock.Instant] = [:]
+        var pendingConfChanges: [(sequence: UInt64, change: ConfChange, deadline: ContinuousClock.Instant)] = []
+        var pendingReads: [UInt64: ContinuousClock.Instant] = [:]
+        /// Read points confirmed by a quorum, waiting for the machine to apply up to them.
+        var confirmedReads: [(sequence: UInt64, index: UInt64)] = []
+        var lastLeaderContact = ContinuousClock.now
+        var wasLeader = false
+        /// When each peer last sent us anything.
+        var lastHeard: [NodeID: ContinuousClock.Instant] = [:]
 
         init(raft: RaftNode, storage: RaftDiskStorage, machine: Machine, singleVoter: Bool) {
             self.raft = raft
@@ -133,18 +211,24 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var nextTick = clock.now.advanced(by: config.tickInterval)
         while true {
             _ = wake.wait(timeout: .now() + .milliseconds(5))
-            let work = inbox.withLock { box -> (messages: [Message], proposals: [(sequence: UInt64, payload: [UInt8])], stopping: Bool) in
+            let work = inbox.withLock { box -> (messages: [Message], proposals: [(sequence: UInt64, payload: [UInt8])], controls: [Control], stopping: Bool) in
                 defer {
                     box.messages = []
                     box.proposals = []
+                    box.controls = []
                 }
-                return (box.messages, box.proposals, box.stopping)
+                return (box.messages, box.proposals, box.controls, box.stopping)
             }
             if clock.now >= nextTick {
                 loop.raft.tick()
                 nextTick = clock.now.advanced(by: config.tickInterval)
             }
-            for message in work.messages { loop.raft.step(message) }
+            for message in work.messages {
+                loop.lastHeard[message.from] = clock.now
+                loop.raft.step(message)
+                if message.from == loop.raft.leader { loop.lastLeaderContact = clock.now }
+            }
+            for request in work.controls { handle(request, on: loop, now: clock.now) }
             let patience = config.tickInterval * (2 * config.electionTicks)
             loop.awaitingLeader += work.proposals.map { ($0.sequence, $0.payload, clock.now.advanced(by: patience)) }
             do {
@@ -162,6 +246,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                     loop.awaitingLeader.removeAll { $0.deadline <= now }
                 }
                 try handleReadies(loop)
+                expire(loop, now: clock.now)
+                publishStatus(loop, now: clock.now)
             } catch {
                 fail(with: .failed("\(error)"))
                 break
@@ -179,9 +265,78 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let frame = ProposalFrame(proposer: config.nodeID, sequence: sequence, payload: payload)
         do {
             try loop.raft.propose(frame.encoded())
+            loop.inFlight[sequence] = ContinuousClock.now.advanced(by: config.proposalTimeout)
         } catch {
             answer(sequence, with: .failure(.unavailable("\(error)")))
         }
+    }
+
+    private func handle(_ request: Control, on loop: DriverLoop, now: ContinuousClock.Instant) {
+        switch request {
+        case .unreachable(let peer):
+            loop.raft.reportUnreachable(peer)
+        case .snapshotStatus(let peer, let succeeded):
+            loop.raft.reportSnapshot(to: peer, succeeded: succeeded)
+        case .forgetLeader(let peer):
+            // One designated survivor campaigns at once: the lowest-numbered other voter.
+            let designated = loop.raft.confState.voters.filter { $0 != peer }.min()
+            loop.raft.forgetLeader(peer, campaignSoon: designated == config.nodeID)
+        case .transferLeadership(let peer):
+            loop.raft.transferLeadership(to: peer)
+        case .confChange(let sequence, let change):
+            do {
+                try loop.raft.proposeConfChange(change)
+                loop.pendingConfChanges.append((sequence, change, now.advanced(by: config.proposalTimeout)))
+            } catch {
+                if case .proposalDropped = error {
+                    answerIndex(sequence, with: .failure(.unavailable("\(error)")))
+                } else {
+                    answerIndex(sequence, with: .failure(.rejected("\(error)")))
+                }
+            }
+        case .readIndex(let sequence):
+            var context: [UInt8] = []
+            withUnsafeBytes(of: sequence.littleEndian) { context.append(contentsOf: $0) }
+            do {
+                try loop.raft.readIndex(context: context)
+                loop.pendingReads[sequence] = now.advanced(by: config.proposalTimeout)
+            } catch {
+                answerIndex(sequence, with: .failure(.unavailable("\(error)")))
+            }
+        }
+    }
+
+    /// Fails what waited longer than the proposal timeout: its message may have been lost
+    /// with a leader, and the caller must not hang.
+    private func expire(_ loop: DriverLoop, now: ContinuousClock.Instant) {
+        for (sequence, deadline) in loop.inFlight where deadline <= now {
+            loop.inFlight[sequence] = nil
+            answer(sequence, with: .failure(.unavailable("the write was not committed in time")))
+        }
+        for (sequence, deadline) in loop.pendingReads where deadline <= now {
+            loop.pendingReads[sequence] = nil
+            answerIndex(sequence, with: .failure(.unavailable("no quorum confirmed the read in time")))
+        }
+        for pending in loop.pendingConfChanges where pending.deadline <= now {
+            answerIndex(pending.sequence, with: .failure(.unavailable("the membership change was not committed in time")))
+        }
+        loop.pendingConfChanges.removeAll { $0.deadline <= now }
+        let applied = loop.machine.appliedIndex
+        for read in loop.confirmedReads where read.index <= applied {
+            answerIndex(read.sequence, with: .success(read.index))
+        }
+        loop.confirmedReads.removeAll { $0.index <= applied }
+    }
+
+    private func publishStatus(_ loop: DriverLoop, now: ContinuousClock.Instant) {
+        if loop.raft.role == .leader { loop.lastLeaderContact = now }
+        let status = RaftDriverStatus(
+            leader: loop.raft.leader, role: loop.raft.role, term: loop.raft.term,
+            commitIndex: loop.raft.commitIndex, appliedIndex: loop.machine.appliedIndex,
+            snapshotIndex: loop.raft.snapshot?.metadata.index ?? 0, confState: loop.raft.confState,
+            progress: loop.raft.progress, leaderSilence: now - loop.lastLeaderContact,
+            peerSilence: loop.lastHeard.filter { loop.raft.confState.contains($0.key) }.mapValues { now - $0 })
+        observed.withLock { $0 = status }
     }
 
     private func handleReadies(_ loop: DriverLoop) throws {
@@ -190,6 +345,13 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             try loop.storage.persist(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot,
                                      sync: ready.mustSync)
             if !ready.messages.isEmpty { outbound(ready.messages) }
+            for state in ready.readStates where state.context.count == 8 {
+                var sequence: UInt64 = 0
+                for (offset, byte) in state.context.enumerated() { sequence |= UInt64(byte) << (8 * UInt64(offset)) }
+                if loop.pendingReads.removeValue(forKey: sequence) != nil {
+                    loop.confirmedReads.append((sequence, state.index))
+                }
+            }
             if let snapshot = ready.snapshot {
                 try loop.machine.restore(snapshot)
             }
@@ -200,17 +362,17 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 loop.campaignPending = false
                 loop.raft.campaign()
             }
-            if let soft = ready.softState, soft.role != .leader {
-                // Entries we proposed may still commit under the next leader, or vanish; the
-                // proposers must not wait forever, and must not assume either outcome.
-                failWaiters(.unavailable("leadership moved to node \(soft.leader) while the proposal was in flight"))
+            if let soft = ready.softState {
+                if soft.role != .leader && loop.wasLeader {
+                    // Entries this leader appended may still commit under the next one, or
+                    // vanish with its log tail; the proposers must not wait forever, and must
+                    // not assume either outcome. (A follower's forwarded proposals are not
+                    // in doubt when it merely learns of a new leader: they commit or time out.)
+                    failWaiters(.unavailable("leadership moved to node \(soft.leader) while the proposal was in flight"))
+                }
+                loop.wasLeader = soft.role == .leader
             }
             try compactIfDue(loop)
-            observed.withLock {
-                $0 = RaftDriverStatus(leader: loop.raft.leader, role: loop.raft.role, term: loop.raft.term,
-                                      commitIndex: loop.raft.commitIndex, appliedIndex: loop.machine.appliedIndex,
-                                      snapshotIndex: loop.raft.snapshot?.metadata.index ?? 0)
-            }
         }
     }
 
@@ -218,6 +380,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         guard !entries.isEmpty else { return }
         var frames: [ProposalFrame?] = []
         var committed: [CommittedEntry] = []
+        for entry in entries where entry.kind == .confChange {
+            guard let change = ConfChange(encoded: entry.data),
+                  let position = loop.pendingConfChanges.firstIndex(where: { $0.change.kind == change.kind && $0.change.nodeID == change.nodeID })
+            else { continue }
+            answerIndex(loop.pendingConfChanges.remove(at: position).sequence, with: .success(entry.index))
+        }
         for entry in entries {
             let frame = entry.kind == .normal && !entry.data.isEmpty ? ProposalFrame(decoding: entry.data) : nil
             frames.append(frame)
@@ -233,7 +401,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             throw error
         }
         for (frame, result) in zip(frames, results) {
-            if let frame, frame.proposer == config.nodeID { answer(frame.sequence, with: .success(result)) }
+            if let frame, frame.proposer == config.nodeID {
+                loop.inFlight[frame.sequence] = nil
+                answer(frame.sequence, with: .success(result))
+            }
         }
     }
 
@@ -251,12 +422,21 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         waiter?.resume(returning: result)
     }
 
+    private func answerIndex(_ sequence: UInt64, with result: Result<UInt64, RaftDriverError>) {
+        let waiter = inbox.withLock { $0.indexWaiters.removeValue(forKey: sequence) }
+        waiter?.resume(returning: result)
+    }
+
     private func failWaiters(_ error: RaftDriverError) {
-        let waiters = inbox.withLock { box in
-            defer { box.waiters = [:] }
-            return box.waiters
+        let (waiters, indexWaiters) = inbox.withLock { box in
+            defer {
+                box.waiters = [:]
+                box.indexWaiters = [:]
+            }
+            return (box.waiters, box.indexWaiters)
         }
         for waiter in waiters.values { waiter.resume(returning: .failure(error)) }
+        for waiter in indexWaiters.values { waiter.resume(returning: .failure(error)) }
     }
 
     private func fail(with error: RaftDriverError) {

@@ -14,6 +14,9 @@ public struct RaftDriverConfig: Sendable {
     /// Entries kept in the log behind a snapshot for followers that are slightly behind.
     public var retainedEntries: UInt64
     public var randomSeed: UInt64
+    /// How long a write, read barrier or membership change may wait to be committed before
+    /// its caller is told the cluster is unavailable.
+    public var proposalTimeout: Duration = .seconds(5)
 
     public init(
         nodeID: NodeID, raftDirectory: String, tickInterval: Duration = .milliseconds(100),
@@ -39,4 +42,34 @@ public struct RaftDriverStatus: Sendable, Hashable {
     public var commitIndex: UInt64 = 0
     public var appliedIndex: UInt64 = 0
     public var snapshotIndex: UInt64 = 0
+    public var confState = ConfState()
+    /// The leader's view of each member's replication (empty on followers).
+    public var progress: [NodeID: ReplicationStatus] = [:]
+    /// Time since this node last heard from the leader it follows (zero on the leader).
+    public var leaderSilence: Duration = .zero
+    /// Time since each member last sent this node anything (members never heard from are
+    /// missing).
+    public var peerSilence: [NodeID: Duration] = [:]
+
+    public init() {}
+
+    /// Whether `peer` answered within `window` (this node always counts as reachable).
+    public func heardFrom(_ peer: NodeID, self id: NodeID, within window: Duration) -> Bool {
+        peer == id || (peerSilence[peer].map { $0 <= window } ?? false)
+    }
+
+    public init(leader: NodeID, role: RaftRole, term: UInt64, commitIndex: UInt64, appliedIndex: UInt64,
+                snapshotIndex: UInt64, confState: ConfState, progress: [NodeID: ReplicationStatus],
+                leaderSilence: Duration, peerSilence: [NodeID: Duration]) {
+        self.leader = leader
+        self.role = role
+        self.term = term
+        self.commitIndex = commitIndex
+        self.appliedIndex = appliedIndex
+        self.snapshotIndex = snapshotIndex
+        self.confState = confState
+        self.progress = progress
+        self.leaderSilence = leaderSilence
+        self.peerSilence = peerSilence
+    }
 }

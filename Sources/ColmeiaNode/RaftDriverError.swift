@@ -10,6 +10,8 @@ public enum RaftDriverError: Error, Sendable, CustomStringConvertible {
     case failed(String)
     /// The entry was committed, but applying it threw.
     case applyFailed(String)
+    /// Raft refused the request as it stands (a membership change that makes no sense now).
+    case rejected(String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum RaftDriverError: Error, Sendable, CustomStringConvertible {
         case .stopped: return "the node is shutting down"
         case .failed(let why): return "the node stopped after a storage failure: \(why)"
         case .applyFailed(let why): return "applying the committed entry failed: \(why)"
+        case .rejected(let why): return why
         }
     }
 }

@@ -192,6 +192,20 @@ public struct RaftNode: Sendable {
         _ = stepInternal(Message(type: .localUnreachable, to: id, from: peer))
     }
 
+    /// The application learned that `peer`, which this follower believes leads, is gone (its
+    /// process refuses connections or does not answer): stop honouring its lease, so this
+    /// node grants votes at once (etcd's `ForgetLeader`). With `campaignSoon`, also start an
+    /// election within `ticksToCampaign` ticks instead of a whole election timeout; the
+    /// application picks one such node so that two do not split the vote. Safety is
+    /// unaffected: a live leader's next heartbeat restores it.
+    public mutating func forgetLeader(_ peer: NodeID, campaignSoon: Bool = false, ticksToCampaign: Int = 2) {
+        guard role == .follower, peer != 0, leader == peer else { return }
+        leader = 0
+        if campaignSoon {
+            electionElapsed = max(electionElapsed, randomizedElectionTimeout - max(1, ticksToCampaign))
+        }
+    }
+
     /// The transport finished sending a snapshot to `peer`, successfully or not.
     public mutating func reportSnapshot(to peer: NodeID, succeeded: Bool) {
         _ = stepInternal(Message(type: .localSnapshotStatus, to: id, from: peer, reject: !succeeded))

@@ -19,6 +19,8 @@ struct Colmeiad: AsyncParsableCommand {
               colmeiad --data-dir /var/lib/colmeia --host unix:///var/run/colmeia.sock --init
               colmeiad --data-dir /tmp/c1 --host unix:///tmp/c1.sock --host tcp://127.0.0.1:2375
               DOCKER_HOST=unix:///tmp/c1.sock docker node ls
+              colmeiad --data-dir /tmp/c2 --host unix:///tmp/c2.sock --listen-addr 127.0.0.2:2377
+              DOCKER_HOST=unix:///tmp/c2.sock docker swarm join --token SWMTKN-1-… 127.0.0.1:2377
             """
     )
 
@@ -35,6 +37,9 @@ struct Colmeiad: AsyncParsableCommand {
     @Option(help: "How tasks run on this node: docker or process.") var executor = "docker"
     @Option(help: "The Docker engine the docker executor drives.") var dockerHost = "unix:///var/run/docker.sock"
     @Option(help: "This node's hostname in the swarm (default: the machine's).") var nodeName: String?
+
+    @Option(help: "The cluster port's address (IP:PORT) when `swarm init` or `swarm join` does not name one.")
+    var listenAddr = "0.0.0.0:2377"
 
     @Flag(name: .customLong("init"), help: "Initialise a single-node swarm at start if the data dir holds none.")
     var initialize = false
@@ -66,7 +71,8 @@ struct Colmeiad: AsyncParsableCommand {
         let hostname = nodeName ?? ProcessInfo.processInfo.hostName
         let taskExecutor: any TaskExecutor = executor == "process"
             ? ProcessExecutor(root: dataDir + "/tasks") : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
-        let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger) { _ in taskExecutor }
+        let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger,
+                                         defaultListenAddress: listenAddr) { _ in taskExecutor }
         await manager.resume()
         if initialize {
             try await manager.initializeIfNeeded()

@@ -7,14 +7,28 @@ final class DaemonHarness {
     let dataDirectory: String
     let socket: String
     let port: Int
+    /// The cluster port (`--listen-addr`), on its own loopback address in multi-node tests.
+    let listenAddress: String
     private var process: Process?
     private(set) var log = ""
 
-    init() {
+    let nodeName: String
+
+    init(listenIP: String = "127.0.0.1", clusterPort: Int? = nil, nodeName: String = "colmeia-test") {
+        self.nodeName = nodeName
         let base = FileManager.default.temporaryDirectory.path + "/colmeiad-\(UUID().uuidString.prefix(8))"
         dataDirectory = base + "/data"
         socket = base + ".sock"
         port = Int.random(in: 20_000...29_999)
+        listenAddress = "\(listenIP):\(clusterPort ?? port + 10_000)"
+    }
+
+    /// The daemon's process id while it runs.
+    var pid: pid_t? { process?.processIdentifier }
+
+    /// Sends `signal` (SIGSTOP, SIGCONT…) to the running daemon.
+    func signal(_ signal: Int32) {
+        if let pid { kill(pid, signal) }
     }
 
     deinit {
@@ -40,11 +54,19 @@ final class DaemonHarness {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable("colmeiad"))
         process.arguments = ["--data-dir", dataDirectory, "--host", "unix://" + socket,
-                             "--host", "tcp://127.0.0.1:\(port)", "--node-name", "colmeia-test", "--log-level", "warning",
+                             "--host", "tcp://127.0.0.1:\(port)", "--listen-addr", listenAddress,
+                             "--node-name", nodeName,
+                             "--log-level", ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"] == nil ? "warning" : "info",
                              "--executor", executor]
             + (initialize ? ["--init"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let logPath = ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"] {
+            let path = logPath + "/" + listenAddress.replacingOccurrences(of: ":", with: "_") + ".log"
+            FileManager.default.createFile(atPath: path, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: path)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         self.process = process
         for _ in 0..<200 {
@@ -86,13 +108,19 @@ final class DaemonHarness {
         return stopped ? process.terminationStatus : nil
     }
 
-    struct Output {
+    struct Output: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
     func run(_ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Output {
+        try Self.run(executable, arguments, socket: socket, stdin: stdin, environment: environment)
+    }
+
+    /// Runs a client program with `DOCKER_HOST` set to `socket`.
+    static func run(_ executable: String, _ arguments: [String], socket: String, stdin: String? = nil,
+                    environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments

@@ -14,6 +14,9 @@ public struct Swarm: Sendable, Hashable, PreservesUnknownFields {
     /// The VXLAN port of the data path (4789 by default).
     public var dataPathPort: UInt32
     public var joinTokens: JoinTokens
+    /// The root CA's private key (PEM), replicated so any manager can sign certificates.
+    /// Never leaves the cluster through the API: see ``redactedForAPI()``.
+    public var rootCAKey: String?
     /// Members this type does not model, kept for round trips.
     public var extra: [String: JSONValue]
 
@@ -29,8 +32,10 @@ public struct Swarm: Sendable, Hashable, PreservesUnknownFields {
         subnetSize: UInt32 = 0,
         dataPathPort: UInt32 = 0,
         joinTokens: JoinTokens = JoinTokens(),
+        rootCAKey: String? = nil,
         extra: [String: JSONValue] = [:]
     ) {
+        self.rootCAKey = rootCAKey
         self.id = id
         self.version = version
         self.createdAt = createdAt
@@ -59,6 +64,7 @@ extension Swarm: Codable {
         case subnetSize = "SubnetSize"
         case dataPathPort = "DataPathPort"
         case joinTokens = "JoinTokens"
+        case rootCAKey = "ColmeiaRootCAKey"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -74,6 +80,7 @@ extension Swarm: Codable {
         subnetSize = try fields(.subnetSize, as: UInt32.self) ?? 0
         dataPathPort = try fields(.dataPathPort, as: UInt32.self) ?? 0
         joinTokens = try fields(.joinTokens, as: JoinTokens.self) ?? JoinTokens()
+        rootCAKey = try fields(.rootCAKey, as: String.self)
         extra = try fields.extra()
     }
 
@@ -90,6 +97,16 @@ extension Swarm: Codable {
         try fields(subnetSize, .subnetSize)
         try fields(dataPathPort, .dataPathPort)
         try fields(joinTokens, .joinTokens)
+        if let rootCAKey { try fields(rootCAKey, .rootCAKey) }
         try fields.extra(extra)
+    }
+}
+
+extension Swarm {
+    /// The cluster object as the API returns it: without the root CA's key.
+    public func redactedForAPI() -> Swarm {
+        var copy = self
+        copy.rootCAKey = nil
+        return copy
     }
 }

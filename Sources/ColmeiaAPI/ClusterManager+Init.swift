@@ -1,0 +1,158 @@
+import ColmeiaModel
+import ColmeiaNode
+import ColmeiaRaft
+import ColmeiaStore
+import Foundation
+
+extension ClusterManager {
+    /// Creates a swarm with this node as its only manager: the root CA and this node's
+    /// certificate, the cluster object with join tokens bound to the CA, this node
+    /// (manager, leader, ready) and the `ingress` network, in one command. The cluster
+    /// port is bound first, so a taken port fails the init with nothing left behind.
+    func initialize(_ request: SwarmInitRequest) async throws -> String {
+        guard identity == nil, !initializing else { throw DockerAPIError.alreadyInSwarm }
+        initializing = true
+        defer { initializing = false }
+        let spec = try (request.spec ?? SwarmSpec()).validatedForInit().withDockerDefaults()
+        var random = SystemRandomNumberGenerator()
+        let nodeID = ObjectID.generate(using: &random)
+        let clusterID = ObjectID.generate(using: &random)
+        let listen = try Self.listenAddress(request.listenAddr, default: defaultListenAddress)
+        let advertise = try Self.advertiseAddress(request.advertiseAddr, listen: listen)
+        let raftID = UInt64.random(in: 1...UInt64(Int64.max), using: &random)
+        let rootCA = try ClusterPKI.createRootCA(clusterID: clusterID)
+        let tls = try ClusterPKI.selfIssued(by: rootCA, nodeID: nodeID, role: "manager", clusterID: clusterID)
+        let now = Timestamp.now()
+        let swarm = Swarm(id: clusterID, spec: spec, tlsInfo: TLSInfo(trustRoot: rootCA.certificatePEM),
+                          defaultAddrPool: request.defaultAddrPool ?? ["10.0.0.0/8"],
+                          subnetSize: request.subnetSize ?? 24, dataPathPort: request.dataPathPort ?? 4789,
+                          joinTokens: JoinTokens(worker: ClusterPKI.joinToken(for: rootCA.certificatePEM),
+                                                 manager: ClusterPKI.joinToken(for: rootCA.certificatePEM)),
+                          rootCAKey: rootCA.keyPEM)
+        let me = Node(
+            id: nodeID,
+            spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
+            description: localDescription,
+            status: NodeStatus(state: "ready", addr: Self.host(of: advertise)),
+            managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise,
+                                         extra: [Self.raftIDKey: .string(String(raftID))]))
+        let ingress = Network(
+            request: NetworkCreateRequest(name: "ingress", driver: "overlay", ingress: true, labels: [:]),
+            id: ObjectID.generate(using: &random), created: now)
+        let command = ClusterCommand(
+            envelope: CommandEnvelope(id: UUID().uuidString, time: now, actor: .init(kind: .user, id: "swarm-init")),
+            events: [.clusterCreated(swarm), .nodeCreated(me), .networkCreated(ingress)])
+        // A request that cannot make a valid command (say, an unknown Availability) must not
+        // leave a node behind holding the WAL: check it before any node exists.
+        try command.validate()
+        let identity = NodeIdentity(nodeID: nodeID, raftID: raftID, advertiseAddress: advertise,
+                                    listenAddress: listen, role: "manager")
+        let port = try await ClusterPortServer.start(address: listen, tls: tls,
+                                                     responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
+        let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook([raftID: advertise]),
+                                             logger: logger)
+        let node: ClusterNode
+        do {
+            node = try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport)
+            try node.start(bootstrap: true)
+        } catch {
+            await port.stop()
+            await transport.shutdown()
+            throw error
+        }
+        do {
+            let outcome = try await node.propose(command)
+            guard case .applied = outcome else {
+                throw DockerAPIError(.internalServerError, "swarm init failed: \(outcome)")
+            }
+            try ClusterCertificates.save(tls, to: dataDirectory)
+            try identity.save(to: dataDirectory)
+        } catch {
+            await node.shutdown()
+            await port.stop()
+            eraseSwarmState()
+            throw error
+        }
+        self.node = node
+        self.identity = identity
+        self.tls = tls
+        self.clusterPort = port
+        logger.info("swarm initialized", metadata: ["node": "\(nodeID)", "cluster": "\(clusterID)"])
+        try await startServices()
+        return nodeID
+    }
+
+    /// Leaves the swarm. A manager needs `force` (Docker's rule: leaving may cost the
+    /// quorum, and the last manager takes the swarm's state with it); it first leaves the
+    /// Raft membership when the others can still agree on that.
+    func leave(force: Bool) async throws {
+        guard let identity else {
+            throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
+        }
+        if let node {
+            let voters = node.status.confState.voters
+            let reachable = reachableManagers(of: node)
+            if !force {
+                var message = "You are attempting to leave the swarm on a node that is participating as a manager. "
+                if voters.count <= 1 {
+                    message += "Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message."
+                } else {
+                    message += "Removing this node leaves \(reachable - 1) managers out of \(voters.count). "
+                    if reachable - 1 <= (voters.count - 1) / 2 {
+                        message += "Without a Raft quorum your swarm will be inaccessible. "
+                    }
+                    message += "The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message."
+                }
+                throw DockerAPIError(.serviceUnavailable, message)
+            }
+            if voters.count > 1 {
+                // Best effort: without a quorum the others keep us as an unreachable member.
+                try? await node.changeMembership(ConfChange(.removeNode, nodeID: identity.raftID))
+            }
+        }
+        await stopServices(leaving: true)
+        await node?.shutdown()
+        await workerTransport?.shutdown()
+        node = nil
+        workerTransport = nil
+        self.identity = nil
+        tls = nil
+        eraseSwarmState()
+        logger.info("left the swarm")
+    }
+
+    /// Managers this node can count on now: itself and, on the leader, the peers that
+    /// answered recently; a follower counts every voter.
+    func reachableManagers(of node: ClusterNode) -> Int {
+        let status = node.status
+        guard status.role == .leader else { return status.confState.voters.count }
+        return status.confState.voters.filter { status.heardFrom($0, self: node.nodeID, within: Self.reachabilityWindow) }.count
+    }
+
+    static let raftIDKey = "RaftID"
+
+    static func host(of address: String) -> String {
+        String(address.split(separator: ":").first ?? Substring(address))
+    }
+
+    /// `ListenAddr` as `IP:PORT` (port 2377 when only an address is given).
+    static func listenAddress(_ raw: String?, default fallback: String) throws -> String {
+        let value = raw.flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+        let withPort = value.contains(":") ? value : value + ":2377"
+        guard let port = withPort.split(separator: ":").last.flatMap({ UInt16($0) }), port > 0 else {
+            throw DockerAPIError(.badRequest, "invalid listen address \(value)")
+        }
+        return withPort
+    }
+
+    /// `AdvertiseAddr`, or the listen address when it is a specific one, or loopback; the
+    /// port defaults to the listen port.
+    static func advertiseAddress(_ raw: String?, listen: String) throws -> String {
+        let listenPort = listen.split(separator: ":").last.map(String.init) ?? "2377"
+        if let raw, !raw.isEmpty {
+            return raw.contains(":") ? raw : raw + ":" + listenPort
+        }
+        let host = self.host(of: listen)
+        return (host == "0.0.0.0" || host.isEmpty ? "127.0.0.1" : host) + ":" + listenPort
+    }
+}

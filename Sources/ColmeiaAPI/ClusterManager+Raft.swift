@@ -1,0 +1,178 @@
+import ColmeiaManager
+import ColmeiaModel
+import ColmeiaNode
+import ColmeiaRaft
+import ColmeiaStore
+import Foundation
+
+extension ClusterManager {
+    // MARK: Cluster port
+
+    /// Raft messages from a peer manager.
+    func deliver(_ messages: [Message]) throws {
+        guard let node else { throw DockerAPIError.notManager }
+        node.receive(messages)
+    }
+
+    /// Who this node is in Raft and whom it follows (`GET /raft/status`).
+    func raftStatus() throws -> PeerStatus {
+        guard let node else { throw DockerAPIError.notManager }
+        let status = node.status
+        return PeerStatus(id: node.nodeID, leader: status.leader, term: status.term)
+    }
+
+    /// The dispatcher while this node leads.
+    func leaderDispatcher() -> Dispatcher? {
+        leader?.dispatcher
+    }
+
+    /// The leader's cluster address, when one is known.
+    func leaderAddress() -> String? {
+        guard let node else { return nil }
+        let leaderID = node.status.leader
+        return leaderID == 0 ? nil : node.transport?.addresses.address(of: leaderID)
+    }
+
+    /// Managers as Raft sees them now: the stored Leader flag and Reachability trail an
+    /// election by up to a second; every manager knows the leader, and the leader knows
+    /// who answers. Reads show the live view.
+    func withLiveManagerStatus(_ nodes: [Node]) -> [Node] {
+        guard let node else { return nodes }
+        let status = node.status
+        return nodes.map { record in
+            guard var manager = record.managerStatus, let raftID = Self.raftID(of: record),
+                  status.confState.contains(raftID) else { return record }
+            var live = record
+            manager.leader = raftID == status.leader
+            if manager.leader {
+                manager.reachability = "reachable"
+            } else if status.role == .leader {
+                manager.reachability = !status.confState.voters.contains(raftID) ? "unknown"
+                    : status.heardFrom(raftID, self: node.nodeID, within: Self.reachabilityWindow) ? "reachable" : "unreachable"
+            }
+            live.managerStatus = manager
+            return live
+        }
+    }
+
+    // MARK: Upkeep
+
+    /// Runs for the life of a manager: starts the reconcilers and dispatcher when this node
+    /// becomes leader and stops them when it no longer is; on the leader, promotes caught-up
+    /// learners and records each manager's reachability; everywhere, keeps the transport's
+    /// address book in step with the manager nodes in the store.
+    func upkeep() async {
+        var round = 0
+        var seen: (role: RaftRole, term: UInt64, leader: UInt64, conf: ConfState)?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+            guard let node else { continue }
+            let status = node.status
+            if seen?.role != status.role || seen?.term != status.term || seen?.leader != status.leader || seen?.conf != status.confState {
+                logger.notice("raft", metadata: [
+                    "role": "\(status.role)", "term": "\(status.term)", "leader": "\(String(status.leader, radix: 16))",
+                    "voters": "\(status.confState.voters.map { String($0, radix: 16) })",
+                    "learners": "\(status.confState.learners.map { String($0, radix: 16) })"])
+                seen = (status.role, status.term, status.leader, status.confState)
+            }
+            if status.role == .leader && status.appliedIndex >= status.commitIndex {
+                if leader == nil {
+                    logger.notice("leading the swarm: starting the reconcilers and the dispatcher",
+                                  metadata: ["term": "\(status.term)"])
+                    leader = await LeaderServices(store: node.store, proposer: node, logger: logger,
+                                                  heartbeatPeriod: heartbeatPeriod)
+                    await recordManagerStatus(node, node.status)
+                }
+            } else if status.role != .leader, let running = leader {
+                leader = nil
+                logger.notice("no longer leading: stopping the reconcilers and the dispatcher")
+                await running.stop()
+            }
+            if status.role == .leader && !status.confState.learners.isEmpty {
+                await promoteCaughtUpLearners(node, status)
+            }
+            round += 1
+            guard round % 5 == 0 else { continue }
+            Self.refreshAddresses(of: node)
+            if status.role == .leader { await recordManagerStatus(node, status) }
+        }
+    }
+
+    /// A learner within a few entries of the commit index becomes a voter (a manager that
+    /// joins must not count toward the quorum before it can vote sensibly).
+    private func promoteCaughtUpLearners(_ node: ClusterNode, _ status: RaftDriverStatus) async {
+        for learner in status.confState.learners {
+            guard let progress = status.progress[learner], progress.match + 16 >= status.commitIndex else { continue }
+            do {
+                try await node.changeMembership(ConfChange(.addNode, nodeID: learner))
+                logger.notice("promoted a caught-up learner to voter", metadata: ["raft": "\(String(learner, radix: 16))"])
+            } catch {
+                logger.info("could not promote a learner yet", metadata: ["error": "\(error)"])
+            }
+            return
+        }
+    }
+
+    /// Writes each manager's Leader flag and Reachability from the leader's live view of
+    /// Raft, when it changed.
+    private func recordManagerStatus(_ node: ClusterNode, _ status: RaftDriverStatus) async {
+        guard let nodes = try? node.store.list(Node.self) else { return }
+        var changed: [(Node, UInt64)] = []
+        for var record in nodes {
+            guard var manager = record.managerStatus, let raftID = Self.raftID(of: record),
+                  status.confState.contains(raftID) else { continue }
+            let reachable = status.heardFrom(raftID, self: node.nodeID, within: Self.reachabilityWindow)
+            let isLeader = raftID == status.leader
+            // A learner does not count toward the quorum yet: not "reachable" until it votes.
+            let reachability: Reachability = !status.confState.voters.contains(raftID) ? "unknown"
+                : reachable ? "reachable" : "unreachable"
+            guard manager.leader != isLeader || manager.reachability != reachability else { continue }
+            manager.leader = isLeader
+            manager.reachability = reachability
+            record.managerStatus = manager
+            changed.append((record, record.version.index))
+        }
+        guard !changed.isEmpty else { return }
+        _ = try? await node.propose(ClusterCommand(
+            envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .reconciler, id: "raft-membership")),
+            preconditions: changed.map { .objectVersion(kind: .node, id: $0.0.id, index: $0.1) },
+            events: changed.map { .nodeUpdated($0.0) }))
+    }
+
+    /// A manager silent for longer than this (ten heartbeats) is unreachable.
+    static let reachabilityWindow = Duration.seconds(1)
+
+    static func raftID(of node: Node) -> UInt64? {
+        node.managerStatus?.extra[raftIDKey]?.stringValue.flatMap { UInt64($0) }
+    }
+
+    /// Raft member id → cluster address of every manager in the store.
+    static func managerAddressBook(in store: ClusterStore) -> [UInt64: String] {
+        guard let nodes = try? store.list(Node.self) else { return [:] }
+        var book: [UInt64: String] = [:]
+        for node in nodes {
+            if let raftID = raftID(of: node), let addr = node.managerStatus?.addr, !addr.isEmpty { book[raftID] = addr }
+        }
+        return book
+    }
+
+    static func refreshAddresses(of node: ClusterNode) {
+        guard let transport = node.transport else { return }
+        var book = managerAddressBook(in: node.store)
+        // Our own entry is what we were told at join, until the store says otherwise.
+        if book[node.nodeID] == nil { book[node.nodeID] = transport.addresses.address(of: node.nodeID) }
+        transport.addresses.merge(book.compactMapValues { $0 })
+    }
+
+    /// The managers' addresses for a dispatcher client, the leader's first.
+    nonisolated static func managerAddresses(of node: ClusterNode) -> [String] {
+        guard let book = node.transport?.addresses.all else { return [] }
+        let leaderID = node.status.leader
+        var ordered = book.filter { $0.key != node.nodeID }.sorted { $0.key < $1.key }.map(\.value)
+        if let leading = book[leaderID], leaderID != node.nodeID {
+            ordered.removeAll { $0 == leading }
+            ordered.insert(leading, at: 0)
+        }
+        return ordered
+    }
+}

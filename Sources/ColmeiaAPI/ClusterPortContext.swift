@@ -1,0 +1,30 @@
+import Hummingbird
+import NIOCore
+import NIOSSL
+
+/// The request context of the cluster port: it keeps the connection so routes can read
+/// the peer's verified certificate.
+struct ClusterPortContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    /// Raft messages can carry a whole snapshot.
+    var maxUploadSize: Int { 1 << 30 }
+
+    /// The DER of the certificate the peer presented (verified against the cluster CA at
+    /// the handshake), or nil when it presented none. HTTP/2 streams are child channels
+    /// of the connection that holds the TLS handler.
+    func peerCertificateDER() async -> [UInt8]? {
+        let connection = channel.parent ?? channel
+        guard let certificate = try? await connection.nioSSL_peerCertificate().get() else { return nil }
+        return try? certificate.toDERBytes()
+    }
+
+    /// The peer's IP address as this node sees it.
+    var peerIP: String? { channel.parent?.remoteAddress?.ipAddress ?? channel.remoteAddress?.ipAddress }
+}

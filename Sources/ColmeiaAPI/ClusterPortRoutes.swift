@@ -1,0 +1,145 @@
+import ColmeiaManager
+import ColmeiaModel
+import ColmeiaNode
+import ColmeiaRaft
+import ColmeiaRaftStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The routes of the cluster port (DESIGN.md: one listener per node for Raft traffic,
+/// dispatcher sessions and certificate issuance). Every route but `GET /ca` and
+/// `POST /join` demands a certificate from the cluster CA, and Raft routes a manager's.
+struct ClusterPortRoutes: Sendable {
+    let manager: ClusterManager
+
+    func responder() -> some HTTPResponder<ClusterPortContext> {
+        let router = Router(context: ClusterPortContext.self)
+        router.middlewares.add(ClusterPortErrorMiddleware())
+        router.get("/ca") { _, _ in
+            let pem = try await manager.caCertificatePEM()
+            return Response(status: .ok, headers: [.contentType: "application/x-pem-file"],
+                            body: .init(byteBuffer: ByteBuffer(string: pem)))
+        }
+        router.post("/join") { request, context in
+            let application = try await request.decode(as: JoinApplication.self, context: context)
+            let admission = try await manager.admit(application, peerIP: context.peerIP)
+            return try JSONResponse.encode(admission)
+        }
+        router.post("/raft/messages") { request, context in
+            _ = try await peer(context, mustBeManager: true)
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let messages: [Message]
+            do {
+                messages = try MessageBatch.decode(Array(body.readableBytesView))
+            } catch {
+                throw DockerAPIError(.badRequest, "malformed raft messages: \(error)")
+            }
+            try await manager.deliver(messages)
+            return Response(status: .noContent)
+        }
+        router.get("/raft/status") { _, context in
+            _ = try await peer(context, mustBeManager: true)
+            return try JSONResponse.encode(try await manager.raftStatus())
+        }
+        router.post("/dispatcher/register") { request, context in
+            let node = try await peer(context, mustBeManager: false)
+            let description = try await request.decode(as: NodeDescription.self, context: context)
+            let dispatcher = try await leaderDispatcher()
+            return try JSONResponse.encode(try await dispatcher.register(
+                nodeID: node.nodeID, description: description, addr: context.peerIP ?? ""))
+        }
+        router.post("/dispatcher/heartbeat") { request, context in
+            let session = try await ownSession(request, context)
+            let period = try await leaderDispatcher().heartbeat(session)
+            return try JSONResponse.encode(HeartbeatAnswer(period: period))
+        }
+        router.post("/dispatcher/report") { request, context in
+            let node = try await peer(context, mustBeManager: false)
+            let report = try await request.decode(as: StatusReport.self, context: context)
+            guard report.session.nodeID == node.nodeID else { throw DockerAPIError(.forbidden, "the session belongs to another node") }
+            try await leaderDispatcher().report(report.session, report.updates)
+            return try JSONResponse.encode(DispatcherAck())
+        }
+        router.post("/dispatcher/assignments") { request, context in
+            let session = try await ownSession(request, context)
+            let sets = try await leaderDispatcher().assignments(session)
+            let body = ResponseBody { writer in
+                for try await set in sets.cancelOnGracefulShutdown() {
+                    var line = try JSONEncoder().encode(set)
+                    line.append(UInt8(ascii: "\n"))
+                    try await writer.write(ByteBuffer(bytes: line))
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+        }
+        return router.buildResponder()
+    }
+
+    private func ownSession(_ request: Request, _ context: ClusterPortContext) async throws -> AgentSession {
+        let node = try await peer(context, mustBeManager: false)
+        let session = try await request.decode(as: AgentSession.self, context: context)
+        guard session.nodeID == node.nodeID else { throw DockerAPIError(.forbidden, "the session belongs to another node") }
+        return session
+    }
+
+    /// This node's dispatcher when it leads; otherwise 503 naming the leader, so the agent
+    /// can go there.
+    private func leaderDispatcher() async throws -> Dispatcher {
+        if let dispatcher = await manager.leaderDispatcher() { return dispatcher }
+        throw ClusterPortRedirect(leader: await manager.leaderAddress())
+    }
+
+    private func peer(_ context: ClusterPortContext, mustBeManager: Bool) async throws -> PeerIdentity {
+        guard let der = await context.peerCertificateDER() else {
+            throw DockerAPIError(.unauthorized, "a certificate from the cluster's CA is required")
+        }
+        let identity = try ClusterPKI.peerIdentity(der: der)
+        if mustBeManager && identity.role != "manager" {
+            throw DockerAPIError(.forbidden, "Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = Permission denied: remote certificate not part of OUs: [swarm-manager]")
+        }
+        return identity
+    }
+}
+
+/// Who is on the other end of a cluster-port connection, from its certificate.
+struct PeerIdentity: Sendable, Hashable {
+    var nodeID: String
+    var role: String
+}
+
+/// The dispatcher answer of a manager that does not lead: where the leader is.
+struct ClusterPortRedirect: Error, HTTPResponseError {
+    var leader: String?
+    var status: HTTPResponse.Status { .serviceUnavailable }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain"]
+        if let leader, let name = HTTPField.Name("X-Colmeia-Leader") { headers[name] = leader }
+        return Response(status: status, headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(string: "this manager is not the leader")))
+    }
+}
+
+struct ClusterPortErrorMiddleware: RouterMiddleware {
+    typealias Context = ClusterPortContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ClusterPortRedirect {
+            throw error
+        } catch let error as DockerAPIError {
+            throw error
+        } catch let error as DispatcherError {
+            switch error {
+            case .sessionInvalid: throw DockerAPIError(.gone, error.description)
+            case .unavailable: throw DockerAPIError(.serviceUnavailable, error.description)
+            }
+        } catch {
+            throw DockerAPIError(error)
+        }
+    }
+}

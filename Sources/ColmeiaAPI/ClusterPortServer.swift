@@ -1,0 +1,91 @@
+import ColmeiaNode
+import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
+import Logging
+import NIOCore
+import Synchronization
+
+/// The cluster port's listener, started when the node enters a swarm and stopped when it
+/// leaves: HTTP/2 (or HTTP/1.1) over TLS, chosen by ALPN.
+final class ClusterPortServer: Sendable {
+    private let task: Task<Void, Never>
+
+    private init(task: Task<Void, Never>) {
+        self.task = task
+    }
+
+    /// Binds `address` (`IP:PORT`) and serves `responder`; returns once the port is bound,
+    /// or throws Docker's words when it cannot be.
+    static func start(address: String, tls: ClusterTLS, responder: some HTTPResponder<ClusterPortContext>,
+                      logger: Logger) async throws -> ClusterPortServer {
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else {
+            throw DockerAPIError(.badRequest, "invalid listen address \(address)")
+        }
+        let host = String(parts[0])
+        let configuration = try tls.serverConfiguration()
+        let signal = StartSignal()
+        let task = Task {
+            do {
+                let app = Application(
+                    responder: responder, server: try .http2Upgrade(tlsConfiguration: configuration),
+                    configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "colmeiad-cluster"),
+                    onServerRunning: { _ in signal.finish(nil) },
+                    logger: logger)
+                try await app.run()
+            } catch {
+                if !signal.finish(DockerAPIError(.badRequest, "listen tcp \(address): \(error)")) {
+                    logger.error("the cluster port stopped", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        do {
+            try await signal.wait()
+        } catch {
+            task.cancel()
+            throw error
+        }
+        logger.info("serving the cluster port", metadata: ["address": "\(address)"])
+        return ClusterPortServer(task: task)
+    }
+
+    /// Resumes the starter once: with nil when the port is bound, or with the error.
+    private final class StartSignal: Sendable {
+        private let state = Mutex<(done: Bool, outcome: (any Error)??, waiter: CheckedContinuation<Void, any Error>?)>((false, nil, nil))
+
+        @discardableResult
+        func finish(_ error: (any Error)?) -> Bool {
+            let waiter: CheckedContinuation<Void, any Error>?? = state.withLock { state in
+                guard !state.done else { return .none }
+                state.done = true
+                state.outcome = .some(error)
+                defer { state.waiter = nil }
+                return .some(state.waiter)
+            }
+            guard case .some(let continuation) = waiter else { return false }
+            if let error { continuation?.resume(throwing: error) } else { continuation?.resume() }
+            return true
+        }
+
+        func wait() async throws {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome: (any Error)?? = state.withLock { state in
+                    if state.done { return state.outcome }
+                    state.waiter = continuation
+                    return nil
+                }
+                switch outcome {
+                case .none: break
+                case .some(.none): continuation.resume()
+                case .some(.some(let error)): continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    func stop() async {
+        task.cancel()
+        await task.value
+    }
+}

@@ -1,0 +1,153 @@
+import AsyncHTTPClient
+import ColmeiaRaft
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Carries Raft messages between managers over the cluster port: HTTP/2 over mutual TLS,
+/// one ``PeerSender`` per peer. It also watches the leader a follower hears from: when
+/// heartbeats stop and the leader's port refuses or does not answer, the follower stops
+/// honouring its lease, so a crashed leader is replaced in well under an election timeout.
+///
+/// ```swift
+/// let transport = try ClusterTransport(localID: 7, tls: tls, addresses: book, logger: logger)
+/// let node = try ClusterNode(dataDirectory: dir, nodeID: 7, transport: transport)
+/// ```
+public final class ClusterTransport: Sendable {
+    public let localID: NodeID
+    public let addresses: PeerAddressBook
+    let client: HTTPClient
+    private let logger: Logger
+    private let senders = Mutex<[NodeID: PeerSender]>([:])
+    private let events = Mutex<(any RaftPeerEvents)?>(nil)
+    private let watcher = Mutex<Task<Void, Never>?>(nil)
+    /// Silence from the leader after which a follower asks whether it is still there.
+    let leaderSilenceBeforeProbe: Duration
+
+    public init(localID: NodeID, tls: ClusterTLS, addresses: PeerAddressBook, logger: Logger,
+                leaderSilenceBeforeProbe: Duration = .milliseconds(300)) throws {
+        self.localID = localID
+        self.addresses = addresses
+        self.logger = logger
+        self.leaderSilenceBeforeProbe = leaderSilenceBeforeProbe
+        var configuration = HTTPClient.Configuration(tlsConfiguration: try tls.clientConfiguration())
+        configuration.timeout = .init(connect: .milliseconds(500))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Connects the transport to the node whose messages it carries.
+    public func attach(_ node: any RaftPeerEvents) {
+        events.withLock { $0 = node }
+        watcher.withLock { current in
+            current?.cancel()
+            current = Task { [weak self] in await self?.watchLeader() }
+        }
+    }
+
+    /// Queues messages for their peers; never blocks the Raft thread.
+    public func send(_ messages: [Message]) {
+        var byPeer: [NodeID: [Message]] = [:]
+        for message in messages where message.to != localID && message.to != 0 {
+            byPeer[message.to, default: []].append(message)
+        }
+        for (peer, batch) in byPeer { sender(for: peer).enqueue(batch) }
+    }
+
+    private func sender(for peer: NodeID) -> PeerSender {
+        senders.withLock { senders in
+            if let existing = senders[peer] { return existing }
+            let created = PeerSender(peer: peer, client: client, addresses: addresses) { [weak self] in
+                self?.events.withLock { $0 }
+            }
+            senders[peer] = created
+            return created
+        }
+    }
+
+    /// Stops every sender and closes the connections.
+    public func shutdown() async {
+        watcher.withLock { $0?.cancel() }
+        let all = senders.withLock { senders in
+            defer { senders = [:] }
+            return Array(senders.values)
+        }
+        for sender in all { sender.stop() }
+        try? await client.shutdown()
+    }
+
+    // MARK: Leader watch
+
+    private func watchLeader() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(50))
+            guard let node = events.withLock({ $0 }) else { continue }
+            let status = node.status
+            guard status.role == .follower, status.leader != 0, status.leader != localID,
+                  status.leaderSilence > leaderSilenceBeforeProbe else { continue }
+            let leader = status.leader
+            if await leaderIsGone(leader) {
+                logger.notice("leader is gone; electing a new one", metadata: ["leader": "\(String(leader, radix: 16))"])
+                node.forgetLeader(leader)
+            } else {
+                // Alive but quiet (a slow disk): do not ask again at once.
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Whether the leader's port refuses, does not answer within 500 ms, or answers that
+    /// it no longer leads.
+    private func leaderIsGone(_ leader: NodeID) async -> Bool {
+        guard let address = addresses.address(of: leader) else { return false }
+        // A crashed process's port refuses at once; the HTTP client would instead retry
+        // the connection until its deadline, so ask TCP first.
+        if await Self.refusesConnections(address) { return true }
+        do {
+            var request = HTTPClientRequest(url: "https://\(address)/raft/status")
+            request.method = .GET
+            let response = try await client.execute(request, timeout: .milliseconds(500))
+            let body = try await response.body.collect(upTo: 1 << 16)
+            guard response.status == .ok else { return true }
+            let answer = try JSONDecoder().decode(PeerStatus.self, from: Data(body.readableBytesView))
+            return answer.leader != leader
+        } catch {
+            return true
+        }
+    }
+}
+
+extension ClusterTransport {
+    /// Whether nothing accepts a TCP connection at `address` within 300 ms.
+    static func refusesConnections(_ address: String) async -> Bool {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            return false
+        }
+        let host = String(address[..<colon])
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.milliseconds(300))
+                .connect(host: host, port: port).get()
+            try? await channel.close()
+            return false
+        } catch {
+            return true
+        }
+    }
+}
+
+/// What `GET /raft/status` answers: who the peer is and whom it follows.
+public struct PeerStatus: Codable, Sendable, Hashable {
+    public var id: NodeID
+    public var leader: NodeID
+    public var term: UInt64
+
+    public init(id: NodeID, leader: NodeID, term: UInt64) {
+        self.id = id
+        self.leader = leader
+        self.term = term
+    }
+}

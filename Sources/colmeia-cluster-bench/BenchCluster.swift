@@ -1,0 +1,183 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Real colmeiad processes on 127.0.0.1…N, each with a unix socket for its API, made into
+/// one swarm of managers through the API (what `docker swarm init/join` send).
+final class BenchCluster: @unchecked Sendable {
+    struct Daemon {
+        var index: Int
+        var socket: String
+        var dataDirectory: String
+        var listenAddress: String
+        var process: Process?
+    }
+
+    let directory: String
+    let executable: String
+    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    private(set) var daemons: [Daemon] = []
+    private let lock = NSLock()
+
+    init(managers: Int, port: Int) throws {
+        directory = FileManager.default.temporaryDirectory.path + "/colmeia-cluster-bench-\(UUID().uuidString.prefix(8))"
+        executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/colmeiad"
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw BenchError("colmeiad not found next to the benchmark (\(executable)); build it first")
+        }
+        for index in 1...managers {
+            daemons.append(Daemon(index: index, socket: directory + "/\(index).sock", dataDirectory: directory + "/\(index)",
+                                  listenAddress: "127.0.0.\(index):\(port)"))
+        }
+    }
+
+    func start(_ index: Int) async throws {
+        let daemon = daemons[index]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--data-dir", daemon.dataDirectory, "--host", "unix://" + daemon.socket,
+                             "--listen-addr", daemon.listenAddress, "--node-name", "bench-\(daemon.index)",
+                             "--executor", "process", "--log-level", "notice"]
+        process.standardOutput = FileHandle.nullDevice
+        // Each daemon's log goes beside its data directory, appended across restarts.
+        let logPath = directory + "/\(daemon.index).log"
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = FileHandle(forWritingAtPath: logPath)
+        _ = try? log?.seekToEnd()
+        process.standardError = log ?? FileHandle.nullDevice
+        try? FileManager.default.removeItem(atPath: daemon.socket)
+        try FileManager.default.createDirectory(atPath: daemon.dataDirectory, withIntermediateDirectories: true)
+        try process.run()
+        lock.withLock { daemons[index].process = process }
+        for _ in 0..<200 {
+            if (try? await request(index, "GET", "/_ping", timeout: .seconds(1)))?.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("colmeiad \(daemon.index) did not answer")
+    }
+
+    func kill(_ index: Int) {
+        guard let process = lock.withLock({ daemons[index].process }) else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        lock.withLock { daemons[index].process = nil }
+    }
+
+    func formSwarm() async throws {
+        for index in daemons.indices { try await start(index) }
+        let first = daemons[0]
+        let initialized = try await request(0, "POST", "/swarm/init",
+                                            body: #"{"ListenAddr":"\#(first.listenAddress)","AdvertiseAddr":"\#(first.listenAddress)"}"#)
+        guard initialized.status == 200 else { throw BenchError("swarm init: \(initialized.body)") }
+        let swarm = try await request(0, "GET", "/swarm")
+        let tokens = try JSONSerialization.jsonObject(with: Data(swarm.body.utf8)) as? [String: Any]
+        guard let token = (tokens?["JoinTokens"] as? [String: Any])?["Manager"] as? String else { throw BenchError("no join token") }
+        for daemon in daemons.dropFirst() {
+            let joined = try await request(daemon.index - 1, "POST", "/swarm/join", body: """
+                {"ListenAddr":"\(daemon.listenAddress)","AdvertiseAddr":"\(daemon.listenAddress)","RemoteAddrs":["\(first.listenAddress)"],"JoinToken":"\(token)"}
+                """)
+            guard joined.status == 200 else { throw BenchError("swarm join: \(joined.body)") }
+        }
+        try await until("every manager is a reachable voter", timeout: 60) {
+            try await self.managerStatuses(on: 0).filter { $0.value == "reachable" }.count == self.daemons.count
+        }
+    }
+
+    /// Hostname → reachability as one manager sees it, and who leads.
+    func managerStatuses(on index: Int) async throws -> [String: String] {
+        let nodes = try await request(index, "GET", "/nodes", timeout: .seconds(3))
+        guard nodes.status == 200, let list = try JSONSerialization.jsonObject(with: Data(nodes.body.utf8)) as? [[String: Any]] else {
+            throw BenchError("nodes: \(nodes.body)")
+        }
+        var statuses: [String: String] = [:]
+        for node in list {
+            let hostname = ((node["Description"] as? [String: Any])?["Hostname"] as? String) ?? "?"
+            statuses[hostname] = ((node["ManagerStatus"] as? [String: Any])?["Reachability"] as? String) ?? ""
+        }
+        return statuses
+    }
+
+    /// The index of the daemon that leads, as `index` sees it.
+    func leader(seenBy index: Int) async throws -> Int? {
+        let nodes = try await request(index, "GET", "/nodes", timeout: .seconds(3))
+        guard let list = try JSONSerialization.jsonObject(with: Data(nodes.body.utf8)) as? [[String: Any]] else { return nil }
+        for node in list where ((node["ManagerStatus"] as? [String: Any])?["Leader"] as? Bool) == true {
+            let hostname = ((node["Description"] as? [String: Any])?["Hostname"] as? String) ?? ""
+            return Int(hostname.dropFirst("bench-".count)).map { $0 - 1 }
+        }
+        return nil
+    }
+
+    /// The leader as the managers agree on it (asked in turn, for up to 30 s).
+    func currentLeader() async throws -> Int {
+        var found: Int?
+        try await until("the managers name a leader", timeout: 30) {
+            for index in daemons.indices where lock.withLock({ daemons[index].process }) != nil {
+                if let leader = try? await leader(seenBy: index) {
+                    found = leader
+                    return true
+                }
+            }
+            return false
+        }
+        guard let found else { throw BenchError("no leader") }
+        return found
+    }
+
+    /// One small write: a config with a unique name.
+    func write(through index: Int, name: String, timeout: TimeAmount = .seconds(10)) async throws -> Bool {
+        let data = Data(name.utf8).base64EncodedString()
+        let answer = try await request(index, "POST", "/configs/create", body: #"{"Name":"\#(name)","Data":"\#(data)"}"#,
+                                       timeout: timeout)
+        return answer.status == 201
+    }
+
+    func request(_ index: Int, _ method: String, _ path: String, body: String? = nil,
+                 timeout: TimeAmount = .seconds(30)) async throws -> (status: Int, body: String) {
+        let socket = daemons[index].socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        var request = HTTPClientRequest(url: "http+unix://\(socket)/v1.41\(path)")
+        request.method = .init(rawValue: method)
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await client.execute(request, timeout: timeout)
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    func until(_ what: String, timeout: TimeInterval, _ check: () async throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? await check()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BenchError("timed out waiting until \(what)")
+    }
+
+    func shutdown() async {
+        for index in daemons.indices { kill(index) }
+        try? await client.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Nearest-rank percentile of sorted values.
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[max(0, min(sorted.count - 1, rank))]
+}
+
+func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
+
+/// Prints a line at once, also when the output is a pipe.
+func report(_ line: String) {
+    print(line)
+    fflush(nil)
+}

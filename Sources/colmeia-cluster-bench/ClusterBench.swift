@@ -1,0 +1,173 @@
+import ArgumentParser
+import Foundation
+
+/// Failover and write throughput of a three-manager swarm of real colmeiad processes on
+/// loopback, driven through the HTTP API.
+@main
+struct ClusterBench: AsyncParsableCommand {
+
+    static let configuration = CommandConfiguration(
+        commandName: "colmeia-cluster-bench",
+        abstract: "Failover time and write throughput of a swarm of colmeiad managers on loopback.",
+        discussion: """
+            Examples (build colmeiad first: swift build -c release):
+              swift run -c release colmeia-cluster-bench failover --repetitions 10
+              swift run -c release colmeia-cluster-bench throughput --clients 1,16,128 --seconds 10
+              swift run -c release colmeia-cluster-bench steady --minutes 10
+            """,
+        subcommands: [Failover.self, Throughput.self, Steady.self])
+}
+
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Managers in the swarm.") var managers = 3
+    @Option(help: "The cluster port on every 127.0.0.N address.") var port = 4_477
+}
+
+/// SIGKILL of the leader, then the time until a write is acknowledged through a survivor.
+struct Failover: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Seconds from SIGKILL of the leader to the first acknowledged write.")
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Leaders to kill.") var repetitions = 10
+
+    func run() async throws {
+        let swarm = try BenchCluster(managers: cluster.managers, port: cluster.port)
+        do {
+            try await swarm.formSwarm()
+            var samples: [Double] = []
+            for repetition in 1...repetitions {
+                let leader = try await swarm.currentLeader()
+                let survivor = (leader + 1) % cluster.managers
+                // The cluster is idle but alive: a write goes through before the crash.
+                try await swarm.until("a write goes through before the crash", timeout: 30) {
+                    try await swarm.write(through: survivor, name: "before-\(repetition)-\(UUID().uuidString.prefix(6))")
+                }
+                let start = ContinuousClock.now
+                swarm.kill(leader)
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    if (try? await swarm.write(through: survivor, name: "after-\(repetition)-\(attempt)", timeout: .seconds(5))) == true {
+                        break
+                    }
+                }
+                let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+                    + Double((ContinuousClock.now - start).components.seconds)
+                samples.append(seconds)
+                report("repetition \(repetition): killed bench-\(leader + 1), first acknowledged write after \(format(seconds)) s (\(attempt) attempts)")
+                try await swarm.start(leader)
+                try await swarm.until("the old leader is back", timeout: 60) {
+                    try await swarm.managerStatuses(on: survivor).values.filter { $0 == "reachable" }.count == cluster.managers
+                }
+            }
+            let sorted = samples.sorted()
+            report("failover over \(repetitions) leader kills: p50 \(format(percentile(sorted, 50))) s, max \(format(sorted.last ?? .nan)) s")
+        } catch {
+            await swarm.shutdown()
+            throw error
+        }
+        await swarm.shutdown()
+    }
+}
+
+/// Writes per second and latency at several client counts, spread over the managers.
+struct Throughput: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Writes/s and p50/p99 latency at 1, 16 and 128 concurrent clients.")
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Concurrent clients, comma-separated.") var clients = "1,16,128"
+    @Option(help: "Seconds per client count.") var seconds = 10
+
+    func run() async throws {
+        let swarm = try BenchCluster(managers: cluster.managers, port: cluster.port)
+        do {
+            try await swarm.formSwarm()
+            for count in clients.split(separator: ",").compactMap({ Int($0) }) {
+                let result = try await load(swarm, clients: count, seconds: seconds, prefix: "t\(count)")
+                report("clients \(count): \(Int(result.rate)) writes/s, p50 \(format(result.p50 * 1000)) ms, p99 \(format(result.p99 * 1000)) ms (\(result.count) writes, \(result.failures) failed)")
+            }
+        } catch {
+            await swarm.shutdown()
+            throw error
+        }
+        await swarm.shutdown()
+    }
+}
+
+/// A long write load without faults: no leader change may happen.
+struct Steady: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Count leader changes during a write load without faults.")
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Minutes of load.") var minutes = 10
+    @Option(help: "Concurrent clients.") var clients = 16
+
+    func run() async throws {
+        let swarm = try BenchCluster(managers: cluster.managers, port: cluster.port)
+        do {
+            try await swarm.formSwarm()
+            guard let first = try await swarm.leader(seenBy: 0) else { throw BenchError("no leader") }
+            let watcher = Task { () -> Int in
+                var changes = 0
+                var current = first
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(500))
+                    if let seen = try? await swarm.leader(seenBy: 0), seen != current {
+                        changes += 1
+                        current = seen
+                    }
+                }
+                return changes
+            }
+            let result = try await load(swarm, clients: clients, seconds: minutes * 60, prefix: "s")
+            watcher.cancel()
+            let changes = await watcher.value
+            report("\(minutes) min, \(clients) clients: \(result.count) writes (\(Int(result.rate))/s, p99 \(format(result.p99 * 1000)) ms), \(result.failures) failed, leader changes: \(changes)")
+        } catch {
+            await swarm.shutdown()
+            throw error
+        }
+        await swarm.shutdown()
+    }
+}
+
+struct LoadResult {
+    var count: Int
+    var failures: Int
+    var rate: Double
+    var p50: Double
+    var p99: Double
+}
+
+/// `clients` loops writing through the managers in turn for `seconds`.
+func load(_ swarm: BenchCluster, clients: Int, seconds: Int, prefix: String) async throws -> LoadResult {
+    let start = ContinuousClock.now
+    let end = start.advanced(by: .seconds(seconds))
+    let managers = swarm.daemons.count
+    let perClient = await withTaskGroup(of: ([Double], Int).self) { group in
+        for client in 0..<clients {
+            group.addTask {
+                var latencies: [Double] = []
+                var failures = 0
+                var sequence = 0
+                while ContinuousClock.now < end {
+                    sequence += 1
+                    let began = ContinuousClock.now
+                    let ok = (try? await swarm.write(through: client % managers, name: "\(prefix)-\(client)-\(sequence)")) ?? false
+                    let elapsed = ContinuousClock.now - began
+                    if ok {
+                        latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                    } else {
+                        failures += 1
+                    }
+                }
+                return (latencies, failures)
+            }
+        }
+        var all: [([Double], Int)] = []
+        for await result in group { all.append(result) }
+        return all
+    }
+    let latencies = perClient.flatMap(\.0).sorted()
+    let elapsed = ContinuousClock.now - start
+    let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return LoadResult(count: latencies.count, failures: perClient.map(\.1).reduce(0, +),
+                      rate: Double(latencies.count) / total, p50: percentile(latencies, 50), p99: percentile(latencies, 99))
+}
