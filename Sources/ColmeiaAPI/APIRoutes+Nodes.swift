@@ -16,7 +16,11 @@ extension APIRoutes {
             let store = try await self.store()
             var node = try store.get(Node.self, context.objectReference())
             let version = try request.version()
-            node.spec = try await JSONResponse.decode(NodeSpec.self, from: request, context: context)
+            let spec = try await JSONResponse.decode(NodeSpec.self, from: request, context: context)
+            if node.spec.role.rawValue == "manager" && spec.role.rawValue == "worker" {
+                try await self.manager.checkDemotion(of: node, in: store)
+            }
+            node.spec = spec
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request),
                 preconditions: [.objectVersion(kind: .node, id: node.id, index: version)],

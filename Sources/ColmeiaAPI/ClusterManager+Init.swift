@@ -10,6 +10,9 @@ extension ClusterManager {
     /// (manager, leader, ready) and the `ingress` network, in one command. The cluster
     /// port is bound first, so a taken port fails the init with nothing left behind.
     func initialize(_ request: SwarmInitRequest) async throws -> String {
+        if request.forceNewCluster == true, let identity, identity.isManager, !initializing {
+            return try await forceNewCluster(identity, request)
+        }
         guard identity == nil, !initializing else { throw DockerAPIError.alreadyInSwarm }
         initializing = true
         defer { initializing = false }
@@ -82,6 +85,54 @@ extension ClusterManager {
         return nodeID
     }
 
+    /// `docker swarm init --force-new-cluster` on a manager whose swarm lost its quorum (or
+    /// a data directory restored from a copy): the same log, services, secrets, configs and
+    /// nodes, with this node as the only Raft member. Other managers must join again.
+    private func forceNewCluster(_ identity: NodeIdentity, _ request: SwarmInitRequest) async throws -> String {
+        initializing = true
+        defer { initializing = false }
+        guard let tls else { throw DockerAPIError.notManager }
+        await stopServices()
+        await node?.shutdown()
+        node = nil
+        var identity = identity
+        if let listen = request.listenAddr, !listen.isEmpty, !listen.hasPrefix("0.0.0.0") {
+            identity.listenAddress = try Self.listenAddress(listen, default: defaultListenAddress)
+        }
+        if let advertise = request.advertiseAddr, !advertise.isEmpty {
+            identity.advertiseAddress = try Self.advertiseAddress(advertise, listen: identity.clusterListenAddress)
+        }
+        let transport = try ClusterTransport(localID: identity.raftID, tls: tls,
+                                             addresses: PeerAddressBook([identity.raftID: identity.advertiseAddress]),
+                                             logger: logger)
+        let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID, transport: transport)
+        try node.start(bootstrap: false, forceNewCluster: true)
+        try identity.save(to: dataDirectory)
+        self.node = node
+        self.identity = identity
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while node.status.role != .leader && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard node.status.role == .leader else {
+            throw DockerAPIError(.internalServerError, "the forced new cluster did not elect this node in time")
+        }
+        logger.notice("forced a new cluster from the existing state", metadata: ["node": "\(identity.nodeID)"])
+        try await startServices()
+        // This node's address may have changed with the data directory's new home.
+        if let store = try? node.store.get(Node.self, identity.nodeID), var status = store.managerStatus,
+           status.addr != identity.advertiseAddress {
+            var record = store
+            status.addr = identity.advertiseAddress
+            record.managerStatus = status
+            _ = try? await node.propose(ClusterCommand(
+                envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .user, id: "swarm-init")),
+                preconditions: [.objectVersion(kind: .node, id: record.id, index: record.version.index)],
+                events: [.nodeUpdated(record)]))
+        }
+        return identity.nodeID
+    }
+
     /// Leaves the swarm. A manager needs `force` (Docker's rule: leaving may cost the
     /// quorum, and the last manager takes the swarm's state with it); it first leaves the
     /// Raft membership when the others can still agree on that.
@@ -110,6 +161,8 @@ extension ClusterManager {
                 try? await node.changeMembership(ConfChange(.removeNode, nodeID: identity.raftID))
             }
         }
+        roleTask?.cancel()
+        roleTask = nil
         await stopServices(leaving: true)
         await node?.shutdown()
         await workerTransport?.shutdown()

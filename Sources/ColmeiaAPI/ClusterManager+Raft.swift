@@ -65,7 +65,7 @@ extension ClusterManager {
         var round = 0
         var seen: (role: RaftRole, term: UInt64, leader: UInt64, conf: ConfState)?
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: .milliseconds(100))
             guard let node else { continue }
             let status = node.status
             if seen?.role != status.role || seen?.term != status.term || seen?.leader != status.leader || seen?.conf != status.confState {
@@ -94,7 +94,10 @@ extension ClusterManager {
             round += 1
             guard round % 5 == 0 else { continue }
             Self.refreshAddresses(of: node)
-            if status.role == .leader { await recordManagerStatus(node, status) }
+            if status.role == .leader {
+                await recordManagerStatus(node, status)
+                await removeDemotedMembers(node, status)
+            }
         }
     }
 
@@ -119,8 +122,18 @@ extension ClusterManager {
         guard let nodes = try? node.store.list(Node.self) else { return }
         var changed: [(Node, UInt64)] = []
         for var record in nodes {
-            guard var manager = record.managerStatus, let raftID = Self.raftID(of: record),
-                  status.confState.contains(raftID) else { continue }
+            guard var manager = record.managerStatus, let raftID = Self.raftID(of: record) else { continue }
+            guard status.confState.contains(raftID) else {
+                // No longer a Raft member (a forced new cluster left it behind).
+                if manager.leader || manager.reachability != "unreachable", record.version.index > 0,
+                   !recentlyAdmitted(record) {
+                    manager.leader = false
+                    manager.reachability = "unreachable"
+                    record.managerStatus = manager
+                    changed.append((record, record.version.index))
+                }
+                continue
+            }
             let reachable = status.heardFrom(raftID, self: node.nodeID, within: Self.reachabilityWindow)
             let isLeader = raftID == status.leader
             // A learner does not count toward the quorum yet: not "reachable" until it votes.
@@ -141,6 +154,11 @@ extension ClusterManager {
 
     /// A manager silent for longer than this (ten heartbeats) is unreachable.
     static let reachabilityWindow = Duration.seconds(1)
+
+    /// A manager admitted in the last few seconds may not be a Raft member yet.
+    private func recentlyAdmitted(_ node: Node) -> Bool {
+        Timestamp.now().seconds - node.createdAt.seconds < 30
+    }
 
     static func raftID(of node: Node) -> UInt64? {
         node.managerStatus?.extra[raftIDKey]?.stringValue.flatMap { UInt64($0) }

@@ -32,6 +32,8 @@ public actor ClusterManager {
     private var agent: Agent?
     var clusterPort: ClusterPortServer?
     private var upkeepTask: Task<Void, Never>?
+    /// Follows `docker node promote/demote`; lives across the switch it performs.
+    var roleTask: Task<Void, Never>?
     /// A worker's way to the managers' dispatcher.
     var workerTransport: ClusterTransport?
     var workerManagers: [String] = []
@@ -142,6 +144,14 @@ public actor ClusterManager {
                           connection: connection, executor: executor, logger: logger)
         self.agent = agent
         agentTask = Task { await agent.run() }
+        if roleTask == nil {
+            roleTask = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    await self.followRole()
+                }
+            }
+        }
     }
 
     /// Stops the agent, the upkeep and the leader's services. Leaving the swarm stops the
@@ -198,6 +208,9 @@ public actor ClusterManager {
 
     /// Stops the node after the writes in flight are applied.
     public func shutdown() async {
+        roleTask?.cancel()
+        await roleTask?.value
+        roleTask = nil
         await stopServices()
         await node?.shutdown()
         node = nil

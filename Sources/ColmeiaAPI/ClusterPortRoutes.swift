@@ -43,6 +43,21 @@ struct ClusterPortRoutes: Sendable {
             _ = try await peer(context, mustBeManager: true)
             return try JSONResponse.encode(try await manager.raftStatus())
         }
+        router.get("/node/role") { _, context in
+            let node = try await peer(context, mustBeManager: false)
+            return try JSONResponse.encode(try await manager.desiredRole(of: node.nodeID))
+        }
+        router.post("/node/certificate") { request, context in
+            let node = try await peer(context, mustBeManager: false)
+            let renewal = try await request.decode(as: CertificateRenewal.self, context: context)
+            return try JSONResponse.encode(try await manager.reissueCertificate(for: node.nodeID, csrPEM: renewal.csrPEM))
+        }
+        router.post("/raft/join") { request, context in
+            let node = try await peer(context, mustBeManager: true)
+            let join = try await request.decode(as: RaftJoinRequest.self, context: context)
+            try await manager.addPromotedManager(node.nodeID, join, peerIP: context.peerIP)
+            return Response(status: .noContent)
+        }
         router.post("/dispatcher/register") { request, context in
             let node = try await peer(context, mustBeManager: false)
             let description = try await request.decode(as: NodeDescription.self, context: context)

@@ -39,8 +39,9 @@ public final class ClusterNode: Sendable {
     /// Recovers the log, catches the read models up with it, and starts serving. With
     /// `bootstrap`, a node without state founds a single-voter cluster; without it, an
     /// empty node waits for a leader to send it the log (a joining manager).
-    public func start(bootstrap: Bool) throws {
-        try driver.start(machine: ClusterStateMachine(store: store), bootstrapVoters: bootstrap ? [nodeID] : [])
+    public func start(bootstrap: Bool, forceNewCluster: Bool = false) throws {
+        try driver.start(machine: ClusterStateMachine(store: store), bootstrapVoters: bootstrap ? [nodeID] : [],
+                         forceNewCluster: forceNewCluster)
     }
 
     /// Messages from a peer (the cluster port's `POST /raft/messages`). Messages addressed

@@ -61,7 +61,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// Recovers from disk, brings the machine up to date with the snapshot, and starts the
     /// driver thread. A node with no state bootstraps a new cluster of `bootstrapVoters`
     /// (or waits to be added to one when it is empty).
-    public func start(machine: sending Machine, bootstrapVoters: [NodeID] = []) throws {
+    ///
+    /// With `forceNewCluster`, a node with state restarts as the only voter of its log
+    /// (disaster recovery after the loss of the quorum).
+    public func start(machine: sending Machine, bootstrapVoters: [NodeID] = [], forceNewCluster: Bool = false) throws {
         guard started.withLock({ value in defer { value = true }; return !value }) else { return }
         let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory)
         var raftConfig = RaftConfig(id: config.nodeID, electionTicks: config.electionTicks,
@@ -77,7 +80,13 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 try machine.restore(snapshot)
             }
             raftConfig.applied = machine.appliedIndex
-            raft = try RaftNode(config: raftConfig, restoring: recovered.raftState)
+            var state = recovered.raftState
+            if forceNewCluster {
+                let forced = state.forcingNewCluster(keeping: config.nodeID)
+                try storage.persist(hardState: forced.state.hardState, entries: forced.appended, snapshot: nil, sync: true)
+                state = forced.state
+            }
+            raft = try RaftNode(config: raftConfig, restoring: state)
         }
         // Callers may ask for the status before the thread's first turn: the membership is
         // already known from disk (a restarted manager must not look like a lone one).
@@ -87,7 +96,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                                   confState: raft.confState, progress: [:], leaderSilence: .zero, peerSilence: [:])
         }
         let loop = DriverLoop(raft: raft, storage: storage, machine: machine,
-                              singleVoter: bootstrapVoters == [config.nodeID] || raft.confState.voters == [config.nodeID])
+                              singleVoter: forceNewCluster || bootstrapVoters == [config.nodeID] || raft.confState.voters == [config.nodeID])
         let thread = Thread { [self] in
             self.run(loop)
         }
@@ -295,7 +304,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 }
             }
         case .readIndex(let sequence):
+            // Unique across the cluster: the leader keys pending reads by context, and every
+            // node numbers its requests from 1.
             var context: [UInt8] = []
+            withUnsafeBytes(of: config.nodeID.littleEndian) { context.append(contentsOf: $0) }
             withUnsafeBytes(of: sequence.littleEndian) { context.append(contentsOf: $0) }
             do {
                 try loop.raft.readIndex(context: context)
@@ -345,9 +357,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             try loop.storage.persist(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot,
                                      sync: ready.mustSync)
             if !ready.messages.isEmpty { outbound(ready.messages) }
-            for state in ready.readStates where state.context.count == 8 {
+            for state in ready.readStates where state.context.count == 16 {
+                var node: UInt64 = 0
                 var sequence: UInt64 = 0
-                for (offset, byte) in state.context.enumerated() { sequence |= UInt64(byte) << (8 * UInt64(offset)) }
+                for offset in 0..<8 {
+                    node |= UInt64(state.context[offset]) << (8 * UInt64(offset))
+                    sequence |= UInt64(state.context[8 + offset]) << (8 * UInt64(offset))
+                }
+                guard node == config.nodeID else { continue }
                 if loop.pendingReads.removeValue(forKey: sequence) != nil {
                     loop.confirmedReads.append((sequence, state.index))
                 }

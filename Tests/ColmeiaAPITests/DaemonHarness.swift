@@ -14,10 +14,11 @@ final class DaemonHarness {
 
     let nodeName: String
 
-    init(listenIP: String = "127.0.0.1", clusterPort: Int? = nil, nodeName: String = "colmeia-test") {
+    init(listenIP: String = "127.0.0.1", clusterPort: Int? = nil, nodeName: String = "colmeia-test",
+         dataDirectory: String? = nil) {
         self.nodeName = nodeName
         let base = FileManager.default.temporaryDirectory.path + "/colmeiad-\(UUID().uuidString.prefix(8))"
-        dataDirectory = base + "/data"
+        self.dataDirectory = dataDirectory ?? base + "/data"
         socket = base + ".sock"
         port = Int.random(in: 20_000...29_999)
         listenAddress = "\(listenIP):\(clusterPort ?? port + 10_000)"

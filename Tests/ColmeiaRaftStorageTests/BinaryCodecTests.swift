@@ -83,3 +83,46 @@ import Testing
         #expect(failures > 0)
     }
 }
+
+/// The wire form of Raft messages between managers: round trips, and bytes from a broken or
+/// hostile peer are refused without allocating what they claim.
+@Suite("raft message wire form")
+struct MessageWireTests {
+    @Test("every kind of remote message round-trips, batched, with entries and snapshots")
+    func roundTrip() throws {
+        let messages = [
+            Message(type: .append, to: 2, from: 1, term: 7, logTerm: 6, index: 41,
+                    entries: [Entry(term: 7, index: 42, kind: .normal, data: Array("x".utf8)),
+                              Entry(term: 7, index: 43, kind: .confChange, data: ConfChange(.addLearner, nodeID: 9).encoded())],
+                    commit: 40),
+            Message(type: .appendResponse, to: 1, from: 2, term: 7, index: 43, reject: true, rejectHint: 12),
+            Message(type: .preVote, to: 3, from: 1, term: 8, logTerm: 7, index: 43, context: Array("colmeia-transfer".utf8)),
+            Message(type: .snapshot, to: 3, from: 1, term: 7,
+                    snapshot: Snapshot(metadata: SnapshotMetadata(index: 40, term: 6, confState: ConfState(voters: [1, 2, 3], learners: [9])),
+                                       data: Array(repeating: 0xAB, count: 10_000))),
+            Message(type: .readIndex, to: 1, from: 2, context: [1, 0, 0, 0, 0, 0, 0, 0]),
+        ]
+        #expect(try MessageBatch.decode(MessageBatch.encode(messages)) == messages)
+    }
+
+    @Test("local message kinds, bad flags, lying counts and trailing bytes are refused")
+    func hostileInput() throws {
+        var local = Message(type: .heartbeat, to: 2, from: 1, term: 3).binaryEncoded()
+        local[1] = MessageType.localHup.rawValue
+        #expect(throws: BinaryDecodingError.self) { try Message(binaryEncoded: local) }
+
+        var version = Message(type: .heartbeat, to: 2, from: 1, term: 3).binaryEncoded()
+        version[0] = 99
+        #expect(throws: BinaryDecodingError.self) { try Message(binaryEncoded: version) }
+
+        // A count of four billion messages in a ten-byte body.
+        #expect(throws: BinaryDecodingError.self) { try MessageBatch.decode([0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4, 5, 6]) }
+
+        var trailing = MessageBatch.encode([Message(type: .heartbeat, to: 2, from: 1, term: 3)])
+        trailing.append(0)
+        #expect(throws: BinaryDecodingError.self) { try MessageBatch.decode(trailing) }
+
+        let truncated = Array(MessageBatch.encode([Message(type: .heartbeat, to: 2, from: 1, term: 3)]).dropLast(3))
+        #expect(throws: BinaryDecodingError.self) { try MessageBatch.decode(truncated) }
+    }
+}

@@ -138,7 +138,7 @@ public actor Dispatcher {
         for node in view.nodes.values where node.status.state != .down && !transitions.contains(node.id) {
             if let session = sessions[node.id] {
                 if now - session.lastHeartbeat > grace { lost.append(node) }
-            } else if now - startedAt > grace {
+            } else if now - startedAt > grace && !Self.isNewcomer(node, grace: grace) {
                 lost.append(node)
             }
         }
@@ -155,6 +155,12 @@ public actor Dispatcher {
                 events: [.nodeUpdated(down)]))
             transitions.remove(node.id)
         }
+    }
+
+    /// A node admitted less than `grace` ago has not had its chance to open a session.
+    static func isNewcomer(_ node: Node, grace: Duration) -> Bool {
+        let age = Timestamp.now().seconds - node.createdAt.seconds
+        return age >= 0 && age < grace.components.seconds + 1
     }
 
     /// Ends every session (the node stops being leader).

@@ -19,7 +19,7 @@ import Synchronization
 public final class ClusterTransport: Sendable {
     public let localID: NodeID
     public let addresses: PeerAddressBook
-    let client: HTTPClient
+    public let client: HTTPClient
     private let logger: Logger
     private let senders = Mutex<[NodeID: PeerSender]>([:])
     private let events = Mutex<(any RaftPeerEvents)?>(nil)
@@ -99,8 +99,8 @@ public final class ClusterTransport: Sendable {
         }
     }
 
-    /// Whether the leader's port refuses, does not answer within 500 ms, or answers that
-    /// it no longer leads.
+    /// Whether the leader's port refuses, does not answer within 2 s, or answers that it
+    /// no longer leads.
     private func leaderIsGone(_ leader: NodeID) async -> Bool {
         guard let address = addresses.address(of: leader) else { return false }
         // A crashed process's port refuses at once; the HTTP client would instead retry
@@ -109,7 +109,9 @@ public final class ClusterTransport: Sendable {
         do {
             var request = HTTPClientRequest(url: "https://\(address)/raft/status")
             request.method = .GET
-            let response = try await client.execute(request, timeout: .milliseconds(500))
+            // Generous: a leader that is alive but slow (a loaded machine, a long fsync) must
+            // not be deposed by the probe; a stopped one is caught by the election timeout.
+            let response = try await client.execute(request, timeout: .seconds(2))
             let body = try await response.body.collect(upTo: 1 << 16)
             guard response.status == .ok else { return true }
             let answer = try JSONDecoder().decode(PeerStatus.self, from: Data(body.readableBytesView))
