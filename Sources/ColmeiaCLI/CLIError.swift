@@ -8,4 +8,8 @@ public struct CLIError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// A malformed flag value (`invalid argument "x" for "--flag" flag`): exit status 125 as
+    /// docker's flag errors; other mistakes exit with 1.
+    public var isUsage: Bool { message.hasPrefix("invalid argument") }
 }

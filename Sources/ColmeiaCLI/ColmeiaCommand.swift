@@ -28,6 +28,7 @@ public struct ColmeiaCommand: AsyncParsableCommand {
     /// 125 for bad usage (as docker), 1 for everything else.
     public static func run(arguments: [String]) async -> Int32 {
         let command: any ParsableCommand
+        let arguments = hoistingGlobalOptions(arguments)
         do {
             command = try parseAsRoot(arguments)
         } catch {
@@ -36,7 +37,7 @@ public struct ColmeiaCommand: AsyncParsableCommand {
                 Console.out(fullMessage(for: error))
                 return 0
             }
-            Console.error("colmeia: " + oneLine(message(for: error)) + ". See 'colmeia \(arguments.first { !$0.hasPrefix("-") } ?? "") --help'.")
+            Console.error("colmeia: " + oneLine(message(for: error)) + ". See '\(commandPath(arguments)) --help'.")
             return 125
         }
         do {
@@ -49,7 +50,7 @@ public struct ColmeiaCommand: AsyncParsableCommand {
             return 0
         } catch let error as CLIError {
             Console.error(oneLine(error.message))
-            return 125
+            return error.isUsage ? 125 : 1
         } catch let error as ColmeiaClientError {
             Console.error(oneLine(error.description))
             return 1
@@ -68,6 +69,44 @@ public struct ColmeiaCommand: AsyncParsableCommand {
         let code = await run(arguments: arguments)
         Console.flush()
         Foundation.exit(code)
+    }
+
+    /// `colmeia service create` for `["service", "create", "--bogus"]`: the commands named.
+    static func commandPath(_ arguments: [String]) -> String {
+        var path = ["colmeia"]
+        var commands: [any ParsableCommand.Type] = configuration.subcommands
+        for argument in arguments {
+            guard let next = commands.first(where: {
+                $0.configuration.commandName == argument || $0.configuration.aliases.contains(argument)
+            }) else { break }
+            path.append(argument)
+            commands = next.configuration.subcommands
+        }
+        return path.joined(separator: " ")
+    }
+
+    /// Moves connection options written before the command (`colmeia -H unix:///x.sock service
+    /// ls`, docker's order) to just after the command path, where the commands declare them.
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        let withValue: Set<String> = ["-H", "--host", "--tlscacert", "--tlscert", "--tlskey"]
+        let flags: Set<String> = ["--tls", "--tlsverify"]
+        var hoisted: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if withValue.contains(first), rest.count >= 2 {
+                hoisted += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if flags.contains(first) || withValue.contains(where: { first.hasPrefix($0 + "=") }) {
+                hoisted.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        guard !hoisted.isEmpty else { return arguments }
+        let remaining = Array(rest)
+        let depth = commandPath(remaining).split(separator: " ").count - 1
+        return Array(remaining.prefix(depth)) + hoisted + Array(remaining.dropFirst(depth))
     }
 
     static func oneLine(_ text: String) -> String {

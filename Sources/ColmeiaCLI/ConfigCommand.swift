@@ -62,8 +62,8 @@ struct ConfigInspect: AsyncParsableCommand {
 
     func run() async throws {
         try await global.withClient { client in
-            try await InspectRunner.run(configs, kind: "config", options: options,
-                                        fetch: { try await client.config($0) }, pretty: PrettyInspect.config)
+            try await InspectRunner.run(configs, kind: "config", format: options.format, pretty: options.pretty,
+                                        fetch: { try await client.config($0) }, render: PrettyInspect.config)
         }
     }
 }

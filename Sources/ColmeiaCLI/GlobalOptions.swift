@@ -43,6 +43,7 @@ public struct GlobalOptions: ParsableArguments {
     /// Runs `body` with a connected client and closes it afterwards.
     public func withClient<T>(_ body: (ColmeiaClient) async throws -> T) async throws -> T {
         let (host, tls) = try endpoint()
+        try host.probe()
         let client = try ColmeiaClient(host: host, tls: tls)
         do {
             let result = try await body(client)

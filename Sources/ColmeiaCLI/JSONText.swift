@@ -5,7 +5,7 @@ public enum JSONText {
     /// Pretty JSON of any encodable value.
     public static func pretty<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let text = String(decoding: try encoder.encode(value), as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: false).map(reindent).joined(separator: "\n")
     }
@@ -13,7 +13,7 @@ public enum JSONText {
     /// Compact JSON (`--format json`).
     public static func compact<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 

@@ -81,11 +81,9 @@ struct NetworkInspect: AsyncParsableCommand {
     @Argument(help: "Networks") var networks: [String]
 
     func run() async throws {
-        var options = InspectOptions()
-        options.format = format
         try await global.withClient { client in
-            try await InspectRunner.run(networks, kind: "network", options: options,
-                                        fetch: { try await client.network($0) }, pretty: { _ in "" })
+            try await InspectRunner.run(networks, kind: "network", format: format, pretty: false,
+                                        fetch: { try await client.network($0) }, render: { _ in "" })
         }
     }
 }

@@ -64,8 +64,8 @@ struct NodeInspect: AsyncParsableCommand {
     func run() async throws {
         try await global.withClient { client in
             let current = nodes.contains("self") ? try await NodeCommand.currentNodeID(client) : ""
-            try await InspectRunner.run(nodes, kind: "node", options: options,
-                                        fetch: { try await client.node($0 == "self" ? current : $0) }, pretty: PrettyInspect.node)
+            try await InspectRunner.run(nodes, kind: "node", format: options.format, pretty: options.pretty,
+                                        fetch: { try await client.node($0 == "self" ? current : $0) }, render: PrettyInspect.node)
         }
     }
 }

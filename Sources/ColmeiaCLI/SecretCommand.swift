@@ -68,8 +68,8 @@ struct SecretInspect: AsyncParsableCommand {
 
     func run() async throws {
         try await global.withClient { client in
-            try await InspectRunner.run(secrets, kind: "secret", options: options,
-                                        fetch: { try await client.secret($0) }, pretty: PrettyInspect.secret)
+            try await InspectRunner.run(secrets, kind: "secret", format: options.format, pretty: options.pretty,
+                                        fetch: { try await client.secret($0) }, render: PrettyInspect.secret)
         }
     }
 }

@@ -90,8 +90,8 @@ struct ServiceInspect: AsyncParsableCommand {
 
     func run() async throws {
         try await global.withClient { client in
-            try await InspectRunner.run(services, kind: "service", options: options,
-                                        fetch: { try await client.service($0) }, pretty: PrettyInspect.service)
+            try await InspectRunner.run(services, kind: "service", format: options.format, pretty: options.pretty,
+                                        fetch: { try await client.service($0) }, render: PrettyInspect.service)
         }
     }
 }
