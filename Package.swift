@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "colmeiad", targets: ["colmeiad"]),
         .executable(name: "colmeia-scale-bench", targets: ["colmeia-scale-bench"]),
         .executable(name: "colmeia-cluster-bench", targets: ["colmeia-cluster-bench"]),
+        .library(name: "ColmeiaClient", targets: ["ColmeiaClient"]),
+        .executable(name: "colmeia", targets: ["colmeia"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Consensus as a pure state machine: no I/O, no clocks, no ambient randomness.
@@ -113,6 +116,28 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // A typed client of the HTTP API (unix socket, TCP, TLS with HTTP/2), for the CLI and tests.
+        .target(
+            name: "ColmeiaClient",
+            dependencies: [
+                "ColmeiaModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // The `colmeia` commands: flags into specs, tables, compose translation, progress.
+        .target(
+            name: "ColmeiaCLI",
+            dependencies: [
+                "ColmeiaClient", "ColmeiaModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The command-line client: `@main` only.
+        .executableTarget(name: "colmeia", dependencies: ["ColmeiaCLI"]),
         // Deterministic cluster simulator shared by the tests and `raft-sim`.
         .target(name: "ColmeiaRaftSimulation", dependencies: ["ColmeiaRaft"]),
         .executableTarget(
@@ -166,6 +191,8 @@ let package = Package(
         .testTarget(name: "ColmeiaPKITests", dependencies: ["ColmeiaPKI"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
         .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),
+        // Unit tests of the CLI's logic, and the built `colmeia` against a real colmeiad.
+        .testTarget(name: "ColmeiaCLITests", dependencies: ["ColmeiaCLI", "ColmeiaClient", "colmeia", "colmeiad"]),
     ],
     swiftLanguageModes: [.v6]
 )
