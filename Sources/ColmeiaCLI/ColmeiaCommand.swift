@@ -58,7 +58,12 @@ public struct ColmeiaCommand: AsyncParsableCommand {
             return error.rawValue
         } catch {
             let code = exitCode(for: error)
-            if code == .success { return 0 }
+            if code == .success {
+                // `help` and `--help` arrive here from ArgumentParser's help command.
+                let text = fullMessage(for: error)
+                if !text.isEmpty { Console.out(text) }
+                return 0
+            }
             Console.error(oneLine(message(for: error)))
             return code.rawValue == 0 ? 1 : code.rawValue
         }

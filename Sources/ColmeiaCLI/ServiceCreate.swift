@@ -10,9 +10,9 @@ struct ServiceCreate: AsyncParsableCommand {
         abstract: "Create a new service",
         discussion: """
             Example:
-              colmeia service create --name web --replicas 3 --publish 8080:80 --update-delay 10s nginx
-              colmeia service create --name agent --mode global --constraint node.role==worker busybox sleep 1000
-              colmeia service create --name app --secret db_password --env MODE=prod myapp:1
+              colmeia service create --name web --replicas 3 -p 8080:80 nginx
+              colmeia service create --name agent --mode global busybox sleep 1000
+              colmeia service create --name app --secret db_password myapp:1
             """
     )
 

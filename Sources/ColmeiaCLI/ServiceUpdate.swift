@@ -10,9 +10,9 @@ struct ServiceUpdate: AsyncParsableCommand {
         abstract: "Update a service",
         discussion: """
             Example:
-              colmeia service update --image nginx:1.27 --update-parallelism 1 --update-delay 10s web
+              colmeia service update --image nginx:1.27 --update-delay 10s web
               colmeia service update --constraint-add node.role==worker web
-              colmeia service update --secret-add db_password --env-add MODE=prod web
+              colmeia service update --secret-add db_password web
             """
     )
 

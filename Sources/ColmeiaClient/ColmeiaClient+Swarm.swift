@@ -2,9 +2,13 @@ import ColmeiaModel
 import Foundation
 
 extension ColmeiaClient {
-    /// `GET /_ping`: whether the daemon answers.
-    public func ping() async throws {
-        try await data(.GET, "/_ping")
+    /// `GET /_ping`: whether the daemon answers; returns the HTTP version the exchange used
+    /// (`HTTP/2.0` when TLS negotiated `h2`).
+    @discardableResult
+    public func ping() async throws -> String {
+        let response = try await send(.GET, "/_ping")
+        _ = try await Self.collect(response)
+        return "\(response.version)"
     }
 
     /// `GET /info`, kept as JSON (the CLI reads `Swarm.NodeID` and a few more members).

@@ -13,7 +13,7 @@ public final class ColmeiaClient: Sendable {
     /// How long one non-streaming exchange may take.
     let requestTimeout: TimeAmount
 
-    public init(host: ColmeiaHost, tls: TLSOptions? = nil, requestTimeout: TimeAmount = .seconds(120)) throws(ColmeiaClientError) {
+    public init(host: ColmeiaHost, tls: TLSOptions? = nil, requestTimeout: TimeAmount = .seconds(30)) throws(ColmeiaClientError) {
         var configuration = HTTPClient.Configuration()
         if let tls { configuration.tlsConfiguration = try tls.configuration() }
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))

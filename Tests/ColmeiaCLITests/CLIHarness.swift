@@ -47,18 +47,19 @@ final class CLIHarness: @unchecked Sendable {
         return found
     }
 
-    /// Starts the daemon with `--init` and waits until the CLI can list nodes.
-    func start() async throws {
+    /// Starts the daemon (with `--init` unless told otherwise) and waits until it answers.
+    func start(initialize: Bool = true, extraArguments: [String] = []) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable("colmeiad"))
         process.arguments = ["--data-dir", base + "/data", "--host", "unix://" + socket, "--node-name", "colmeia-test",
-                             "--log-level", "warning", "--executor", "process", "--init"]
+                             "--log-level", "warning", "--executor", "process"] + (initialize ? ["--init"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = process
         for _ in 0..<200 {
-            if FileManager.default.fileExists(atPath: socket), (try? run(["node", "ls", "-q"]))?.status == 0 { return }
+            if FileManager.default.fileExists(atPath: socket), let answer = try? run(["node", "ls", "-q"]),
+               answer.status == 0 || !initialize && !answer.stderr.contains("Cannot connect") { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw HarnessError("colmeiad did not answer within 10 s")
