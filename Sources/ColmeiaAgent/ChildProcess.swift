@@ -28,6 +28,18 @@ struct ChildProcess: Sendable {
         return unsafeBitCast(symbol, to: AddChdir.self)
     }()
 
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+). Without it a task would
+    /// inherit the daemon's descriptors (its listening sockets among them) and keep them
+    /// open after the daemon dies: clients would connect to a port nobody answers.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
+
     static func spawn(executable: String, arguments: [String], environment: [String: String], directory: String,
                       stdout: String, stderr: String) throws(SpawnError) -> ChildProcess {
         var actions = posix_spawn_file_actions_t()
@@ -40,6 +52,10 @@ struct ChildProcess: Sendable {
             throw SpawnError(description: "this C library cannot set a child's working directory")
         }
         _ = addChdir(&actions, directory)
+        guard let addCloseFrom = Self.addCloseFrom else {
+            throw SpawnError(description: "this C library cannot keep the daemon's descriptors from a child")
+        }
+        _ = addCloseFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

@@ -39,7 +39,7 @@ struct SwarmInit: AsyncParsableCommand {
 
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @Option(name: .customLong("advertise-addr"), help: "Advertised address (format: <ip|interface>[:port])") var advertiseAddr: String?
-    @Option(name: .customLong("listen-addr"), help: "Listen address (format: <ip|interface>[:port])") var listenAddr = "0.0.0.0:2377"
+    @Option(name: .customLong("listen-addr"), help: "Listen address (format: <ip|interface>[:port]; default: the daemon's --listen-addr, 0.0.0.0:2377)") var listenAddr = ""
     @Option(name: .customLong("data-path-addr"), help: "Address or interface to use for data path traffic") var dataPathAddr: String?
     @Option(name: .customLong("data-path-port"), help: "Port number to use for data path traffic") var dataPathPort: UInt32?
     @Option(name: .customLong("default-addr-pool"), help: "Default address pool in CIDR format") var defaultAddrPool: [String] = []
@@ -92,7 +92,7 @@ struct SwarmJoin: AsyncParsableCommand {
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @Option(help: "Token for entry into the swarm") var token: String
     @Option(name: .customLong("advertise-addr"), help: "Advertised address (format: <ip|interface>[:port])") var advertiseAddr: String?
-    @Option(name: .customLong("listen-addr"), help: "Listen address (format: <ip|interface>[:port])") var listenAddr = "0.0.0.0:2377"
+    @Option(name: .customLong("listen-addr"), help: "Listen address (format: <ip|interface>[:port]; default: the daemon's --listen-addr, 0.0.0.0:2377)") var listenAddr = ""
     @Option(name: .customLong("data-path-addr"), help: "Address or interface to use for data path traffic") var dataPathAddr: String?
     @Option(help: "Availability of the node (\"active\", \"pause\", \"drain\")") var availability: String?
     @Argument(help: "A manager's address, HOST:PORT") var remote: String

@@ -2,7 +2,8 @@ import ColmeiaModel
 
 /// The body of `POST /swarm/init`, with Docker's member names.
 public struct SwarmInitOptions: Sendable, Encodable {
-    public var listenAddr: String = "0.0.0.0:2377"
+    /// Empty: the daemon's own `--listen-addr` (Docker's 0.0.0.0:2377 unless set).
+    public var listenAddr: String = ""
     public var advertiseAddr: String?
     public var dataPathAddr: String?
     public var forceNewCluster: Bool = false

@@ -1,6 +1,7 @@
 /// The body of `POST /swarm/join`, with Docker's member names.
 public struct SwarmJoinOptions: Sendable, Encodable {
-    public var listenAddr: String = "0.0.0.0:2377"
+    /// Empty: the daemon's own `--listen-addr` (Docker's 0.0.0.0:2377 unless set).
+    public var listenAddr: String = ""
     public var advertiseAddr: String?
     public var dataPathAddr: String?
     public var remoteAddrs: [String] = []
