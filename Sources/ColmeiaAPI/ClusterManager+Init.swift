@@ -52,15 +52,19 @@ extension ClusterManager {
                                     listenAddress: listen, role: "manager")
         let port = try await ClusterPortServer.start(address: listen, tls: tls,
                                                      responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
-        let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook([raftID: advertise]),
-                                             logger: logger)
         let node: ClusterNode
         do {
-            node = try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport)
-            try node.start(bootstrap: true)
+            node = try Self.managerNode(dataDirectory: dataDirectory, raftID: raftID, tls: tls,
+                                        addresses: [raftID: advertise], logger: logger)
         } catch {
             await port.stop()
-            await transport.shutdown()
+            throw error
+        }
+        do {
+            try node.start(bootstrap: true)
+        } catch {
+            await node.shutdown()
+            await port.stop()
             throw error
         }
         do {
@@ -102,10 +106,8 @@ extension ClusterManager {
         if let advertise = request.advertiseAddr, !advertise.isEmpty {
             identity.advertiseAddress = try Self.advertiseAddress(advertise, listen: identity.clusterListenAddress)
         }
-        let transport = try ClusterTransport(localID: identity.raftID, tls: tls,
-                                             addresses: PeerAddressBook([identity.raftID: identity.advertiseAddress]),
-                                             logger: logger)
-        let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID, transport: transport)
+        let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
+                                        addresses: [identity.raftID: identity.advertiseAddress], logger: logger)
         try node.start(bootstrap: false, forceNewCluster: true)
         try identity.save(to: dataDirectory)
         self.node = node

@@ -53,8 +53,7 @@ extension ClusterManager {
     private func become(_ admission: JoinAdmission, keyPEM: String, listen: String, advertise: String) async throws {
         let tls = ClusterTLS(caCertificatePEM: admission.caCertificatePEM,
                              certificateChainPEM: admission.certificateChainPEM, keyPEM: keyPEM)
-        let managers = Dictionary(admission.managers.compactMap { key, value in UInt64(key).map { ($0, value) } },
-                                  uniquingKeysWith: { $1 })
+        let managers = JoinAdmission.addressBook(admission.managers)
         let identity = NodeIdentity(nodeID: admission.nodeID, raftID: admission.raftID, advertiseAddress: advertise,
                                     listenAddress: listen, role: admission.role,
                                     knownManagers: managers.values.sorted())
@@ -63,10 +62,15 @@ extension ClusterManager {
                                                          responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
             var book = managers
             book[admission.raftID] = advertise
-            let transport = try ClusterTransport(localID: admission.raftID, tls: tls, addresses: PeerAddressBook(book),
-                                                 logger: logger)
+            let node: ClusterNode
             do {
-                let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: admission.raftID, transport: transport)
+                node = try Self.managerNode(dataDirectory: dataDirectory, raftID: admission.raftID, tls: tls,
+                                            addresses: book, logger: logger)
+            } catch {
+                await port.stop()
+                throw error
+            }
+            do {
                 try ClusterCertificates.save(tls, to: dataDirectory)
                 try identity.save(to: dataDirectory)
                 try node.start(bootstrap: false)
@@ -82,8 +86,10 @@ extension ClusterManager {
                     logger.warning("joined as a learner; still catching up with the leader's log")
                 }
             } catch {
+                self.node = nil
+                self.clusterPort = nil
+                await node.shutdown()
                 await port.stop()
-                await transport.shutdown()
                 eraseSwarmState()
                 throw error
             }
@@ -153,14 +159,8 @@ extension ClusterManager {
         guard let swarm = try store.list(Swarm.self).first, let caKey = swarm.rootCAKey, let tls else {
             throw DockerAPIError.notManager
         }
-        let role: String
-        if ClusterPKI.constantTimeEquals(application.token, swarm.joinTokens.manager) {
-            role = "manager"
-        } else if ClusterPKI.constantTimeEquals(application.token, swarm.joinTokens.worker) {
-            role = "worker"
-        } else {
-            throw DockerAPIError(.badRequest, "rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster")
-        }
+        let role = try ClusterPKI.role(presenting: application.token, worker: swarm.joinTokens.worker,
+                                       manager: swarm.joinTokens.manager)
         var random = SystemRandomNumberGenerator()
         let nodeID = ObjectID.generate(using: &random)
         let raftID = UInt64.random(in: 1...UInt64(Int64.max), using: &random)
@@ -202,7 +202,7 @@ extension ClusterManager {
         managers[identity.raftID] = identity.advertiseAddress
         return JoinAdmission(nodeID: nodeID, raftID: raftID, role: role, clusterID: swarm.id,
                              certificateChainPEM: certificate, caCertificatePEM: tls.caCertificatePEM,
-                             managers: Dictionary(managers.map { (String($0.key), $0.value) }, uniquingKeysWith: { $1 }))
+                             managers: JoinAdmission.wire(managers))
     }
 
     /// A node that advertises an unspecified address is reached at the address it came from.

@@ -47,8 +47,7 @@ extension ClusterManager {
             if manager.leader {
                 manager.reachability = "reachable"
             } else if status.role == .leader {
-                manager.reachability = !status.confState.voters.contains(raftID) ? "unknown"
-                    : status.heardFrom(raftID, self: node.nodeID, within: Self.reachabilityWindow) ? "reachable" : "unreachable"
+                manager.reachability = Self.reachability(of: raftID, in: status, selfID: node.nodeID)
             }
             live.managerStatus = manager
             return live
@@ -134,11 +133,8 @@ extension ClusterManager {
                 }
                 continue
             }
-            let reachable = status.heardFrom(raftID, self: node.nodeID, within: Self.reachabilityWindow)
             let isLeader = raftID == status.leader
-            // A learner does not count toward the quorum yet: not "reachable" until it votes.
-            let reachability: Reachability = !status.confState.voters.contains(raftID) ? "unknown"
-                : reachable ? "reachable" : "unreachable"
+            let reachability = Self.reachability(of: raftID, in: status, selfID: node.nodeID)
             guard manager.leader != isLeader || manager.reachability != reachability else { continue }
             manager.leader = isLeader
             manager.reachability = reachability
@@ -150,6 +146,13 @@ extension ClusterManager {
             envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .reconciler, id: "raft-membership")),
             preconditions: changed.map { .objectVersion(kind: .node, id: $0.0.id, index: $0.1) },
             events: changed.map { .nodeUpdated($0.0) }))
+    }
+
+    /// A member as the leader sees it: a learner does not count toward the quorum yet, so it
+    /// is not "reachable" until it votes.
+    static func reachability(of raftID: UInt64, in status: RaftDriverStatus, selfID: UInt64) -> Reachability {
+        guard status.confState.voters.contains(raftID) else { return "unknown" }
+        return status.heardFrom(raftID, self: selfID, within: reachabilityWindow) ? "reachable" : "unreachable"
     }
 
     /// A manager silent for longer than this (ten heartbeats) is unreachable.

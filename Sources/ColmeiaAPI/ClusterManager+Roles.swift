@@ -21,8 +21,7 @@ extension ClusterManager {
         let member = Self.raftID(of: record).map { node.status.confState.contains($0) } ?? false
         var managers = Self.managerAddressBook(in: store).filter { node.status.confState.voters.contains($0.key) }
         managers[identity.raftID] = identity.advertiseAddress
-        return RoleAnswer(role: record.spec.role.rawValue, member: member,
-                          managers: Dictionary(managers.map { (String($0.key), $0.value) }, uniquingKeysWith: { $1 }))
+        return RoleAnswer(role: record.spec.role.rawValue, member: member, managers: JoinAdmission.wire(managers))
     }
 
     /// A fresh certificate for the role the cluster now wants for `nodeID`.
@@ -158,12 +157,10 @@ extension ClusterManager {
             workerTransport = nil
             eraseRaftState()
             identity.role = "manager"
-            var book = Dictionary(answer.managers.compactMap { key, value in UInt64(key).map { ($0, value) } },
-                                  uniquingKeysWith: { $1 })
+            var book = JoinAdmission.addressBook(answer.managers)
             book[identity.raftID] = identity.advertiseAddress
-            let managerTransport = try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(book),
-                                                        logger: logger)
-            let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID, transport: managerTransport)
+            let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
+                                            addresses: book, logger: logger)
             try ClusterCertificates.save(tls, to: dataDirectory)
             try identity.save(to: dataDirectory)
             try node.start(bootstrap: false)
@@ -171,6 +168,7 @@ extension ClusterManager {
             self.identity = identity
             self.node = node
             try await startServices()
+            guard let managerTransport = node.transport else { return }
             let _: DispatcherAck? = try? await Self.call(
                 managerTransport, address, "POST", "/raft/join",
                 body: RaftJoinRequest(raftID: identity.raftID, advertiseAddress: identity.advertiseAddress))
@@ -224,7 +222,6 @@ extension ClusterManager {
         guard (200..<300).contains(response.status.code) else {
             throw DockerAPIError(.init(code: Int(response.status.code)), String(buffer: bytes))
         }
-        if Answer.self == DispatcherAck.self, bytes.readableBytes == 0, let ack = DispatcherAck() as? Answer { return ack }
         return try JSONDecoder().decode(Answer.self, from: Data(bytes.readableBytesView))
     }
 }

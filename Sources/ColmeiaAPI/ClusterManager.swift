@@ -59,9 +59,8 @@ public actor ClusterManager {
             self.identity = identity
             self.tls = tls
             if identity.isManager {
-                let transport = try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(),
-                                                     logger: logger)
-                let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: identity.raftID, transport: transport)
+                let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
+                                                addresses: [:], logger: logger)
                 try node.start(bootstrap: false)
                 self.node = node
                 Self.refreshAddresses(of: node)
@@ -222,6 +221,19 @@ public actor ClusterManager {
     public func initializeIfNeeded() async throws {
         guard identity == nil else { return }
         _ = try await initialize(SwarmInitRequest())
+    }
+
+    /// A manager's Raft node with its transport over the cluster port, not started yet.
+    /// `addresses` are the managers it can reach first (Raft member id → cluster address).
+    static func managerNode(dataDirectory: String, raftID: UInt64, tls: ClusterTLS, addresses: [UInt64: String],
+                            logger: Logger) throws -> ClusterNode {
+        let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger)
+        do {
+            return try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport)
+        } catch {
+            Task { await transport.shutdown() }
+            throw error
+        }
     }
 
     static let architecture: String = {

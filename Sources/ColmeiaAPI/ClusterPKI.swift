@@ -69,14 +69,15 @@ enum ClusterPKI {
         }
     }
 
-    /// Constant-time comparison of presented and expected join tokens.
-    static func constantTimeEquals(_ presented: String, _ expected: String) -> Bool {
-        let a = Array(presented.utf8)
-        let b = Array(expected.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
+    /// The role a presented join token admits (`manager` or `worker`), compared in constant
+    /// time with the swarm's current tokens; Docker's words when it admits neither.
+    static func role(presenting token: String, worker: String, manager: String) throws(DockerAPIError) -> String {
+        do {
+            let tokens = JoinTokens(worker: try JoinToken(parsing: worker), manager: try JoinToken(parsing: manager))
+            return try tokens.role(presenting: token) == .manager ? "manager" : "worker"
+        } catch {
+            throw DockerAPIError(.badRequest, "rpc error: code = InvalidArgument desc = \(JoinTokenError.notAccepted)")
+        }
     }
 
     /// The node id and role in a peer certificate the TLS handshake already verified.

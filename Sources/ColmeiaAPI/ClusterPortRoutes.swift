@@ -56,7 +56,7 @@ struct ClusterPortRoutes: Sendable {
             let node = try await peer(context, mustBeManager: true)
             let join = try await request.decode(as: RaftJoinRequest.self, context: context)
             try await manager.addPromotedManager(node.nodeID, join, peerIP: context.peerIP)
-            return Response(status: .noContent)
+            return try JSONResponse.encode(DispatcherAck())
         }
         router.post("/dispatcher/register") { request, context in
             let node = try await peer(context, mustBeManager: false)

@@ -37,4 +37,13 @@ struct JoinAdmission: Codable, Sendable {
     var certificateChainPEM: String
     var caCertificatePEM: String
     var managers: [String: String]
+
+    /// JSON objects need string keys: Raft member ids travel in decimal.
+    static func wire(_ book: [UInt64: String]) -> [String: String] {
+        Dictionary(book.map { (String($0.key), $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    static func addressBook(_ wire: [String: String]) -> [UInt64: String] {
+        Dictionary(wire.compactMap { key, value in UInt64(key).map { ($0, value) } }, uniquingKeysWith: { $1 })
+    }
 }

@@ -109,6 +109,25 @@ struct NodeUpdate: AsyncParsableCommand {
     }
 }
 
+/// `node promote` and `node demote`: each node's spec with the new role, docker's lines.
+private func setRole(_ role: NodeRole, of nodes: [String], global: GlobalOptions,
+                     already: @escaping @Sendable (String) -> String,
+                     changed: @escaping @Sendable (String) -> String) async throws {
+    try await global.withClient { client in
+        for reference in nodes {
+            let node = try await client.node(reference)
+            if node.spec.role == role {
+                Console.out(already(reference))
+                continue
+            }
+            var spec = node.spec
+            spec.role = role
+            try await client.updateNode(node.id, version: node.version.index, spec: spec)
+            Console.out(changed(reference))
+        }
+    }
+}
+
 /// `colmeia node promote`.
 struct NodePromote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -119,19 +138,9 @@ struct NodePromote: AsyncParsableCommand {
     @Argument(help: "Nodes") var nodes: [String]
 
     func run() async throws {
-        try await global.withClient { client in
-            for reference in nodes {
-                let node = try await client.node(reference)
-                if node.spec.role == .manager {
-                    Console.out("Node \(reference) is already a manager.")
-                    continue
-                }
-                var spec = node.spec
-                spec.role = .manager
-                try await client.updateNode(node.id, version: node.version.index, spec: spec)
-                Console.out("Node \(reference) promoted to a manager in the swarm.")
-            }
-        }
+        try await setRole(.manager, of: nodes, global: global,
+                          already: { "Node \($0) is already a manager." },
+                          changed: { "Node \($0) promoted to a manager in the swarm." })
     }
 }
 
@@ -145,19 +154,9 @@ struct NodeDemote: AsyncParsableCommand {
     @Argument(help: "Nodes") var nodes: [String]
 
     func run() async throws {
-        try await global.withClient { client in
-            for reference in nodes {
-                let node = try await client.node(reference)
-                if node.spec.role == .worker {
-                    Console.out("Node \(reference) is already a worker.")
-                    continue
-                }
-                var spec = node.spec
-                spec.role = .worker
-                try await client.updateNode(node.id, version: node.version.index, spec: spec)
-                Console.out("Manager \(reference) demoted in the swarm.")
-            }
-        }
+        try await setRole(.worker, of: nodes, global: global,
+                          already: { "Node \($0) is already a worker." },
+                          changed: { "Manager \($0) demoted in the swarm." })
     }
 }
 

@@ -17,27 +17,17 @@ extension RaftPersistentState {
         var state = self
         let commit = hardState.commit
         state.entries.removeAll { $0.index > commit }
-        var voters = Set(snapshot?.metadata.confState.voters ?? [])
-        var learners = Set(snapshot?.metadata.confState.learners ?? [])
+        // The membership as of the commit index, folded as a node replays its log.
+        var membership = ProgressTracker(maxInflight: 1)
+        if let snapshot { membership.setConfiguration(snapshot.metadata.confState) }
         for entry in state.entries where entry.kind == .confChange {
-            guard let change = ConfChange(encoded: entry.data) else { continue }
-            switch change.kind {
-            case .addNode:
-                learners.remove(change.nodeID)
-                voters.insert(change.nodeID)
-            case .addLearner:
-                voters.remove(change.nodeID)
-                learners.insert(change.nodeID)
-            case .removeNode:
-                voters.remove(change.nodeID)
-                learners.remove(change.nodeID)
-            }
+            if let change = ConfChange(encoded: entry.data) { membership.apply(change) }
         }
         let term = max(hardState.term, state.entries.last?.term ?? snapshot?.metadata.term ?? 0, 1)
         var index = state.entries.last?.index ?? snapshot?.metadata.index ?? 0
         var appended: [Entry] = []
-        var changes = voters.union(learners).subtracting([id]).sorted().map { ConfChange(.removeNode, nodeID: $0) }
-        if !voters.contains(id) { changes.insert(ConfChange(.addNode, nodeID: id), at: 0) }
+        var changes = membership.members.subtracting([id]).sorted().map { ConfChange(.removeNode, nodeID: $0) }
+        if !membership.isVoter(id) { changes.insert(ConfChange(.addNode, nodeID: id), at: 0) }
         for change in changes {
             index += 1
             appended.append(Entry(term: term, index: index, kind: .confChange, data: change.encoded()))

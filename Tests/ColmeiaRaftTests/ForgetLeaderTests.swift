@@ -66,3 +66,34 @@ struct ForgetLeaderTests {
         #expect(net[1].role == .leader && net[1].leader == 1)
     }
 }
+
+/// Disaster recovery (`--force-new-cluster`): the surviving log, one voter.
+@Suite("forcing a new cluster from a surviving log")
+struct ForceNewClusterTests {
+    @Test("uncommitted entries are dropped, the others are removed by committed changes, and the node leads alone")
+    func survivorLeadsAlone() throws {
+        let log = makeLog(terms: [1, 1, 2, 2, 2])
+        let recovered = persisted(voters: [1, 2, 3], learners: [4], entries: log, term: 2, commit: 3)
+        let (state, appended) = recovered.forcingNewCluster(keeping: 2)
+        #expect(appended.map(\.index) == [4, 5, 6], "entries 4 and 5 were never committed: they are replaced")
+        #expect(appended.compactMap { ConfChange(encoded: $0.data) } ==
+                [ConfChange(.removeNode, nodeID: 1), ConfChange(.removeNode, nodeID: 3), ConfChange(.removeNode, nodeID: 4)])
+        #expect(state.hardState.commit == 6)
+        #expect(state.entries.map(\.index) == [1, 2, 3, 4, 5, 6])
+
+        var node = try restoredNode(2, state)
+        _ = node.drain()
+        #expect(node.confState == ConfState(voters: [2]))
+        node.campaign()
+        _ = node.drain()
+        #expect(node.role == .leader)
+    }
+
+    @Test("a former learner becomes the voter it must be to lead")
+    func learnerIsAdded() {
+        let recovered = persisted(voters: [1, 2], learners: [3], entries: makeLog(terms: [1]), term: 1, commit: 1)
+        let (_, appended) = recovered.forcingNewCluster(keeping: 3)
+        #expect(appended.compactMap { ConfChange(encoded: $0.data) } ==
+                [ConfChange(.addNode, nodeID: 3), ConfChange(.removeNode, nodeID: 1), ConfChange(.removeNode, nodeID: 2)])
+    }
+}
