@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(name: "ColmeiaModelTests", dependencies: ["ColmeiaModel"]),
         .testTarget(name: "ColmeiaStoreTests", dependencies: ["ColmeiaStore"]),
         .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent", "ColmeiaSimulatedNodes"]),
-        .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent"]),
+        .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent", "ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ColmeiaPKITests", dependencies: ["ColmeiaPKI"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
         .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),

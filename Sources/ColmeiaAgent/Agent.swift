@@ -41,11 +41,21 @@ public actor Agent {
                 self.session = session
                 nodeID = session.nodeID
                 backoff = .milliseconds(100)
+                logger.debug("agent session opened", metadata: ["node": "\(session.nodeID)"])
                 await flushUnsent()
                 let heartbeats = Task { await self.beat(session) }
                 defer { heartbeats.cancel() }
+                var leftoversChecked = false
                 for try await set in try await connection.assignments(session) {
+                    logger.debug("assignments", metadata: ["tasks": "\(set.tasks.count)"])
                     await apply(set)
+                    if !leftoversChecked {
+                        // The first set of a session is complete: whatever this node still
+                        // holds for a task outside it was deleted while we were away.
+                        leftoversChecked = true
+                        await executor.removeLeftovers(onNode: session.nodeID,
+                                                       keeping: Set(set.tasks.map(\.id)).union(runners.keys))
+                    }
                 }
             } catch {
                 if !Task.isCancelled {
@@ -111,6 +121,13 @@ public actor Agent {
             }
             if task.hasEnded { continue }
             if task.desiredState > .running {
+                if task.status.state >= .starting, task.status.state <= .running, executor.tasksOutliveAgent,
+                   await executor.isRunning(task) {
+                    // Stopped while this agent was away, but its container still runs: a
+                    // runner adopts it only to stop it (and report shutdown).
+                    await startRunner(for: task, adopt: true)
+                    continue
+                }
                 if task.status.state < .shutdown {
                     await send(TaskStatusUpdate(taskID: task.id, status: TaskStatus(timestamp: .now(), state: .shutdown,
                                                                                      message: "shutdown")))
@@ -124,17 +141,23 @@ public actor Agent {
                     err: "task lost: the agent restarted and the task is no longer running")))
                 continue
             }
-            let files = TaskFiles(for: task, secrets: secrets, configs: configs)
-            let runner = TaskRunner(task: task, files: files, executor: executor) { [weak self] status in
-                await self?.send(TaskStatusUpdate(taskID: task.id, status: status))
-            }
-            runners[task.id] = runner
-            await runner.start(adopt: adopt)
+            await startRunner(for: task, adopt: adopt)
         }
         for (id, runner) in runners where !assigned.contains(id) {
+            logger.debug("task no longer assigned: stopping it", metadata: ["task": "\(id)"])
             runners[id] = nil
             Task { await runner.stopAndRemove() }
         }
+    }
+
+    private func startRunner(for task: SwarmTask, adopt: Bool) async {
+        let files = TaskFiles(for: task, secrets: secrets, configs: configs)
+        let runner = TaskRunner(task: task, files: files, executor: executor) { [weak self] status in
+            await self?.send(TaskStatusUpdate(taskID: task.id, status: status))
+        }
+        runners[task.id] = runner
+        logger.debug(adopt ? "adopting a running task" : "starting a task", metadata: ["task": "\(task.id)"])
+        await runner.start(adopt: adopt)
     }
 
     private func send(_ update: TaskStatusUpdate) async {

@@ -194,6 +194,20 @@ public actor DockerExecutor: TaskExecutor {
         return container["State"] as? String == "running"
     }
 
+    /// Containers labelled for this node whose task is gone are removed, by force: their
+    /// task no longer exists, so nobody waits for a graceful stop.
+    public func removeLeftovers(onNode nodeID: String, keeping taskIDs: Set<String>) async {
+        let filters = #"{"label":["com.docker.swarm.node.id=\#(nodeID)"]}"#
+        guard let data = try? await engine.call(.GET, "/containers/json", query: [("all", "true"), ("filters", filters)]).body,
+              let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else { return }
+        for container in list {
+            guard let labels = container["Labels"] as? [String: String], let taskID = labels["com.docker.swarm.task.id"],
+                  !taskIDs.contains(taskID), let id = container["Id"] as? String else { continue }
+            containers[taskID] = nil
+            _ = try? await engine.call(.DELETE, "/containers/\(id)", query: [("force", "true"), ("v", "true")])
+        }
+    }
+
     /// The container's log, demultiplexed from the engine's stream framing.
     public func logs(_ task: SwarmTask, options: LogOptions) async throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error> {
         // A stopped task's container is found again by its label (the agent may have restarted).

@@ -22,6 +22,9 @@ public protocol TaskExecutor: Sendable {
     /// Whether tasks keep running when the agent stops (containers do; child processes
     /// cannot be adopted, so the agent stops them on its way out).
     var tasksOutliveAgent: Bool { get }
+    /// Removes what earlier runs of the agent left on this node for tasks not in
+    /// `taskIDs` (containers of tasks deleted while the agent was away).
+    func removeLeftovers(onNode nodeID: String, keeping taskIDs: Set<String>) async
     /// Releases what the executor holds for itself (the agent is going away).
     func close() async
     /// The node as this executor sees it (a Docker executor reports its engine's version,
@@ -31,6 +34,9 @@ public protocol TaskExecutor: Sendable {
 
 extension TaskExecutor {
     public func close() async {}
+
+    /// Nothing outlives the agent by default, so nothing is left over.
+    public func removeLeftovers(onNode nodeID: String, keeping taskIDs: Set<String>) async {}
 
     /// The node as this executor sees it; the default is the host's own description.
     public func describe(_ host: NodeDescription) async -> NodeDescription { host }
