@@ -188,6 +188,16 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
 
     // MARK: The driver thread
 
+    /// A proposal this node handed to Raft and still waits for.
+    private struct InFlightProposal {
+        var deadline: ContinuousClock.Instant
+        /// Who was leader when it was proposed: a follower forwards it there.
+        var leader: NodeID
+        /// Whether the entry reached this node's own log; until then it exists only in a
+        /// message to `leader` (or that leader's log).
+        var inLog = false
+    }
+
     /// Thread-confined state: created before the thread starts and touched only by it.
     private final class DriverLoop: @unchecked Sendable {
         var raft: RaftNode
@@ -197,7 +207,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var awaitingLeader: [(sequence: UInt64, payload: [UInt8], deadline: ContinuousClock.Instant)] = []
         /// Proposals handed to Raft, by sequence: a forwarded proposal can be lost with its
         /// message, so none may wait longer than the proposal timeout.
-        var inFlight: [UInt64: ContinuousClock.Instant] = [:]
+        var inFlight: [UInt64: InFlightProposal] = [:]
+        /// The leader this node knew at the last soft-state change.
+        var knownLeader: NodeID = 0
         var pendingConfChanges: [(sequence: UInt64, change: ConfChange, deadline: ContinuousClock.Instant)] = []
         var pendingReads: [UInt64: ContinuousClock.Instant] = [:]
         /// Read points confirmed by a quorum, waiting for the machine to apply up to them.
@@ -274,7 +286,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let frame = ProposalFrame(proposer: config.nodeID, sequence: sequence, payload: payload)
         do {
             try loop.raft.propose(frame.encoded())
-            loop.inFlight[sequence] = ContinuousClock.now.advanced(by: config.proposalTimeout)
+            loop.inFlight[sequence] = InFlightProposal(
+                deadline: ContinuousClock.now.advanced(by: config.proposalTimeout), leader: loop.raft.leader)
         } catch {
             answer(sequence, with: .failure(.unavailable("\(error)")))
         }
@@ -321,7 +334,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// Fails what waited longer than the proposal timeout: its message may have been lost
     /// with a leader, and the caller must not hang.
     private func expire(_ loop: DriverLoop, now: ContinuousClock.Instant) {
-        for (sequence, deadline) in loop.inFlight where deadline <= now {
+        for (sequence, proposal) in loop.inFlight where proposal.deadline <= now {
             loop.inFlight[sequence] = nil
             answer(sequence, with: .failure(.unavailable("the write was not committed in time")))
         }
@@ -357,6 +370,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             try loop.storage.persist(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot,
                                      sync: ready.mustSync)
             if !ready.messages.isEmpty { outbound(ready.messages) }
+            markOwnEntries(ready.entries, on: loop)
             for state in ready.readStates where state.context.count == 16 {
                 var node: UInt64 = 0
                 var sequence: UInt64 = 0
@@ -388,8 +402,33 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                     failWaiters(.unavailable("leadership moved to node \(soft.leader) while the proposal was in flight"))
                 }
                 loop.wasLeader = soft.role == .leader
+                if soft.leader != loop.knownLeader {
+                    failForwardedProposals(lostWith: loop.knownLeader, on: loop)
+                    loop.knownLeader = soft.leader
+                }
             }
             try compactIfDue(loop)
+        }
+    }
+
+    private func markOwnEntries(_ entries: [Entry], on loop: DriverLoop) {
+        guard !loop.inFlight.isEmpty else { return }
+        for entry in entries where entry.kind == .normal && !entry.data.isEmpty {
+            guard let frame = ProposalFrame(decoding: entry.data), frame.proposer == config.nodeID else { continue }
+            loop.inFlight[frame.sequence]?.inLog = true
+        }
+    }
+
+    /// A follower forwards a proposal to its leader in a message; when that leader is lost
+    /// before the entry came back in an append, the proposal most likely died with it, and
+    /// the caller is better told now (and retries under the next leader) than after the
+    /// proposal timeout. Entries already in this node's log wait on: the next leader may
+    /// commit them.
+    private func failForwardedProposals(lostWith leader: NodeID, on loop: DriverLoop) {
+        guard leader != 0, leader != config.nodeID else { return }
+        for (sequence, proposal) in loop.inFlight where proposal.leader == leader && !proposal.inLog {
+            loop.inFlight[sequence] = nil
+            answer(sequence, with: .failure(.unavailable("leader \(leader) was lost while the write was forwarded to it")))
         }
     }
 
