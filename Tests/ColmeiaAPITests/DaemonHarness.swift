@@ -38,6 +38,14 @@ final class DaemonHarness {
         try? FileManager.default.removeItem(atPath: socket)
     }
 
+    /// Daemons log only warnings unless `COLMEIA_TEST_DAEMON_LOGS` names a folder for their
+    /// logs; `COLMEIA_TEST_LOG_LEVEL` then picks the level (info by default).
+    static var logLevel: String {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["COLMEIA_TEST_DAEMON_LOGS"] != nil else { return "warning" }
+        return environment["COLMEIA_TEST_LOG_LEVEL"] ?? "info"
+    }
+
     static func executable(_ name: String) throws -> String {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
@@ -54,17 +62,20 @@ final class DaemonHarness {
     func start(initialize: Bool = true, executor: String = "process", extraArguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable("colmeiad"))
+        // A restarted daemon appends to the same log, so a restart can be read in full.
         process.arguments = ["--data-dir", dataDirectory, "--host", "unix://" + socket,
                              "--host", "tcp://127.0.0.1:\(port)", "--listen-addr", listenAddress,
                              "--node-name", nodeName,
-                             "--log-level", ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"] == nil ? "warning" : "info",
+                             "--log-level", Self.logLevel,
                              "--executor", executor]
             + (initialize ? ["--init"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         if let logPath = ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"] {
             let path = logPath + "/" + listenAddress.replacingOccurrences(of: ":", with: "_") + ".log"
-            FileManager.default.createFile(atPath: path, contents: nil)
-            process.standardError = FileHandle(forWritingAtPath: path)
+            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            let log = FileHandle(forWritingAtPath: path)
+            _ = try? log?.seekToEnd()
+            process.standardError = log
         } else {
             process.standardError = FileHandle.nullDevice
         }
