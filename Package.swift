@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "ColmeiaNode",
             dependencies: [
-                "ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore", "ColmeiaManager",
+                "ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore", "ColmeiaManager", "ColmeiaPKI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -42,6 +42,7 @@ extension APIRoutes {
             swarm.spec = spec.withDockerDefaults()
             if request.flag("rotateWorkerToken") { swarm.joinTokens.worker = ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot) }
             if request.flag("rotateManagerToken") { swarm.joinTokens.manager = ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot) }
+            swarm = ClusterManager.withUnlockKey(swarm, rotate: request.flag("rotateManagerUnlockKey"))
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request),
                 preconditions: [.objectVersion(kind: .cluster, id: swarm.id, index: version)],
@@ -49,14 +50,12 @@ extension APIRoutes {
             return Response(status: .ok)
         }
         router.get("/swarm/unlockkey") { _, _ in
-            // Autolock arrives with encryption at rest (multi-manager issue); until then the
-            // swarm is never locked and has no key, which is what dockerd reports too.
-            _ = try await self.manager.active()
-            return try JSONResponse.encode(["UnlockKey": ""])
+            try JSONResponse.encode(["UnlockKey": try await self.manager.currentUnlockKey()])
         }
-        router.post("/swarm/unlock") { _, _ -> Response in
-            _ = try await self.manager.active()
-            throw DockerAPIError(.badRequest, "swarm is not locked")
+        router.post("/swarm/unlock") { request, context -> Response in
+            let body = try await JSONResponse.decode(SwarmUnlockRequest.self, from: request, context: context)
+            try await self.manager.unlock(body.unlockKey)
+            return Response(status: .ok)
         }
     }
 }

@@ -50,7 +50,13 @@ extension APIRoutes {
             "NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive", "ControlAvailable": false, "Error": "",
             "RemoteManagers": .null,
         ]
-        if let identity = await manager.nodeIdentity, !identity.isManager {
+        if await manager.isLocked, let identity = await manager.nodeIdentity {
+            swarm = [
+                "NodeID": .string(identity.nodeID),
+                "NodeAddr": .string(String(identity.advertiseAddress.split(separator: ":").first ?? "")),
+                "LocalNodeState": "locked", "ControlAvailable": false, "Error": "", "RemoteManagers": .null,
+            ]
+        } else if let identity = await manager.nodeIdentity, !identity.isManager {
             swarm = [
                 "NodeID": .string(identity.nodeID),
                 "NodeAddr": .string(String(identity.advertiseAddress.split(separator: ":").first ?? "")),
@@ -76,7 +82,7 @@ extension APIRoutes {
                 "Cluster": try cluster.map { try JSONValue(encoding: $0.clusterInfo) } ?? .null,
             ]
         }
-        let hostname = await manager.hostname
+        let hostname = manager.hostname
         return [
             "ID": .string(hostname),
             "Name": .string(hostname),
@@ -89,7 +95,7 @@ extension APIRoutes {
             "NCPU": .number(.integer(Int64(ProcessInfo.processInfo.activeProcessorCount))),
             "MemTotal": .number(.integer(Int64(ProcessInfo.processInfo.physicalMemory))),
             "ServerVersion": .string(ColmeiaVersion.engine),
-            "DockerRootDir": .string(await manager.dataDirectory),
+            "DockerRootDir": .string(manager.dataDirectory),
             "Labels": [],
             "Swarm": swarm,
         ]

@@ -1,5 +1,6 @@
 import ColmeiaModel
 import ColmeiaNode
+import ColmeiaPKI
 import ColmeiaRaft
 import ColmeiaStore
 import Foundation
@@ -16,7 +17,8 @@ extension ClusterManager {
         guard identity == nil, !initializing else { throw DockerAPIError.alreadyInSwarm }
         initializing = true
         defer { initializing = false }
-        let spec = try (request.spec ?? SwarmSpec()).validatedForInit().withDockerDefaults()
+        var spec = try (request.spec ?? SwarmSpec()).validatedForInit().withDockerDefaults()
+        if request.autoLockManagers == true { spec.encryptionConfig.autoLockManagers = true }
         var random = SystemRandomNumberGenerator()
         let nodeID = ObjectID.generate(using: &random)
         let clusterID = ObjectID.generate(using: &random)
@@ -31,7 +33,8 @@ extension ClusterManager {
                           subnetSize: request.subnetSize ?? 24, dataPathPort: request.dataPathPort ?? 4789,
                           joinTokens: JoinTokens(worker: ClusterPKI.joinToken(for: rootCA.certificatePEM),
                                                  manager: ClusterPKI.joinToken(for: rootCA.certificatePEM)),
-                          rootCAKey: rootCA.keyPEM)
+                          rootCAKey: rootCA.keyPEM,
+                          unlockKey: spec.encryptionConfig.autoLockManagers ? UnlockKey().description : nil)
         let me = Node(
             id: nodeID,
             spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
@@ -107,7 +110,8 @@ extension ClusterManager {
             identity.advertiseAddress = try Self.advertiseAddress(advertise, listen: identity.clusterListenAddress)
         }
         let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
-                                        addresses: [identity.raftID: identity.advertiseAddress], logger: logger)
+                                        addresses: [identity.raftID: identity.advertiseAddress],
+                                        unlockKey: unlockKey, logger: logger)
         try node.start(bootstrap: false, forceNewCluster: true)
         try identity.save(to: dataDirectory)
         self.node = node

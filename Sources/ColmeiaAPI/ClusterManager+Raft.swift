@@ -93,6 +93,7 @@ extension ClusterManager {
             round += 1
             guard round % 5 == 0 else { continue }
             Self.refreshAddresses(of: node)
+            followAutolock(node)
             if status.role == .leader {
                 await recordManagerStatus(node, status)
                 await removeDemotedMembers(node, status)

@@ -162,6 +162,7 @@ extension ClusterManager {
             let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
                                             addresses: book, logger: logger)
             try ClusterCertificates.save(tls, to: dataDirectory)
+            unlockKey = nil
             try identity.save(to: dataDirectory)
             try node.start(bootstrap: false)
             self.tls = tls
@@ -189,6 +190,7 @@ extension ClusterManager {
             identity.role = "worker"
             identity.knownManagers = answer.managers.values.sorted()
             try ClusterCertificates.save(tls, to: dataDirectory)
+            unlockKey = nil
             try identity.save(to: dataDirectory)
             self.tls = tls
             self.identity = identity
@@ -201,11 +203,13 @@ extension ClusterManager {
         }
     }
 
-    /// Removes the Raft log and read models (a node that stops or starts being a manager).
+    /// Removes the Raft log, its data key and the read models (a node that stops or starts
+    /// being a manager).
     func eraseRaftState() {
-        for item in ["raft", "state.db", "state.db-wal", "state.db-shm"] {
+        for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "certificates/" + ManagerKeyFiles.dataKeyName] {
             try? FileManager.default.removeItem(atPath: dataDirectory + "/" + item)
         }
+        eraseReadModelsInMemory()
     }
 
     /// One JSON exchange with a manager's cluster port.

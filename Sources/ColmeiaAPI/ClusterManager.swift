@@ -2,8 +2,10 @@ import ColmeiaAgent
 import ColmeiaManager
 import ColmeiaModel
 import ColmeiaNode
+import ColmeiaPKI
 import ColmeiaRaft
 import ColmeiaStore
+import Crypto
 import Foundation
 import Logging
 
@@ -37,6 +39,10 @@ public actor ClusterManager {
     /// A worker's way to the managers' dispatcher.
     var workerTransport: ClusterTransport?
     var workerManagers: [String] = []
+    /// Autolock: the key files are sealed and wait for `docker swarm unlock`.
+    var locked = false
+    /// The unlock key this node's key files are sealed with (nil: in the clear).
+    var unlockKey: UnlockKey?
 
     /// Opens the data directory; a node that was in a swarm rejoins it at once (its
     /// cluster port, reconcilers and agent start with ``resume()``).
@@ -55,27 +61,43 @@ public actor ClusterManager {
         self.heartbeatPeriod = heartbeatPeriod
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         if let identity = try NodeIdentity.load(from: dataDirectory) {
-            let tls = try ClusterCertificates.load(from: dataDirectory)
             self.identity = identity
-            self.tls = tls
-            if identity.isManager {
-                let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
-                                                addresses: [:], logger: logger)
-                try node.start(bootstrap: false)
-                self.node = node
-                Self.refreshAddresses(of: node)
-            } else {
-                workerTransport = try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(),
-                                                       logger: logger)
-                workerManagers = identity.knownManagers ?? []
+            if ManagerKeyFiles.isSealed(dataDirectory) {
+                // Autolock: nothing starts until `docker swarm unlock` gives the key.
+                locked = true
+                // Nothing readable stays behind while locked: the read models are rebuilt
+                // from the encrypted log once unlocked.
+                if let directory = Self.readModelsDirectory(for: dataDirectory) {
+                    try? FileManager.default.removeItem(atPath: directory)
+                }
+                logger.notice("this manager is locked: run docker swarm unlock", metadata: ["node": "\(identity.nodeID)"])
+                return
             }
+            (tls, node, workerTransport) = try Self.reopen(identity, dataDirectory: dataDirectory, unlockKey: nil, logger: logger)
+            workerManagers = identity.knownManagers ?? []
             logger.info("rejoined swarm", metadata: ["node": "\(identity.nodeID)", "role": "\(identity.role ?? "manager")"])
         }
+    }
+
+    /// A node of a swarm coming back: its certificates, and its Raft node (a manager,
+    /// started) or its way to the managers (a worker).
+    static func reopen(_ identity: NodeIdentity, dataDirectory: String, unlockKey: UnlockKey?, logger: Logger) throws
+        -> (ClusterTLS, ClusterNode?, ClusterTransport?) {
+        let tls = try ClusterCertificates.load(from: dataDirectory, unlockKey: unlockKey)
+        guard identity.isManager else {
+            return (tls, nil, try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(), logger: logger))
+        }
+        let node = try managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls, addresses: [:],
+                                   unlockKey: unlockKey, logger: logger)
+        try node.start(bootstrap: false)
+        refreshAddresses(of: node)
+        return (tls, node, nil)
     }
 
     /// The running manager, or Docker's "not a swarm manager" error (with the words for a
     /// worker when this node is one).
     func active() throws(DockerAPIError) -> (node: ClusterNode, identity: NodeIdentity) {
+        if locked { throw .locked }
         guard let node, let identity else { throw identity == nil ? .notManager : .workerNode }
         return (node, identity)
     }
@@ -203,6 +225,7 @@ public actor ClusterManager {
         for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "node-identity.json", "certificates"] {
             try? FileManager.default.removeItem(atPath: dataDirectory + "/" + item)
         }
+        eraseReadModelsInMemory()
     }
 
     /// Stops the node after the writes in flight are applied.
@@ -225,14 +248,38 @@ public actor ClusterManager {
 
     /// A manager's Raft node with its transport over the cluster port, not started yet.
     /// `addresses` are the managers it can reach first (Raft member id → cluster address).
+    /// Its Raft data is encrypted with the data key in `certificates/raft-dek` (made on first
+    /// use), unsealed with `unlockKey` when autolock sealed it.
     static func managerNode(dataDirectory: String, raftID: UInt64, tls: ClusterTLS, addresses: [UInt64: String],
-                            logger: Logger) throws -> ClusterNode {
+                            unlockKey: UnlockKey? = nil, logger: Logger) throws -> ClusterNode {
+        let dataKey = try ManagerKeyFiles.dataKey(dataDirectory, unlockKey: unlockKey)
+        let readModels = dataKey == nil ? nil : readModelsDirectory(for: dataDirectory).map { $0 + "/state.db" }
         let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger)
         do {
-            return try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport)
+            return try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport, dataKey: dataKey,
+                                   readModelsPath: readModels)
         } catch {
             Task { await transport.shutdown() }
             throw error
+        }
+    }
+
+    /// Where a manager whose log is encrypted keeps its read models: they hold secrets and
+    /// the swarm's keys in the clear, so they live in memory (`/dev/shm`), one directory per
+    /// data directory, and are rebuilt from the log after a reboot. Nil without `/dev/shm`.
+    static func readModelsDirectory(for dataDirectory: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory), isDirectory.boolValue,
+              FileManager.default.isWritableFile(atPath: "/dev/shm") else { return nil }
+        let absolute = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+        let digest = SHA256.hash(data: Data(absolute.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "/dev/shm/colmeia-\(digest)"
+    }
+
+    /// Removes the read models kept in memory for this data directory.
+    func eraseReadModelsInMemory() {
+        if let directory = Self.readModelsDirectory(for: dataDirectory) {
+            try? FileManager.default.removeItem(atPath: directory)
         }
     }
 

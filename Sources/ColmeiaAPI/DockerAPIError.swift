@@ -38,6 +38,10 @@ public struct DockerAPIError: Error, Sendable, HTTPResponseError, CustomStringCo
         .serviceUnavailable,
         "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.")
 
+    static let locked = DockerAPIError(
+        .serviceUnavailable,
+        "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it.")
+
     static func badRequest(_ message: String) -> DockerAPIError { DockerAPIError(.badRequest, message) }
 
     static func notFound(_ message: String) -> DockerAPIError { DockerAPIError(.notFound, message) }

@@ -1,4 +1,5 @@
 import ColmeiaModel
+import ColmeiaPKI
 import ColmeiaRaft
 import ColmeiaStore
 import Foundation
@@ -7,7 +8,8 @@ import Foundation
 /// under one data directory.
 ///
 /// `state.db` is a cache of the log: when it is missing or older than the log, start-up
-/// rebuilds it from the newest snapshot plus the WAL.
+/// rebuilds it from the newest snapshot plus the WAL. It may live elsewhere
+/// (`readModelsPath`): a node whose log is encrypted keeps it off the disk.
 ///
 /// ```swift
 /// let node = try ClusterNode(dataDirectory: "/var/lib/colmeia", nodeID: 1)
@@ -23,16 +25,22 @@ public final class ClusterNode: Sendable {
     /// Carries Raft messages to the other managers; nil for a node that never has peers.
     public let transport: ClusterTransport?
 
+    /// The key the Raft log and snapshots are encrypted with on disk (nil: in the clear).
+    public let dataKey: DataEncryptionKey?
+
     public init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
-                snapshotInterval: UInt64 = 10_000, transport: ClusterTransport? = nil) throws {
+                snapshotInterval: UInt64 = 10_000, transport: ClusterTransport? = nil,
+                dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil) throws {
         self.dataDirectory = dataDirectory
         self.nodeID = nodeID
         self.transport = transport
+        self.dataKey = dataKey
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        store = try ClusterStore(path: dataDirectory + "/state.db")
-        driver = RaftDriver(config: RaftDriverConfig(
-            nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
-            snapshotInterval: snapshotInterval, randomSeed: nodeID)) { messages in transport?.send(messages) }
+        store = try ClusterStore(path: readModelsPath ?? dataDirectory + "/state.db")
+        var config = RaftDriverConfig(nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
+                                      snapshotInterval: snapshotInterval, randomSeed: nodeID)
+        config.cipher = dataKey.map(LogCipher.init)
+        driver = RaftDriver(config: config) { messages in transport?.send(messages) }
         transport?.attach(driver)
     }
 

@@ -66,7 +66,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// (disaster recovery after the loss of the quorum).
     public func start(machine: sending Machine, bootstrapVoters: [NodeID] = [], forceNewCluster: Bool = false) throws {
         guard started.withLock({ value in defer { value = true }; return !value }) else { return }
-        let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory)
+        let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory, cipher: config.cipher)
         var raftConfig = RaftConfig(id: config.nodeID, electionTicks: config.electionTicks,
                                     heartbeatTicks: config.heartbeatTicks, randomSeed: config.randomSeed)
         var raft: RaftNode

@@ -1,4 +1,5 @@
 import ColmeiaRaft
+import ColmeiaRaftStorage
 
 /// How a ``RaftDriver`` runs its node.
 public struct RaftDriverConfig: Sendable {
@@ -17,6 +18,8 @@ public struct RaftDriverConfig: Sendable {
     /// How long a write, read barrier or membership change may wait to be committed before
     /// its caller is told the cluster is unavailable.
     public var proposalTimeout: Duration = .seconds(5)
+    /// Encrypts entry and snapshot data on disk (nil: stored as they are).
+    public var cipher: (any PayloadCipher)?
 
     public init(
         nodeID: NodeID, raftDirectory: String, tickInterval: Duration = .milliseconds(100),

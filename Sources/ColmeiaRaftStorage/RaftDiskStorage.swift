@@ -9,6 +9,9 @@ import ColmeiaRaft
 /// The WAL is the authority. A snapshot file counts only once the WAL holds a marker
 /// for it, so snapshots are always saved before their marker; on open the marked
 /// snapshot must exist and verify, and unmarked newer files are deleted.
+///
+/// With a ``PayloadCipher``, entry and snapshot data are encrypted on disk (framing,
+/// indexes and checksums stay in the clear, so recovery works as without it).
 public final class RaftDiskStorage {
     /// The storage root.
     public let directory: String
@@ -18,9 +21,12 @@ public final class RaftDiskStorage {
     public let wal: WAL
     /// The underlying snapshot files, for inspection.
     public let snapshots: SnapshotStore
+    /// Encrypts entry and snapshot data at rest; nil stores them as they are.
+    public let cipher: (any PayloadCipher)?
 
-    private init(directory: String, snapshotsToKeep: Int, wal: WAL, snapshots: SnapshotStore) {
+    private init(directory: String, snapshotsToKeep: Int, wal: WAL, snapshots: SnapshotStore, cipher: (any PayloadCipher)?) {
         self.directory = directory
+        self.cipher = cipher
         self.snapshotsToKeep = snapshotsToKeep
         self.wal = wal
         self.snapshots = snapshots
@@ -32,7 +38,8 @@ public final class RaftDiskStorage {
     public static func open(
         directory: String,
         segmentSize: Int = WAL.defaultSegmentSize,
-        snapshotsToKeep: Int = 2
+        snapshotsToKeep: Int = 2,
+        cipher: (any PayloadCipher)? = nil
     ) throws(RaftDiskStorageError) -> (RaftDiskStorage, RecoveredState) {
         guard snapshotsToKeep >= 1 else {
             throw .inconsistent("snapshotsToKeep must be at least 1, got \(snapshotsToKeep)")
@@ -57,11 +64,13 @@ public final class RaftDiskStorage {
         }
 
         var recovered = RecoveredState(
-            hardState: contents.hardState, entries: contents.entries, repairedTail: contents.repairedTail
+            hardState: contents.hardState, entries: try cipher?.open(contents.entries) ?? contents.entries,
+            repairedTail: contents.repairedTail
         )
         let marker = contents.snapshot
         if let marker {
-            recovered.snapshot = try loadMarkedSnapshot(marker, from: snapshots)
+            let snapshot = try loadMarkedSnapshot(marker, from: snapshots)
+            recovered.snapshot = try cipher?.open(snapshot) ?? snapshot
         }
         do {
             let markerIndex = marker?.index ?? 0
@@ -82,7 +91,7 @@ public final class RaftDiskStorage {
             )
         }
         let storage = RaftDiskStorage(
-            directory: directory, snapshotsToKeep: snapshotsToKeep, wal: wal, snapshots: snapshots
+            directory: directory, snapshotsToKeep: snapshotsToKeep, wal: wal, snapshots: snapshots, cipher: cipher
         )
         return (storage, recovered)
     }
@@ -120,15 +129,17 @@ public final class RaftDiskStorage {
         var marker: SnapshotMetadata?
         if let snapshot, !snapshot.isEmpty, wal.snapshotMarker != snapshot.metadata {
             try checkNotStale(snapshot.metadata)
+            let stored = try cipher?.seal(snapshot) ?? snapshot
             do {
-                try snapshots.save(snapshot)
+                try snapshots.save(stored)
             } catch {
                 throw .snapshots(error)
             }
             marker = snapshot.metadata
         }
+        let stored = try cipher?.seal(entries) ?? entries
         do {
-            try wal.save(hardState: hardState, entries: entries, snapshotMarker: marker, sync: sync)
+            try wal.save(hardState: hardState, entries: stored, snapshotMarker: marker, sync: sync)
         } catch {
             throw .wal(error)
         }
@@ -140,11 +151,12 @@ public final class RaftDiskStorage {
         guard !snapshot.isEmpty else { throw .inconsistent("cannot compact to an empty snapshot") }
         try checkNotStale(snapshot.metadata)
         let metadata = snapshot.metadata
+        let stored = wal.snapshotMarker != metadata ? try cipher?.seal(snapshot) ?? snapshot : snapshot
         do {
             // A marked snapshot was verified or written by us; any other file with the
             // same name is rewritten rather than trusted.
             if wal.snapshotMarker != metadata {
-                try snapshots.save(snapshot)
+                try snapshots.save(stored)
             }
         } catch {
             throw .snapshots(error)

@@ -17,6 +17,8 @@ public enum RaftDiskStorageError: Error, Sendable, CustomStringConvertible {
     case inconsistent(String)
     /// A snapshot older than the one already recorded.
     case staleSnapshot(index: UInt64, current: UInt64)
+    /// A payload could not be encrypted, or did not decrypt with the data key.
+    case encryption(String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum RaftDiskStorageError: Error, Sendable, CustomStringConvertible {
             return "inconsistent Raft storage: \(message)"
         case let .staleSnapshot(index, current):
             return "snapshot at index \(index) is older than the current snapshot at index \(current)"
+        case let .encryption(message):
+            return message
         }
     }
 }

@@ -220,6 +220,10 @@ extension ClusterStore {
             // The audit trail never holds secret data.
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(secret.redactedForAPI()), as: UTF8.self))
         }
+        if let swarm = object as? Swarm {
+            // Nor the root CA's key or the unlock key.
+            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(swarm.redactedForAPI()), as: UTF8.self))
+        }
         return .landed(payload: row.body)
     }
 

@@ -111,11 +111,13 @@ public enum ClusterEvent: Sendable, Hashable {
         }
     }
 
-    /// The event with secret data removed, for the audit trail and change feeds.
+    /// The event with secret data (and the cluster's CA and unlock keys) removed, for the audit trail and change feeds.
     public func redacted() -> ClusterEvent {
         switch self {
         case .secretCreated(let secret): .secretCreated(secret.redactedForAPI())
         case .secretUpdated(let secret): .secretUpdated(secret.redactedForAPI())
+        case .clusterCreated(let swarm): .clusterCreated(swarm.redactedForAPI())
+        case .clusterUpdated(let swarm): .clusterUpdated(swarm.redactedForAPI())
         default: self
         }
     }

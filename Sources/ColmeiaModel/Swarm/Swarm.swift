@@ -17,6 +17,9 @@ public struct Swarm: Sendable, Hashable, PreservesUnknownFields {
     /// The root CA's private key (PEM), replicated so any manager can sign certificates.
     /// Never leaves the cluster through the API: see ``redactedForAPI()``.
     public var rootCAKey: String?
+    /// The managers' unlock key (`SWMKEY-1-…`) while autolock is on; only
+    /// `GET /swarm/unlockkey` reveals it.
+    public var unlockKey: String?
     /// Members this type does not model, kept for round trips.
     public var extra: [String: JSONValue]
 
@@ -33,9 +36,11 @@ public struct Swarm: Sendable, Hashable, PreservesUnknownFields {
         dataPathPort: UInt32 = 0,
         joinTokens: JoinTokens = JoinTokens(),
         rootCAKey: String? = nil,
+        unlockKey: String? = nil,
         extra: [String: JSONValue] = [:]
     ) {
         self.rootCAKey = rootCAKey
+        self.unlockKey = unlockKey
         self.id = id
         self.version = version
         self.createdAt = createdAt
@@ -65,6 +70,7 @@ extension Swarm: Codable {
         case dataPathPort = "DataPathPort"
         case joinTokens = "JoinTokens"
         case rootCAKey = "ColmeiaRootCAKey"
+        case unlockKey = "ColmeiaUnlockKey"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -81,6 +87,7 @@ extension Swarm: Codable {
         dataPathPort = try fields(.dataPathPort, as: UInt32.self) ?? 0
         joinTokens = try fields(.joinTokens, as: JoinTokens.self) ?? JoinTokens()
         rootCAKey = try fields(.rootCAKey, as: String.self)
+        unlockKey = try fields(.unlockKey, as: String.self)
         extra = try fields.extra()
     }
 
@@ -98,15 +105,17 @@ extension Swarm: Codable {
         try fields(dataPathPort, .dataPathPort)
         try fields(joinTokens, .joinTokens)
         if let rootCAKey { try fields(rootCAKey, .rootCAKey) }
+        if let unlockKey { try fields(unlockKey, .unlockKey) }
         try fields.extra(extra)
     }
 }
 
 extension Swarm {
-    /// The cluster object as the API returns it: without the root CA's key.
+    /// The cluster object as the API returns it: without the root CA's key or the unlock key.
     public func redactedForAPI() -> Swarm {
         var copy = self
         copy.rootCAKey = nil
+        copy.unlockKey = nil
         return copy
     }
 }
