@@ -213,7 +213,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var pendingConfChanges: [(sequence: UInt64, change: ConfChange, deadline: ContinuousClock.Instant)] = []
         var pendingReads: [UInt64: ContinuousClock.Instant] = [:]
         /// Read points confirmed by a quorum, waiting for the machine to apply up to them.
-        var confirmedReads: [(sequence: UInt64, index: UInt64)] = []
+        /// Reads a quorum confirmed, waiting for this node to apply up to their index (which
+        /// a node removed from the cluster never does: they keep their deadline).
+        var confirmedReads: [(sequence: UInt64, index: UInt64, deadline: ContinuousClock.Instant)] = []
         var lastLeaderContact = ContinuousClock.now
         var wasLeader = false
         /// When each peer last sent us anything.
@@ -350,7 +352,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         for read in loop.confirmedReads where read.index <= applied {
             answerIndex(read.sequence, with: .success(read.index))
         }
-        loop.confirmedReads.removeAll { $0.index <= applied }
+        for read in loop.confirmedReads where read.index > applied && read.deadline <= now {
+            answerIndex(read.sequence, with: .failure(.unavailable("this node did not catch up with the read index in time")))
+        }
+        loop.confirmedReads.removeAll { $0.index <= applied || $0.deadline <= now }
     }
 
     private func publishStatus(_ loop: DriverLoop, now: ContinuousClock.Instant) {
@@ -379,8 +384,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                     sequence |= UInt64(state.context[8 + offset]) << (8 * UInt64(offset))
                 }
                 guard node == config.nodeID else { continue }
-                if loop.pendingReads.removeValue(forKey: sequence) != nil {
-                    loop.confirmedReads.append((sequence, state.index))
+                if let deadline = loop.pendingReads.removeValue(forKey: sequence) {
+                    loop.confirmedReads.append((sequence, state.index, deadline))
                 }
             }
             if let snapshot = ready.snapshot {
