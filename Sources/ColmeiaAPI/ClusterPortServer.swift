@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdHTTP2
 import Logging
+import ServiceLifecycle
 import NIOCore
 import Synchronization
 
@@ -10,9 +11,15 @@ import Synchronization
 /// leaves: HTTP/2 (or HTTP/1.1) over TLS, chosen by ALPN.
 final class ClusterPortServer: Sendable {
     private let task: Task<Void, Never>
+    private let group: ServiceGroup
+    private let stopped: Flag
+    private let logger: Logger
 
-    private init(task: Task<Void, Never>) {
+    private init(task: Task<Void, Never>, group: ServiceGroup, stopped: Flag, logger: Logger) {
         self.task = task
+        self.group = group
+        self.stopped = stopped
+        self.logger = logger
     }
 
     /// Binds `address` (`IP:PORT`) and serves `responder`; returns once the port is bound,
@@ -26,14 +33,19 @@ final class ClusterPortServer: Sendable {
         let host = String(parts[0])
         let configuration = try tls.serverConfiguration()
         let signal = StartSignal()
+        let app = Application(
+            responder: responder, server: try .http2Upgrade(tlsConfiguration: configuration),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "colmeiad-cluster"),
+            onServerRunning: { _ in signal.finish(nil) },
+            logger: logger)
+        // Stopped by a graceful shutdown of its own group: cancelling the server instead
+        // leaves it waiting on its child channels forever.
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let stopped = Flag()
         let task = Task {
+            defer { stopped.value.store(true, ordering: .releasing) }
             do {
-                let app = Application(
-                    responder: responder, server: try .http2Upgrade(tlsConfiguration: configuration),
-                    configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "colmeiad-cluster"),
-                    onServerRunning: { _ in signal.finish(nil) },
-                    logger: logger)
-                try await app.run()
+                try await group.run()
             } catch {
                 if !signal.finish(DockerAPIError(.badRequest, "listen tcp \(address): \(error)")) {
                     logger.error("the cluster port stopped", metadata: ["error": "\(error)"])
@@ -47,7 +59,12 @@ final class ClusterPortServer: Sendable {
             throw error
         }
         logger.info("serving the cluster port", metadata: ["address": "\(address)"])
-        return ClusterPortServer(task: task)
+        return ClusterPortServer(task: task, group: group, stopped: stopped, logger: logger)
+    }
+
+    /// Set when the server task has ended.
+    private final class Flag: Sendable {
+        let value = Atomic(false)
     }
 
     /// Resumes the starter once: with nil when the port is bound, or with the error.
@@ -84,8 +101,20 @@ final class ClusterPortServer: Sendable {
         }
     }
 
-    func stop() async {
-        task.cancel()
-        await task.value
+    /// Stops accepting, lets requests in flight finish (agent streams end at once), and
+    /// returns when the server is gone.
+    /// A request that never ends (a peer that stops mid-body) cannot hold the node: after
+    /// `grace` the server is cancelled and left to finish on its own.
+    func stop(grace: Duration = .seconds(10)) async {
+        await group.triggerGracefulShutdown()
+        let deadline = ContinuousClock.now.advanced(by: grace)
+        while !stopped.value.load(ordering: .acquiring) {
+            guard ContinuousClock.now < deadline else {
+                logger.warning("the cluster port still had requests in flight after \(grace); abandoning them")
+                task.cancel()
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 }
