@@ -40,9 +40,15 @@ extension ClusterManager {
         guard let node else { return nodes }
         let status = node.status
         return nodes.map { record in
-            guard var manager = record.managerStatus, let raftID = Self.raftID(of: record),
-                  status.confState.contains(raftID) else { return record }
+            guard var manager = record.managerStatus, let raftID = Self.raftID(of: record) else { return record }
             var live = record
+            guard status.confState.contains(raftID) else {
+                // Not a Raft member (still joining, or left behind by a forced new cluster):
+                // whatever was recorded, it does not lead.
+                manager.leader = false
+                live.managerStatus = manager
+                return live
+            }
             manager.leader = raftID == status.leader
             if manager.leader {
                 manager.reachability = "reachable"
