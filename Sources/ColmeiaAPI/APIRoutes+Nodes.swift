@@ -30,9 +30,15 @@ extension APIRoutes {
         router.delete("/nodes/{id}") { request, context in
             let store = try await self.store()
             let node = try store.get(Node.self, context.objectReference())
-            if node.spec.role.rawValue == "manager" {
+            // SwarmKit's order: a manager (or a demoted one still in Raft) never; a live
+            // worker only with --force.
+            if node.spec.role.rawValue == "manager" || node.managerStatus != nil {
                 throw DockerAPIError(.badRequest,
                                      "rpc error: code = FailedPrecondition desc = node \(node.id) is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal")
+            }
+            if node.status.state == .ready && !request.flag("force") {
+                throw DockerAPIError(.badRequest,
+                                     "rpc error: code = FailedPrecondition desc = node \(node.id) is not down and can't be removed")
             }
             _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request),
                                                      events: [.nodeRemoved(id: node.id)]))
