@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ColmeiaAPI
 
 /// A real `colmeiad` process on a temporary data dir, a unix socket and a loopback TCP
 /// port, plus helpers to run the stock docker CLI and curl against it.
@@ -36,6 +37,9 @@ final class DaemonHarness {
         if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: (dataDirectory as NSString).deletingLastPathComponent)
         try? FileManager.default.removeItem(atPath: socket)
+        if let readModels = ClusterManager.readModelsDirectory(for: dataDirectory) {
+            try? FileManager.default.removeItem(atPath: readModels)
+        }
     }
 
     /// Daemons log only warnings unless `COLMEIA_TEST_DAEMON_LOGS` names a folder for their
@@ -130,9 +134,9 @@ final class DaemonHarness {
         try Self.run(executable, arguments, socket: socket, stdin: stdin, environment: environment)
     }
 
-    /// Runs a client program with `DOCKER_HOST` set to `socket`.
+    /// Runs a client program with `DOCKER_HOST` set to `socket`; it is killed after `timeout` seconds.
     static func run(_ executable: String, _ arguments: [String], socket: String, stdin: String? = nil,
-                    environment: [String: String] = [:]) throws -> Output {
+                    environment: [String: String] = [:], timeout: TimeInterval = 120) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
@@ -148,11 +152,17 @@ final class DaemonHarness {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        // A client that hangs (a daemon wedged by a bug) fails its test instead of the run.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         return Output(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
                       stderr: String(decoding: stderrData, as: UTF8.self))
     }

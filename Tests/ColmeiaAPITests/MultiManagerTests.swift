@@ -156,4 +156,190 @@ struct MultiManagerTests {
         #expect(output.status != 0)
         #expect(output.stderr.contains("A valid join token is necessary to join this cluster"), "\(output.stderr)")
     }
+    /// `{{.Hostname}} {{.Status}} {{.ManagerStatus}}` of every node, as one manager sees it.
+    static func nodeTable(on node: DaemonHarness) throws -> [String: String] {
+        let output = try node.run("docker", ["node", "ls", "--format", "{{.Hostname}}|{{.Status}} {{.ManagerStatus}}"])
+        guard output.status == 0 else { throw HarnessError("node ls failed: \(output.stderr)") }
+        return Dictionary(output.stdout.split(separator: "\n").map { line in
+            let parts = line.split(separator: "|", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : "")
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
+    @Test("five managers and two workers: two managers lost and writes go on; the demoted leader hands over and becomes a worker; a manager is demoted and removed; a worker is promoted")
+    func membership() throws {
+        let (managers, workers, _) = try Self.swarm(managers: 5, workers: 2)
+        // Five managers tolerate two failures.
+        managers[3].killHard()
+        managers[4].killHard()
+        try managers[1].docker("config", "create", "two-down", "-", stdin: "x")
+        try managers[3].start(initialize: false)
+        try managers[4].start(initialize: false)
+        try Self.eventually("all five managers are reachable again", timeout: 30) {
+            try Self.nodeTable(on: managers[0]).values.filter { $0.hasSuffix("Leader") || $0.hasSuffix("Reachable") }.count == 5
+        }
+
+        // Demoting the leader hands leadership over first; the node then serves as a worker.
+        let leader = try #require(try Self.nodeTable(on: managers[0]).first { $0.value.hasSuffix("Leader") }?.key)
+        let leaderIndex = try #require(Int(leader.dropFirst("node-".count))) - 1
+        let other = managers[(leaderIndex + 1) % 5]
+        try other.docker("node", "demote", leader)
+        try Self.eventually("the demoted leader is a worker and another manager leads", timeout: 60) {
+            let table = try Self.nodeTable(on: other)
+            return table[leader] == "Ready" && table.values.contains { $0.hasSuffix("Leader") }
+        }
+        try Self.eventually("the demoted leader's API refuses cluster operations", timeout: 30) {
+            try managers[leaderIndex].run("docker", ["node", "ls"]).stderr.contains("This node is not a swarm manager")
+        }
+
+        // A manager cannot be removed; demoted, it cannot be removed while up; stopped, it can.
+        let victimIndex = (leaderIndex + 2) % 5
+        let victim = managers[victimIndex].nodeName
+        let refused = try other.run("docker", ["node", "rm", victim])
+        #expect(refused.stderr.contains("is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal"),
+                "\(refused.stderr)")
+        // The new leader records every manager's status as it takes over; a demote racing
+        // it is refused with "update out of sequence", as dockerd's would be: retry.
+        try Self.eventually("the demotion is accepted", timeout: 30) {
+            try other.run("docker", ["node", "demote", victim]).status == 0
+        }
+        try Self.eventually("the demoted manager is a worker", timeout: 60) { try Self.nodeTable(on: other)[victim] == "Ready" }
+        let alive = try other.run("docker", ["node", "rm", victim])
+        #expect(alive.stderr.contains("is not down and can't be removed"), "\(alive.stderr)")
+        #expect(managers[victimIndex].stop() == 0)
+        try Self.eventually("the stopped worker is down", timeout: 60) { try Self.nodeTable(on: other)[victim] == "Down" }
+        try other.docker("node", "rm", victim)
+        #expect(try Self.nodeTable(on: other)[victim] == nil)
+
+        // A promoted worker becomes a manager that serves the API and takes writes.
+        let promoted = workers[0]
+        try other.docker("node", "promote", promoted.nodeName)
+        try Self.eventually("the promoted worker is a reachable manager", timeout: 60) {
+            try Self.nodeTable(on: other)[promoted.nodeName] == "Ready Reachable"
+        }
+        try Self.eventually("the promoted node takes writes", timeout: 30) {
+            let created = try promoted.run("docker", ["config", "create", "via-promoted", "-"], stdin: "x").status == 0
+            return try created || Self.configNames(on: promoted).contains("via-promoted")
+        }
+        try Self.eventually("every manager has the write", timeout: 30) {
+            try managers.indices.filter { $0 != leaderIndex && $0 != victimIndex }
+                .allSatisfy { try Self.configNames(on: managers[$0]).contains("via-promoted") }
+        }
+    }
+
+    @Test("a copy of a manager's data dir, the swarm destroyed, --force-new-cluster from the copy: services, secrets and nodes kept, and a new manager joins")
+    func forceNewClusterFromCopy() throws {
+        let (managers, _, port) = try Self.swarm(managers: 3)
+        try managers[0].docker("service", "create", "--detach", "--name", "web", "--replicas", "2", "busybox", "sleep", "600")
+        try managers[0].docker("secret", "create", "db-password", "-", stdin: "s3cret")
+        try Self.eventually("the second manager has both", timeout: 30) {
+            try managers[1].docker("service", "ls", "--format", "{{.Name}}").contains("web")
+                && managers[1].docker("secret", "ls", "--format", "{{.Name}}").contains("db-password")
+        }
+        // The backup: a stopped manager's data dir, copied.
+        #expect(managers[1].stop() == 0)
+        let copyBase = FileManager.default.temporaryDirectory.path + "/colmeiad-copy-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: copyBase, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: managers[1].dataDirectory, toPath: copyBase + "/data")
+        for manager in managers { manager.killHard() }
+
+        let restored = DaemonHarness(listenIP: "127.0.0.7", clusterPort: port, nodeName: "restored", dataDirectory: copyBase + "/data")
+        try restored.start(initialize: false)
+        let output = try restored.docker("swarm", "init", "--force-new-cluster", "--listen-addr", restored.listenAddress,
+                                         "--advertise-addr", restored.listenAddress)
+        #expect(output.contains("Swarm initialized"), "\(output)")
+        #expect(try restored.docker("service", "ls", "--format", "{{.Name}} {{.Replicas}}").contains("web"))
+        #expect(try restored.docker("secret", "ls", "--format", "{{.Name}}").contains("db-password"))
+        let nodes = try Self.nodeTable(on: restored)
+        #expect(nodes.count == 3, "every node is kept: \(nodes)")
+        #expect(nodes.values.filter { $0.hasSuffix("Leader") }.count == 1, "\(nodes)")
+
+        // New managers join the restored swarm and see its state.
+        let token = try restored.docker("swarm", "join-token", "-q", "manager").trimmingCharacters(in: .whitespacesAndNewlines)
+        let newcomer = DaemonHarness(listenIP: "127.0.0.8", clusterPort: port, nodeName: "newcomer")
+        try newcomer.start(initialize: false)
+        let joined = try newcomer.docker("swarm", "join", "--token", token, "--listen-addr", newcomer.listenAddress,
+                                         "--advertise-addr", newcomer.listenAddress, restored.listenAddress)
+        #expect(joined.contains("as a manager"), "\(joined)")
+        try Self.eventually("the new manager serves the restored state", timeout: 30) {
+            try newcomer.docker("secret", "ls", "--format", "{{.Name}}").contains("db-password")
+                && Self.nodeTable(on: restored)["newcomer"] == "Ready Reachable"
+        }
+    }
+    @Test("autolock: a restarted manager is locked until unlocked with the key; a rotated key replaces the old; nothing readable on disk")
+    func autolock() throws {
+        let (managers, _, _) = try Self.swarm(managers: 3)
+        let updated = try managers[0].docker("swarm", "update", "--autolock=true")
+        #expect(updated.contains("docker swarm unlock"), "\(updated)")
+        let key = try managers[0].docker("swarm", "unlock-key", "-q").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.hasPrefix("SWMKEY-1-"))
+        #expect(updated.contains(key))
+        let secretValue = "PLAINTEXT-SECRET-\(UUID().uuidString)"
+        try managers[0].docker("secret", "create", "db-password", "-", stdin: secretValue)
+        try Self.eventually("the second manager sealed its keys", timeout: 30) {
+            let keyFile = try String(contentsOfFile: managers[1].dataDirectory + "/certificates/swarm-node.key", encoding: .isoLatin1)
+            let names = try Self.secretNames(on: managers[1])
+            return keyFile.hasPrefix("COLMEIA-SEALED-1") && names.contains("db-password")
+        }
+
+        // Restarted, the manager is locked: it says so and serves nothing.
+        #expect(managers[1].stop() == 0)
+        try managers[1].start(initialize: false)
+        #expect(try managers[1].docker("info", "--format", "{{.Swarm.LocalNodeState}}").contains("locked"))
+        let refused = try managers[1].run("docker", ["secret", "ls"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("Swarm is encrypted and needs to be unlocked before it can be used."), "\(refused.stderr)")
+        // Its data directory holds neither the secret nor the read models in the clear.
+        for file in try Self.files(under: managers[1].dataDirectory) {
+            let bytes = try String(contentsOfFile: file, encoding: .isoLatin1)
+            #expect(!bytes.contains(secretValue) && !bytes.contains(Data(secretValue.utf8).base64EncodedString()) && !bytes.contains(key),
+                    "\(file) holds the secret or the unlock key in the clear")
+        }
+        let wrong = try managers[1].run("docker", ["swarm", "unlock"], stdin: "SWMKEY-1-" + String(repeating: "A", count: 43) + "\n")
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("invalid key"), "\(wrong.stderr)")
+        try managers[1].docker("swarm", "unlock", stdin: key + "\n")
+        try Self.eventually("the unlocked manager serves the swarm", timeout: 30) {
+            try Self.secretNames(on: managers[1]).contains("db-password")
+        }
+
+        // A rotated key: the old one no longer unlocks, the new one does.
+        let rotated = try managers[0].docker("swarm", "unlock-key", "--rotate", "-q").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(rotated != key && rotated.hasPrefix("SWMKEY-1-"))
+        Thread.sleep(forTimeInterval: 2)
+        #expect(managers[2].stop() == 0)
+        try managers[2].start(initialize: false)
+        let old = try managers[2].run("docker", ["swarm", "unlock"], stdin: key + "\n")
+        #expect(old.stderr.contains("invalid key"), "\(old.stderr)")
+        try managers[2].docker("swarm", "unlock", stdin: rotated + "\n")
+        try Self.eventually("the manager unlocked with the new key serves the swarm", timeout: 30) {
+            try Self.secretNames(on: managers[2]).contains("db-password")
+        }
+
+        // Autolock off: a restart needs no key.
+        try managers[0].docker("swarm", "update", "--autolock=false")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(managers[1].stop() == 0)
+        try managers[1].start(initialize: false)
+        try Self.eventually("the restarted manager serves without a key", timeout: 30) {
+            try Self.secretNames(on: managers[1]).contains("db-password")
+        }
+    }
+
+    static func secretNames(on node: DaemonHarness) throws -> Set<String> {
+        let output = try node.run("docker", ["secret", "ls", "--format", "{{.Name}}"])
+        guard output.status == 0 else { throw HarnessError("secret ls failed: \(output.stderr)") }
+        return Set(output.stdout.split(separator: "\n").map(String.init))
+    }
+
+    static func files(under directory: String) throws -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        var files: [String] = []
+        while let relative = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let path = directory + "/" + relative
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(path) }
+        }
+        return files
+    }
 }
