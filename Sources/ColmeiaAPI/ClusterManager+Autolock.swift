@@ -30,14 +30,12 @@ extension ClusterManager {
         try? await startServices()
     }
 
-    /// `GET /swarm/unlockkey`: Docker answers with an error when autolock is off.
+    /// `GET /swarm/unlockkey`: empty when autolock is off, as dockerd answers (the CLI then
+    /// says "no unlock key is set").
     func currentUnlockKey() async throws -> String {
         let store = try await readableStore()
         guard let swarm = try store.list(Swarm.self).first else { throw DockerAPIError.notManager }
-        guard swarm.spec.encryptionConfig.autoLockManagers, let key = swarm.unlockKey else {
-            throw DockerAPIError(.notFound, "no unlock key is set")
-        }
-        return key
+        return swarm.spec.encryptionConfig.autoLockManagers ? swarm.unlockKey ?? "" : ""
     }
 
     /// The cluster object after `swarm update`: a key appears when autolock is turned on,
