@@ -69,6 +69,7 @@ extension ClusterManager {
     func upkeep() async {
         var round = 0
         var seen: (role: RaftRole, term: UInt64, leader: UInt64, conf: ConfState)?
+        var receivedSnapshot: UInt64 = 0
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
             guard let node else { continue }
@@ -79,6 +80,10 @@ extension ClusterManager {
                     "voters": "\(status.confState.voters.map { String($0, radix: 16) })",
                     "learners": "\(status.confState.learners.map { String($0, radix: 16) })"])
                 seen = (status.role, status.term, status.leader, status.confState)
+            }
+            if status.receivedSnapshotIndex != receivedSnapshot {
+                receivedSnapshot = status.receivedSnapshotIndex
+                logger.notice("caught up from the leader's snapshot", metadata: ["index": "\(receivedSnapshot)"])
             }
             if status.role == .leader && status.appliedIndex >= status.commitIndex {
                 if leader == nil {

@@ -27,18 +27,21 @@ public final class ClusterNode: Sendable {
 
     /// The key the Raft log and snapshots are encrypted with on disk (nil: in the clear).
     public let dataKey: DataEncryptionKey?
+    /// Without an explicit snapshot interval, snapshots follow the swarm's `Spec.Raft`.
+    private let followsSwarmSettings: Bool
 
     public init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
-                snapshotInterval: UInt64 = 10_000, transport: ClusterTransport? = nil,
+                snapshotInterval: UInt64? = nil, transport: ClusterTransport? = nil,
                 dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil) throws {
         self.dataDirectory = dataDirectory
         self.nodeID = nodeID
         self.transport = transport
         self.dataKey = dataKey
+        followsSwarmSettings = snapshotInterval == nil
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         store = try ClusterStore(path: readModelsPath ?? dataDirectory + "/state.db")
         var config = RaftDriverConfig(nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
-                                      snapshotInterval: snapshotInterval, randomSeed: nodeID)
+                                      snapshotInterval: snapshotInterval ?? 10_000, randomSeed: nodeID)
         config.cipher = dataKey.map(LogCipher.init)
         driver = RaftDriver(config: config) { messages in transport?.send(messages) }
         transport?.attach(driver)
@@ -48,7 +51,7 @@ public final class ClusterNode: Sendable {
     /// `bootstrap`, a node without state founds a single-voter cluster; without it, an
     /// empty node waits for a leader to send it the log (a joining manager).
     public func start(bootstrap: Bool, forceNewCluster: Bool = false) throws {
-        try driver.start(machine: ClusterStateMachine(store: store), bootstrapVoters: bootstrap ? [nodeID] : [],
+        try driver.start(machine: ClusterStateMachine(store: store, followsSwarmSettings: followsSwarmSettings), bootstrapVoters: bootstrap ? [nodeID] : [],
                          forceNewCluster: forceNewCluster)
     }
 

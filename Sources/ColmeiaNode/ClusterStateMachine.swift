@@ -4,11 +4,25 @@ import ColmeiaStore
 
 /// The cluster's replicated state machine: committed commands applied into the
 /// ``ClusterStore`` read models.
+///
+/// With `followsSwarmSettings`, snapshots follow the swarm's `Spec.Raft` (`docker swarm
+/// update --snapshot-interval`): every manager reads the same replicated values, so they
+/// all compact alike.
 public final class ClusterStateMachine: ReplicatedStateMachine {
     public let store: ClusterStore
+    private let followsSwarmSettings: Bool
+    public private(set) var snapshotPolicy: SnapshotPolicy?
 
-    public init(store: ClusterStore) {
+    public init(store: ClusterStore, followsSwarmSettings: Bool = false) {
         self.store = store
+        self.followsSwarmSettings = followsSwarmSettings
+        readSnapshotPolicy()
+    }
+
+    private func readSnapshotPolicy() {
+        guard followsSwarmSettings, let raft = (try? store.list(Swarm.self))?.first?.spec.raft,
+              raft.snapshotInterval > 0 else { return }
+        snapshotPolicy = SnapshotPolicy(interval: raft.snapshotInterval, retainedEntries: raft.logEntriesForSlowFollowers)
     }
 
     public var appliedIndex: UInt64 { store.applied.index }
@@ -26,7 +40,9 @@ public final class ClusterStateMachine: ReplicatedStateMachine {
                 return StoreEntry(index: entry.index, term: entry.term, content: .undecodable("undecodable command: \(error)"))
             }
         }
-        return try store.apply(storeEntries)
+        let outcomes = try store.apply(storeEntries)
+        if followsSwarmSettings, storeEntries.contains(where: \.changesSwarm) { readSnapshotPolicy() }
+        return outcomes
     }
 
     public func snapshotData() throws -> [UInt8] {
@@ -35,5 +51,18 @@ public final class ClusterStateMachine: ReplicatedStateMachine {
 
     public func restore(_ snapshot: Snapshot) throws {
         try store.restore(snapshotData: snapshot.data)
+        readSnapshotPolicy()
+    }
+}
+
+extension StoreEntry {
+    fileprivate var changesSwarm: Bool {
+        guard case .command(let command) = content else { return false }
+        return command.events.contains {
+            switch $0 {
+            case .clusterCreated, .clusterUpdated: true
+            default: false
+            }
+        }
     }
 }

@@ -210,6 +210,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var inFlight: [UInt64: InFlightProposal] = [:]
         /// The leader this node knew at the last soft-state change.
         var knownLeader: NodeID = 0
+        /// The last snapshot received from a leader and restored.
+        var receivedSnapshotIndex: UInt64 = 0
         var pendingConfChanges: [(sequence: UInt64, change: ConfChange, deadline: ContinuousClock.Instant)] = []
         var pendingReads: [UInt64: ContinuousClock.Instant] = [:]
         /// Read points confirmed by a quorum, waiting for the machine to apply up to them.
@@ -360,12 +362,13 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
 
     private func publishStatus(_ loop: DriverLoop, now: ContinuousClock.Instant) {
         if loop.raft.role == .leader { loop.lastLeaderContact = now }
-        let status = RaftDriverStatus(
+        var status = RaftDriverStatus(
             leader: loop.raft.leader, role: loop.raft.role, term: loop.raft.term,
             commitIndex: loop.raft.commitIndex, appliedIndex: loop.machine.appliedIndex,
             snapshotIndex: loop.raft.snapshot?.metadata.index ?? 0, confState: loop.raft.confState,
             progress: loop.raft.progress, leaderSilence: now - loop.lastLeaderContact,
             peerSilence: loop.lastHeard.filter { loop.raft.confState.contains($0.key) }.mapValues { now - $0 })
+        status.receivedSnapshotIndex = loop.receivedSnapshotIndex
         observed.withLock { $0 = status }
     }
 
@@ -390,6 +393,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
             if let snapshot = ready.snapshot {
                 try loop.machine.restore(snapshot)
+                loop.receivedSnapshotIndex = snapshot.metadata.index
             }
             try apply(ready.committedEntries.filter { $0.index > loop.machine.appliedIndex }, on: loop)
             loop.raft.advance(ready)
@@ -471,10 +475,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
 
     private func compactIfDue(_ loop: DriverLoop) throws {
         let snapshotIndex = loop.raft.snapshot?.metadata.index ?? 0
-        guard loop.machine.appliedIndex >= snapshotIndex + config.snapshotInterval,
+        let policy = loop.machine.snapshotPolicy
+            ?? SnapshotPolicy(interval: config.snapshotInterval, retainedEntries: config.retainedEntries)
+        guard loop.machine.appliedIndex >= snapshotIndex + max(policy.interval, 1),
               loop.raft.appliedIndex == loop.machine.appliedIndex else { return }
         let data = try loop.machine.snapshotData()
-        let snapshot = try loop.raft.compact(snapshotData: data, retaining: config.retainedEntries)
+        let snapshot = try loop.raft.compact(snapshotData: data, retaining: policy.retainedEntries)
         try loop.storage.compact(to: snapshot)
     }
 

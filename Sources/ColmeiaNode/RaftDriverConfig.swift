@@ -53,6 +53,9 @@ public struct RaftDriverStatus: Sendable, Hashable {
     /// Time since each member last sent this node anything (members never heard from are
     /// missing).
     public var peerSilence: [NodeID: Duration] = [:]
+    /// The index of the last snapshot this node received from a leader and restored (a
+    /// follower too far behind for the log); 0 if none since start.
+    public var receivedSnapshotIndex: UInt64 = 0
 
     public init() {}
 

@@ -21,6 +21,27 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
 
     /// Replaces the machine's state by a snapshot received from the leader or found on disk.
     func restore(_ snapshot: Snapshot) throws
+
+    /// Snapshot settings the replicated state itself holds (Docker's `SwarmSpec.Raft`), which
+    /// then win over the driver's configuration; nil to use the configuration.
+    var snapshotPolicy: SnapshotPolicy? { get }
+}
+
+extension ReplicatedStateMachine {
+    public var snapshotPolicy: SnapshotPolicy? { nil }
+}
+
+/// When to snapshot, and how much log to keep behind a snapshot for slow followers.
+public struct SnapshotPolicy: Sendable, Hashable {
+    /// Applied entries between two snapshots.
+    public var interval: UInt64
+    /// Entries kept behind the snapshot; a follower further behind is sent the snapshot.
+    public var retainedEntries: UInt64
+
+    public init(interval: UInt64, retainedEntries: UInt64) {
+        self.interval = interval
+        self.retainedEntries = retainedEntries
+    }
 }
 
 /// A committed log entry as the state machine sees it.
