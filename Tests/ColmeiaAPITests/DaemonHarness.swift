@@ -11,7 +11,8 @@ final class DaemonHarness {
     /// The cluster port (`--listen-addr`), on its own loopback address in multi-node tests.
     let listenAddress: String
     private var process: Process?
-    private(set) var log = ""
+    /// Where the daemon's log goes (appended to across restarts).
+    let logPath: String
 
     let nodeName: String
 
@@ -22,7 +23,11 @@ final class DaemonHarness {
         self.dataDirectory = dataDirectory ?? base + "/data"
         socket = base + ".sock"
         port = Int.random(in: 20_000...29_999)
-        listenAddress = "\(listenIP):\(clusterPort ?? port + 10_000)"
+        let listenAddress = "\(listenIP):\(clusterPort ?? port + 10_000)"
+        self.listenAddress = listenAddress
+        logPath = ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"].map {
+            $0 + "/" + listenAddress.replacingOccurrences(of: ":", with: "_") + ".log"
+        } ?? base + ".log"
     }
 
     /// The daemon's process id while it runs.
@@ -37,17 +42,23 @@ final class DaemonHarness {
         if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: (dataDirectory as NSString).deletingLastPathComponent)
         try? FileManager.default.removeItem(atPath: socket)
+        if ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"] == nil {
+            try? FileManager.default.removeItem(atPath: logPath)
+        }
         if let readModels = ClusterManager.readModelsDirectory(for: dataDirectory) {
             try? FileManager.default.removeItem(atPath: readModels)
         }
     }
 
-    /// Daemons log only warnings unless `COLMEIA_TEST_DAEMON_LOGS` names a folder for their
-    /// logs; `COLMEIA_TEST_LOG_LEVEL` then picks the level (info by default).
+    /// Daemons log at notice (what tests may look for) next to their socket, or in the
+    /// folder `COLMEIA_TEST_DAEMON_LOGS` names; `COLMEIA_TEST_LOG_LEVEL` picks another level.
     static var logLevel: String {
-        let environment = ProcessInfo.processInfo.environment
-        guard environment["COLMEIA_TEST_DAEMON_LOGS"] != nil else { return "warning" }
-        return environment["COLMEIA_TEST_LOG_LEVEL"] ?? "info"
+        ProcessInfo.processInfo.environment["COLMEIA_TEST_LOG_LEVEL"] ?? "notice"
+    }
+
+    /// What the daemon has logged so far.
+    var logText: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
     static func executable(_ name: String) throws -> String {
@@ -74,15 +85,12 @@ final class DaemonHarness {
                              "--executor", executor]
             + (initialize ? ["--init"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
-        if let logPath = ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"] {
-            let path = logPath + "/" + listenAddress.replacingOccurrences(of: ":", with: "_") + ".log"
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-            let log = FileHandle(forWritingAtPath: path)
-            _ = try? log?.seekToEnd()
-            process.standardError = log
-        } else {
-            process.standardError = FileHandle.nullDevice
+        if !FileManager.default.fileExists(atPath: logPath) {
+            FileManager.default.createFile(atPath: logPath, contents: nil)
         }
+        let log = FileHandle(forWritingAtPath: logPath)
+        _ = try? log?.seekToEnd()
+        process.standardError = log ?? FileHandle.nullDevice
         try process.run()
         self.process = process
         for _ in 0..<200 {

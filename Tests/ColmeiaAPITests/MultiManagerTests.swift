@@ -53,6 +53,9 @@ struct MultiManagerTests {
     @Test("SIGKILL of the leader under writes: a new leader, writes resume, nothing acknowledged is lost, the old leader catches up")
     func leaderCrashUnderWrites() throws {
         let (managers, _, _) = try Self.swarm(managers: 3)
+        // Snapshots every 20 entries with one kept behind: the old leader will come back too
+        // far behind for the log, and must be sent a snapshot.
+        try Self.setSnapshots(on: managers[0], interval: 20, slowFollowers: 1)
         let acknowledged = Mutex<[String]>([])
         let stop = Atomic<Bool>(false)
         let sockets = managers.map(\.socket)
@@ -91,6 +94,24 @@ struct MultiManagerTests {
         try Self.eventually("the old leader is reachable again", timeout: 30) {
             try managers[1].docker("node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}").contains("node-1 Reachable")
         }
+        #expect(managers[0].logText.contains("caught up from the leader's snapshot"))
+    }
+
+    /// `Spec.Raft.SnapshotInterval` and `LogEntriesForSlowFollowers` through the API (the
+    /// docker CLI has no flag for the second).
+    static func setSnapshots(on node: DaemonHarness, interval: Int, slowFollowers: Int) throws {
+        let current = try node.http("GET", "/swarm")
+        guard current.status == 200, var swarm = try JSONSerialization.jsonObject(with: Data(current.body.utf8)) as? [String: Any],
+              var spec = swarm["Spec"] as? [String: Any], let version = (swarm["Version"] as? [String: Any])?["Index"] as? Int
+        else { throw HarnessError("GET /swarm: \(current.body)") }
+        var raft = spec["Raft"] as? [String: Any] ?? [:]
+        raft["SnapshotInterval"] = interval
+        raft["LogEntriesForSlowFollowers"] = slowFollowers
+        spec["Raft"] = raft
+        swarm = spec
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: swarm), as: UTF8.self)
+        let updated = try node.http("POST", "/swarm/update?version=\(version)", body: body)
+        guard updated.status == 200 else { throw HarnessError("POST /swarm/update: \(updated.status) \(updated.body)") }
     }
 
     @Test("a stopped follower is Unreachable, then Reachable again")
