@@ -14,54 +14,48 @@ public protocol PayloadCipher: Sendable {
 extension PayloadCipher {
     func seal(_ entries: [Entry]) throws(RaftDiskStorageError) -> [Entry] {
         try entries.map { (entry) throws(RaftDiskStorageError) -> Entry in
-            guard !entry.data.isEmpty else { return entry }
             var sealed = entry
-            do {
-                sealed.data = try seal(entry.data, context: Self.context(term: entry.term, index: entry.index))
-            } catch {
-                throw .encryption("cannot encrypt entry \(entry.index): \(error)")
-            }
+            sealed.data = try transform(entry.data, sealing: true, term: entry.term, index: entry.index, what: "entry")
             return sealed
         }
     }
 
     func open(_ entries: [Entry]) throws(RaftDiskStorageError) -> [Entry] {
         try entries.map { (entry) throws(RaftDiskStorageError) -> Entry in
-            guard !entry.data.isEmpty else { return entry }
             var opened = entry
-            do {
-                opened.data = try open(entry.data, context: Self.context(term: entry.term, index: entry.index))
-            } catch {
-                throw .encryption("cannot decrypt entry \(entry.index) of the Raft log: wrong data key, or the entry was tampered with")
-            }
+            opened.data = try transform(entry.data, sealing: false, term: entry.term, index: entry.index, what: "entry")
             return opened
         }
     }
 
     func seal(_ snapshot: Snapshot) throws(RaftDiskStorageError) -> Snapshot {
         var sealed = snapshot
-        do {
-            sealed.data = try seal(snapshot.data, context: Self.context(term: snapshot.metadata.term, index: snapshot.metadata.index))
-        } catch {
-            throw .encryption("cannot encrypt the snapshot at \(snapshot.metadata.index): \(error)")
-        }
+        sealed.data = try transform(snapshot.data, sealing: true, term: snapshot.metadata.term,
+                                    index: snapshot.metadata.index, what: "snapshot")
         return sealed
     }
 
     func open(_ snapshot: Snapshot) throws(RaftDiskStorageError) -> Snapshot {
         var opened = snapshot
-        do {
-            opened.data = try open(snapshot.data, context: Self.context(term: snapshot.metadata.term, index: snapshot.metadata.index))
-        } catch {
-            throw .encryption("cannot decrypt the snapshot at \(snapshot.metadata.index): wrong data key, or the file was tampered with")
-        }
+        opened.data = try transform(snapshot.data, sealing: false, term: snapshot.metadata.term,
+                                    index: snapshot.metadata.index, what: "snapshot")
         return opened
     }
 
-    static func context(term: UInt64, index: UInt64) -> [UInt8] {
+    /// Seals or opens one payload bound to its place in the log; an empty entry (a
+    /// leader's no-op) stays empty.
+    private func transform(_ data: [UInt8], sealing: Bool, term: UInt64, index: UInt64,
+                           what: String) throws(RaftDiskStorageError) -> [UInt8] {
+        guard !data.isEmpty || what == "snapshot" else { return data }
         var writer = BinaryWriter(capacity: 16)
         writer.write(term)
         writer.write(index)
-        return writer.bytes
+        do {
+            return sealing ? try seal(data, context: writer.bytes) : try open(data, context: writer.bytes)
+        } catch {
+            throw .encryption(sealing
+                ? "cannot encrypt the \(what) at index \(index): \(error)"
+                : "cannot decrypt the \(what) at index \(index) of the Raft log: wrong data key, or it was tampered with")
+        }
     }
 }
