@@ -209,7 +209,7 @@ extension ClusterManager {
         for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "certificates/" + ManagerKeyFiles.dataKeyName] {
             try? FileManager.default.removeItem(atPath: dataDirectory + "/" + item)
         }
-        eraseReadModelsInMemory()
+        Self.eraseReadModels(of: dataDirectory)
     }
 
     /// One JSON exchange with a manager's cluster port.

@@ -67,9 +67,7 @@ public actor ClusterManager {
                 locked = true
                 // Nothing readable stays behind while locked: the read models are rebuilt
                 // from the encrypted log once unlocked.
-                if let directory = Self.readModelsDirectory(for: dataDirectory) {
-                    try? FileManager.default.removeItem(atPath: directory)
-                }
+                Self.eraseReadModels(of: dataDirectory)
                 logger.notice("this manager is locked: run docker swarm unlock", metadata: ["node": "\(identity.nodeID)"])
                 return
             }
@@ -225,7 +223,7 @@ public actor ClusterManager {
         for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "node-identity.json", "certificates"] {
             try? FileManager.default.removeItem(atPath: dataDirectory + "/" + item)
         }
-        eraseReadModelsInMemory()
+        Self.eraseReadModels(of: dataDirectory)
     }
 
     /// Stops the node after the writes in flight are applied.
@@ -253,7 +251,11 @@ public actor ClusterManager {
     static func managerNode(dataDirectory: String, raftID: UInt64, tls: ClusterTLS, addresses: [UInt64: String],
                             unlockKey: UnlockKey? = nil, logger: Logger) throws -> ClusterNode {
         let dataKey = try ManagerKeyFiles.dataKey(dataDirectory, unlockKey: unlockKey)
-        let readModels = dataKey == nil ? nil : readModelsDirectory(for: dataDirectory).map { $0 + "/state.db" }
+        var readModels: String?
+        if dataKey != nil, let directory = readModelsDirectory(for: dataDirectory, raftID: raftID) {
+            eraseReadModels(of: dataDirectory, keeping: directory)
+            readModels = directory + "/state.db"
+        }
         let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger)
         do {
             return try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport, dataKey: dataKey,
@@ -266,20 +268,27 @@ public actor ClusterManager {
 
     /// Where a manager whose log is encrypted keeps its read models: they hold secrets and
     /// the swarm's keys in the clear, so they live in memory (`/dev/shm`), one directory per
-    /// data directory, and are rebuilt from the log after a reboot. Nil without `/dev/shm`.
-    static func readModelsDirectory(for dataDirectory: String) -> String? {
+    /// data directory and Raft member (a data directory wiped for a new swarm never finds the
+    /// old swarm's), rebuilt from the log after a reboot. Nil without `/dev/shm`.
+    static func readModelsDirectory(for dataDirectory: String, raftID: UInt64) -> String? {
+        readModelsPrefix(for: dataDirectory).map { $0 + String(raftID, radix: 16) }
+    }
+
+    private static func readModelsPrefix(for dataDirectory: String) -> String? {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory), isDirectory.boolValue,
               FileManager.default.isWritableFile(atPath: "/dev/shm") else { return nil }
         let absolute = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         let digest = SHA256.hash(data: Data(absolute.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return "/dev/shm/colmeia-\(digest)"
+        return "/dev/shm/colmeia-\(digest)-"
     }
 
-    /// Removes the read models kept in memory for this data directory.
-    func eraseReadModelsInMemory() {
-        if let directory = Self.readModelsDirectory(for: dataDirectory) {
-            try? FileManager.default.removeItem(atPath: directory)
+    /// Removes the in-memory read models of this data directory (all but `keeping`).
+    static func eraseReadModels(of dataDirectory: String, keeping: String? = nil) {
+        guard let prefix = readModelsPrefix(for: dataDirectory),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm") else { return }
+        for name in names where ("/dev/shm/" + name).hasPrefix(prefix) && "/dev/shm/" + name != keeping {
+            try? FileManager.default.removeItem(atPath: "/dev/shm/" + name)
         }
     }
 

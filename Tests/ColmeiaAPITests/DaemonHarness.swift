@@ -45,9 +45,7 @@ final class DaemonHarness {
         if ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"] == nil {
             try? FileManager.default.removeItem(atPath: logPath)
         }
-        if let readModels = ClusterManager.readModelsDirectory(for: dataDirectory) {
-            try? FileManager.default.removeItem(atPath: readModels)
-        }
+        ClusterManager.eraseReadModels(of: dataDirectory)
     }
 
     /// Daemons log at notice (what tests may look for) next to their socket, or in the
