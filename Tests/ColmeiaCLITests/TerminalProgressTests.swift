@@ -1,29 +1,67 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// Progress on a real terminal: a private tmux server runs `colmeia`, and capture-pane reads
 /// what a person would see.
-@Suite(.serialized, .disabled("hangs under swift test: the test process never returns from `tmux new-session -d`; run by hand until fixed"))
+@Suite(.serialized)
 struct TerminalProgressTests {
     /// A tmux server on its own socket, ended by the test that made it.
     final class Tmux {
         let socket = "colmeia-cli-test-\(UUID().uuidString.prefix(8))"
 
-        /// Runs a tmux command; only `capture` reads its output (the server that `new-session`
-        /// forks would otherwise hold the pipe open).
+        /// Runs a tmux command and waits for it. Only `capture` goes through Foundation's
+        /// Process: the server that `new-session` forks inherits Process's bookkeeping
+        /// descriptors, and `waitUntilExit` would then wait for the server, not the client.
         @discardableResult
         func run(_ arguments: [String], capture: Bool = false) throws -> String {
+            let command = ["/usr/bin/tmux", "-L", socket] + arguments
+            guard capture else {
+                try Self.spawnAndWait(command)
+                return ""
+            }
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/tmux")
-            process.arguments = ["-L", socket] + arguments
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
             let out = Pipe()
-            process.standardOutput = capture ? out : FileHandle.nullDevice
+            process.standardOutput = out
             process.standardError = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
             try process.run()
-            let data = capture ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return String(decoding: data, as: UTF8.self)
+        }
+
+        /// posix_spawn with /dev/null for the standard descriptors, then waitpid.
+        static func spawnAndWait(_ command: [String]) throws {
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            for descriptor in Int32(0)...2 {
+                posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+            }
+            // Default signal handling: a pane's shell that inherited an ignored SIGHUP would
+            // outlive `kill-server`, and the server with it.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var all = sigset_t()
+            sigfillset(&all)
+            posix_spawnattr_setsigdefault(&attributes, &all)
+            var none = sigset_t()
+            sigemptyset(&none)
+            posix_spawnattr_setsigmask(&attributes, &none)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+            let argv = command.map { strdup($0) } + [nil]
+            defer { for pointer in argv { free(pointer) } }
+            var pid: pid_t = 0
+            let spawned = posix_spawn(&pid, command[0], &actions, &attributes, argv, environ)
+            guard spawned == 0 else { throw HarnessError("cannot run \(command[0]): errno \(spawned)") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         }
 
         func screen() throws -> String { try run(["capture-pane", "-p", "-t", "cli"], capture: true) }
