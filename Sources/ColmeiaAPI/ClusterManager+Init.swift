@@ -146,6 +146,10 @@ extension ClusterManager {
         guard let identity else {
             throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
         }
+        if locked && !force {
+            throw DockerAPIError(.serviceUnavailable,
+                                 "Swarm is encrypted and locked. Please unlock it first or use `--force` to ignore this message.")
+        }
         if let node {
             let voters = node.status.confState.voters
             let reachable = reachableManagers(of: node)
@@ -176,6 +180,8 @@ extension ClusterManager {
         workerTransport = nil
         self.identity = nil
         tls = nil
+        locked = false
+        unlockKey = nil
         eraseSwarmState()
         logger.info("left the swarm")
     }

@@ -347,6 +347,26 @@ struct MultiManagerTests {
         }
     }
 
+    @Test("swarm init --autolock prints the key; a locked manager leaves only with --force")
+    func autolockedInitAndLeave() throws {
+        let node = DaemonHarness(listenIP: "127.0.0.1", clusterPort: Int.random(in: 40_000...49_000), nodeName: "solo")
+        try node.start(initialize: false)
+        let output = try node.docker("swarm", "init", "--autolock", "--listen-addr", node.listenAddress,
+                                     "--advertise-addr", node.listenAddress)
+        let key = try node.docker("swarm", "unlock-key", "-q").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.hasPrefix("SWMKEY-1-") && output.contains(key), "\(output)")
+        try Self.eventually("the keys are sealed", timeout: 30) {
+            try String(contentsOfFile: node.dataDirectory + "/certificates/raft-dek", encoding: .isoLatin1).hasPrefix("COLMEIA-SEALED-1")
+        }
+        #expect(node.stop() == 0)
+        try node.start(initialize: false)
+        let refused = try node.run("docker", ["swarm", "leave"])
+        #expect(refused.stderr.contains("Swarm is encrypted and locked. Please unlock it first or use `--force` to ignore this message."),
+                "\(refused.stderr)")
+        try node.docker("swarm", "leave", "--force")
+        #expect(try node.docker("info", "--format", "{{.Swarm.LocalNodeState}}").contains("inactive"))
+    }
+
     static func secretNames(on node: DaemonHarness) throws -> Set<String> {
         let output = try node.run("docker", ["secret", "ls", "--format", "{{.Name}}"])
         guard output.status == 0 else { throw HarnessError("secret ls failed: \(output.stderr)") }
