@@ -183,7 +183,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let running = started.withLock { $0 }
         inbox.withLock { $0.stopping = true }
         wake.signal()
-        if running { finished.wait() }
+        if running {
+            finished.wait()
+            // Passed on, so that a second stop (a shutdown after a failed start, a test's
+            // cleanup) returns too instead of waiting forever.
+            finished.signal()
+        }
     }
 
     // MARK: The driver thread

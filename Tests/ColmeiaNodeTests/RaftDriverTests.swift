@@ -93,13 +93,21 @@ extension Result where Failure == RaftDriverError {
 final class Switchboard: Sendable {
     private let drivers = Mutex<[NodeID: RaftDriver<RecordingMachine>]>([:])
     private let cut = Mutex<Set<NodeID>>([])
+    private let starved = Mutex<Set<NodeID>>([])
 
     func attach(_ driver: RaftDriver<RecordingMachine>, as id: NodeID) { drivers.withLock { $0[id] = driver } }
     func isolate(_ id: NodeID) { cut.withLock { _ = $0.insert(id) } }
+    /// `id` still hears heartbeats and answers, but receives no log entries or snapshots
+    /// (as a manager removed from the group sees it).
+    func starve(_ id: NodeID) { starved.withLock { _ = $0.insert(id) } }
 
     func deliver(_ messages: [Message]) {
         let isolated = cut.withLock { $0 }
-        let byNode = Dictionary(grouping: messages.filter { !isolated.contains($0.to) && !isolated.contains($0.from) }, by: \.to)
+        let hungry = starved.withLock { $0 }
+        let byNode = Dictionary(grouping: messages.filter {
+            !isolated.contains($0.to) && !isolated.contains($0.from)
+                && !(hungry.contains($0.to) && ($0.type == .append || $0.type == .snapshot))
+        }, by: \.to)
         for (to, batch) in byNode {
             drivers.withLock { $0[to] }?.receive(batch)
         }
@@ -157,5 +165,47 @@ final class Switchboard: Sendable {
         }
         #expect((try? retried.get()) != nil, "a retry commits under the next leader")
         #expect(survivor.status.leader != leader)
+    }
+
+    @Test("a read the leader confirms at an index this node never reaches fails at its deadline instead of waiting forever")
+    func confirmedReadThatNeverAppliesExpires() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let board = Switchboard()
+        var drivers: [NodeID: RaftDriver<RecordingMachine>] = [:]
+        for id: NodeID in 1...3 {
+            var config = RaftDriverConfig(nodeID: id, raftDirectory: directory + "/\(id)", tickInterval: .milliseconds(10),
+                                          snapshotInterval: 10_000, retainedEntries: 5, randomSeed: id)
+            config.proposalTimeout = .seconds(1)
+            let driver = RaftDriver<RecordingMachine>(config: config) { board.deliver($0) }
+            board.attach(driver, as: id)
+            drivers[id] = driver
+        }
+        for driver in drivers.values { try driver.start(machine: RecordingMachine(), bootstrapVoters: [1, 2, 3]) }
+        defer { for driver in drivers.values { driver.stop() } }
+        var leader: NodeID = 0
+        while leader == 0 || drivers.values.contains(where: { $0.status.leader != leader }) {
+            try await Task.sleep(for: .milliseconds(10))
+            leader = drivers[1]?.status.leader ?? 0
+        }
+        let starvedID = try #require(drivers.keys.filter { $0 != leader }.min())
+        let starvedNode = try #require(drivers[starvedID])
+        let leaderNode = try #require(drivers[leader])
+        _ = try await leaderNode.propose(Array("seen by all".utf8)).get()
+        board.starve(starvedID)
+        _ = try await leaderNode.propose(Array("never reaches the starved node".utf8)).get()
+
+        // Were the read to wait forever, stopping the node ends it (as `.stopped`) and the
+        // test fails instead of hanging.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(30))
+            starvedNode.stop()
+        }
+        let outcome = await starvedNode.readBarrier()
+        watchdog.cancel()
+        guard case .failure(.unavailable(let why)) = outcome else {
+            Issue.record("expected the read to fail as unavailable, got \(outcome)")
+            return
+        }
+        #expect(why.contains("did not catch up") || why.contains("no quorum"), "\(why)")
     }
 }
