@@ -30,17 +30,26 @@ enum ManagerKeyFiles {
         return try unlockKey.open(Array(bytes.dropFirst(sealedHeader.count)), label: name)
     }
 
-    /// Writes the file owner-only and atomically, sealed when `unlockKey` is given.
+    /// Writes the file owner-only, atomically and durably (file and folder synced), sealed
+    /// when `unlockKey` is given: the WAL is synced, so a data key lost to a power cut
+    /// would lose the log it encrypts.
     static func write(_ bytes: [UInt8], _ dataDirectory: String, _ name: String, sealedWith unlockKey: UnlockKey?) throws {
         let stored = try unlockKey.map { sealedHeader + (try $0.seal(bytes, label: name)) } ?? bytes
+        let folder = ClusterCertificates.directory(dataDirectory)
         let target = path(dataDirectory, name)
-        try FileManager.default.createDirectory(atPath: ClusterCertificates.directory(dataDirectory),
-                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard FileManager.default.createFile(atPath: target + ".tmp", contents: Data(stored),
-                                             attributes: [.posixPermissions: 0o600]),
-              rename(target + ".tmp", target) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
-        }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let failure = CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target])
+        let descriptor = open(target + ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw failure }
+        let written = stored.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard written == stored.count, synced == 0, rename(target + ".tmp", target) == 0 else { throw failure }
+        let directory = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directory >= 0 else { throw failure }
+        defer { close(directory) }
+        guard fsync(directory) == 0 else { throw failure }
     }
 
     /// The manager's data key. A manager without one gets a new one, unless its log was
