@@ -53,7 +53,7 @@ extension ClusterManager {
         try command.validate()
         let identity = NodeIdentity(nodeID: nodeID, raftID: raftID, advertiseAddress: advertise,
                                     listenAddress: listen, role: "manager")
-        let port = try await ClusterPortServer.start(address: listen, tls: tls,
+        let port = try await ClusterPortServer.start(address: listen, tls: tls, credentials: credentials,
                                                      responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
         let node: ClusterNode
         do {

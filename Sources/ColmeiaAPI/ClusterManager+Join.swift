@@ -58,7 +58,7 @@ extension ClusterManager {
                                     listenAddress: listen, role: admission.role,
                                     knownManagers: managers.values.sorted())
         if admission.role == "manager" {
-            let port = try await ClusterPortServer.start(address: listen, tls: tls,
+            let port = try await ClusterPortServer.start(address: listen, tls: tls, credentials: credentials,
                                                          responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
             var book = managers
             book[admission.raftID] = advertise

@@ -23,7 +23,15 @@ public actor ClusterManager {
     public let defaultListenAddress: String
     var node: ClusterNode?
     var identity: NodeIdentity?
-    var tls: ClusterTLS?
+    var tls: ClusterTLS? {
+        didSet { credentials.update(tls) }
+    }
+    /// What the cluster port presents; follows `tls` across renewals and role switches.
+    let credentials = ServingCredentials()
+    /// When the current certificate is to be renewed (drawn once per certificate).
+    var certificateRenewal: (certificatePEM: String, at: Date)?
+    /// Renew this long after taking a certificate instead of SwarmKit's 50–80% of its life.
+    let renewCertificatesAfter: Duration?
     /// Set while `initialize` or `join` waits: the actor is reentrant there, and a second
     /// request must not open the same WAL.
     var initializing = false
@@ -52,7 +60,9 @@ public actor ClusterManager {
     public init(dataDirectory: String, hostname: String, logger: Logger,
                 defaultListenAddress: String = "0.0.0.0:2377",
                 heartbeatPeriod: Duration = Dispatcher.defaultHeartbeatPeriod,
+                renewCertificatesAfter: Duration? = nil,
                 makeExecutor: @escaping @Sendable (String) -> any TaskExecutor) throws {
+        self.renewCertificatesAfter = renewCertificatesAfter
         self.dataDirectory = dataDirectory
         self.hostname = hostname
         self.logger = logger
@@ -144,7 +154,7 @@ public actor ClusterManager {
         if let node, let transport = node.transport {
             if clusterPort == nil {
                 clusterPort = try await ClusterPortServer.start(
-                    address: identity.clusterListenAddress, tls: tls,
+                    address: identity.clusterListenAddress, tls: tls, credentials: credentials,
                     responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
             }
             let address = String(identity.advertiseAddress.split(separator: ":").first ?? "127.0.0.1")
@@ -168,6 +178,7 @@ public actor ClusterManager {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(1))
                     await self.followRole()
+                    await self.renewCertificateIfDue()
                 }
             }
         }

@@ -24,14 +24,16 @@ final class ClusterPortServer: Sendable {
 
     /// Binds `address` (`IP:PORT`) and serves `responder`; returns once the port is bound,
     /// or throws Docker's words when it cannot be.
-    static func start(address: String, tls: ClusterTLS, responder: some HTTPResponder<ClusterPortContext>,
-                      logger: Logger) async throws -> ClusterPortServer {
+    static func start(address: String, tls: ClusterTLS, credentials: ServingCredentials,
+                      responder: some HTTPResponder<ClusterPortContext>, logger: Logger) async throws -> ClusterPortServer {
         let parts = address.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else {
             throw DockerAPIError(.badRequest, "invalid listen address \(address)")
         }
         let host = String(parts[0])
-        let configuration = try tls.serverConfiguration()
+        var configuration = try tls.serverConfiguration()
+        // A renewed certificate is served from the next handshake on.
+        configuration.sslContextCallback = credentials.callback
         let signal = StartSignal()
         let app = Application(
             responder: responder, server: try .http2Upgrade(tlsConfiguration: configuration),

@@ -46,6 +46,10 @@ struct Colmeiad: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
+    @Option(help: ArgumentHelp("Renew this node's certificate this many seconds after taking it, instead of between 50% and 80% of its lifetime (for tests).",
+                               visibility: .hidden))
+    var certRenewAfter: Double?
+
     func validate() throws {
         guard ["docker", "process"].contains(executor) else {
             throw ValidationError("--executor must be docker or process, not '\(executor)'")
@@ -72,7 +76,8 @@ struct Colmeiad: AsyncParsableCommand {
         let taskExecutor: any TaskExecutor = executor == "process"
             ? ProcessExecutor(root: dataDir + "/tasks") : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
         let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger,
-                                         defaultListenAddress: listenAddr) { _ in taskExecutor }
+                                         defaultListenAddress: listenAddr,
+                                         renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) }) { _ in taskExecutor }
         await manager.resume()
         if initialize {
             try await manager.initializeIfNeeded()

@@ -8,12 +8,13 @@ import Testing
 @Suite("multi-manager swarms", .serialized)
 struct MultiManagerTests {
     /// Starts `managers` daemons on 127.0.0.1…N and joins them as managers through the first.
-    static func swarm(managers: Int, workers: Int = 0) throws -> (managers: [DaemonHarness], workers: [DaemonHarness], port: Int) {
+    static func swarm(managers: Int, workers: Int = 0, extraArguments: [String] = [])
+        throws -> (managers: [DaemonHarness], workers: [DaemonHarness], port: Int) {
         let port = Int.random(in: 40_000...49_000)
         var nodes: [DaemonHarness] = []
         for index in 0..<(managers + workers) {
             let node = DaemonHarness(listenIP: "127.0.0.\(index + 1)", clusterPort: port, nodeName: "node-\(index + 1)")
-            try node.start(initialize: false)
+            try node.start(initialize: false, extraArguments: extraArguments)
             nodes.append(node)
         }
         let first = nodes[0]
@@ -365,6 +366,40 @@ struct MultiManagerTests {
                 "\(refused.stderr)")
         try node.docker("swarm", "leave", "--force")
         #expect(try node.docker("info", "--format", "{{.Swarm.LocalNodeState}}").contains("inactive"))
+    }
+
+    @Test("certificates are renewed in place: every node takes new ones while the swarm keeps serving")
+    func certificateRenewal() throws {
+        // Renewal two seconds after each certificate instead of at 50–80% of 90 days.
+        let (managers, workers, _) = try Self.swarm(managers: 3, workers: 1, extraArguments: ["--cert-renew-after", "2"])
+        let nodes = managers + workers
+        let issued = try nodes.map { try String(contentsOfFile: $0.dataDirectory + "/certificates/swarm-node.crt", encoding: .utf8) }
+        try Self.eventually("every node renewed its certificate at least twice", timeout: 60) {
+            nodes.allSatisfy { $0.logText.components(separatedBy: "renewed this node's certificate").count >= 3 }
+        }
+        for (node, first) in zip(nodes, issued) {
+            #expect(try String(contentsOfFile: node.dataDirectory + "/certificates/swarm-node.crt", encoding: .utf8) != first,
+                    "\(node.nodeName) still has its first certificate on disk")
+        }
+        // The cluster port presents the renewed certificate, not the one it started with.
+        let manager = managers[0]
+        try Self.eventually("the cluster port serves the certificate on disk", timeout: 30) {
+            let served = try manager.run("sh", ["-c", "openssl s_client -connect \(manager.listenAddress) </dev/null 2>/dev/null | openssl x509 -noout -serial"]).stdout
+            let onDisk = try manager.run("openssl", ["x509", "-noout", "-serial", "-in", manager.dataDirectory + "/certificates/swarm-node.crt"]).stdout
+            let first = try manager.run("sh", ["-c", "printf '%s' \"$0\" | openssl x509 -noout -serial", issued[0]]).stdout
+            return served.hasPrefix("serial=") && served == onDisk && served != first
+        }
+        // Raft, the dispatcher and the API go on over the new certificates.
+        for (index, manager) in managers.enumerated() {
+            try Self.eventually("a write through \(manager.nodeName)", timeout: 30) {
+                try manager.run("docker", ["config", "create", "after-renewal-\(index)", "-"], stdin: "x").status == 0
+            }
+        }
+        try Self.eventually("every node is ready and every manager reachable", timeout: 30) {
+            let table = try Self.nodeTable(on: managers[0])
+            return table.count == 4 && table.values.allSatisfy { $0.hasPrefix("Ready") }
+                && table.values.filter { $0.hasSuffix("Leader") || $0.hasSuffix("Reachable") }.count == 3
+        }
     }
 
     static func secretNames(on node: DaemonHarness) throws -> Set<String> {

@@ -19,7 +19,9 @@ import Synchronization
 public final class ClusterTransport: Sendable {
     public let localID: NodeID
     public let addresses: PeerAddressBook
-    public let client: HTTPClient
+    /// The client that carries this node's current certificate; ``renew(_:)`` replaces it.
+    public var client: HTTPClient { clients.withLock { $0.current } }
+    private let clients: Mutex<(current: HTTPClient, retired: [HTTPClient])>
     private let logger: Logger
     private let senders = Mutex<[NodeID: PeerSender]>([:])
     private let events = Mutex<(any RaftPeerEvents)?>(nil)
@@ -33,10 +35,34 @@ public final class ClusterTransport: Sendable {
         self.addresses = addresses
         self.logger = logger
         self.leaderSilenceBeforeProbe = leaderSilenceBeforeProbe
+        clients = Mutex((try Self.makeClient(tls), []))
+    }
+
+    private static func makeClient(_ tls: ClusterTLS) throws -> HTTPClient {
         var configuration = HTTPClient.Configuration(tlsConfiguration: try tls.clientConfiguration())
         configuration.timeout = .init(connect: .milliseconds(500))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Presents `tls` (a renewed certificate) on every new request. Requests in flight, and
+    /// long ones such as an agent's assignment stream, finish on the old client, which is
+    /// closed a minute later (or at shutdown).
+    public func renew(_ tls: ClusterTLS) throws {
+        let fresh = try Self.makeClient(tls)
+        let old = clients.withLock { clients in
+            defer { clients = (fresh, clients.retired + [clients.current]) }
+            return clients.current
+        }
+        Task { [weak self] in
+            try? await Task.sleep(for: .seconds(60))
+            guard let self, self.clients.withLock({ clients in
+                guard let index = clients.retired.firstIndex(where: { $0 === old }) else { return false }
+                clients.retired.remove(at: index)
+                return true
+            }) else { return }
+            try? await old.shutdown()
+        }
     }
 
     /// Connects the transport to the node whose messages it carries.
@@ -60,7 +86,7 @@ public final class ClusterTransport: Sendable {
     private func sender(for peer: NodeID) -> PeerSender {
         senders.withLock { senders in
             if let existing = senders[peer] { return existing }
-            let created = PeerSender(peer: peer, client: client, addresses: addresses) { [weak self] in
+            let created = PeerSender(peer: peer, client: { [weak self] in self?.client }, addresses: addresses) { [weak self] in
                 self?.events.withLock { $0 }
             }
             senders[peer] = created
@@ -76,7 +102,11 @@ public final class ClusterTransport: Sendable {
             return Array(senders.values)
         }
         for sender in all { sender.stop() }
-        try? await client.shutdown()
+        let everyClient = clients.withLock { clients in
+            defer { clients.retired = [] }
+            return [clients.current] + clients.retired
+        }
+        for client in everyClient { try? await client.shutdown() }
     }
 
     // MARK: Leader watch

@@ -18,14 +18,16 @@ final class PeerSender: Sendable {
     static let maximumQueued = 8_192
     static let maximumBatchBytes = 4 << 20
 
-    init(peer: NodeID, client: HTTPClient, addresses: PeerAddressBook, events: @escaping @Sendable () -> (any RaftPeerEvents)?) {
+    /// `client` gives the transport's current client (it changes when the certificate is renewed).
+    init(peer: NodeID, client: @escaping @Sendable () -> HTTPClient?, addresses: PeerAddressBook,
+         events: @escaping @Sendable () -> (any RaftPeerEvents)?) {
         self.peer = peer
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         wakeups = continuation
         task.withLock { $0 = Task { await self.run(stream, client: client, addresses: addresses, events: events) } }
     }
 
-    private func run(_ stream: AsyncStream<Void>, client: HTTPClient, addresses: PeerAddressBook,
+    private func run(_ stream: AsyncStream<Void>, client: @Sendable () -> HTTPClient?, addresses: PeerAddressBook,
                      events: @Sendable () -> (any RaftPeerEvents)?) async {
         var failures = 0
         for await _ in stream {
@@ -34,7 +36,9 @@ final class PeerSender: Sendable {
                 if batch.isEmpty { break }
                 let carriesSnapshot = batch.contains { $0.snapshot != nil }
                 do {
-                    guard let address = addresses.address(of: peer) else { throw TransportError.unknownPeer(peer) }
+                    guard let address = addresses.address(of: peer), let client = client() else {
+                        throw TransportError.unknownPeer(peer)
+                    }
                     try await Self.post(batch, to: address, client: client,
                                         timeout: carriesSnapshot ? .seconds(120) : .seconds(2))
                     failures = 0

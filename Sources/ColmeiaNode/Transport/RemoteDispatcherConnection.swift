@@ -9,14 +9,14 @@ import Synchronization
 /// talks to the leader's dispatcher. The node's identity is its TLS certificate, so the
 /// node id in a request body is never trusted by the server.
 public final class RemoteDispatcherConnection: DispatcherConnection {
-    private let client: HTTPClient
+    private let transport: ClusterTransport
     /// The managers' cluster addresses, the leader's first when it is known.
     private let managers: @Sendable () -> [String]
     /// Where the last answer said the leader is, or the manager to try next.
     private let target = Mutex<String?>(nil)
 
     public init(transport: ClusterTransport, managers: @escaping @Sendable () -> [String]) {
-        self.client = transport.client
+        self.transport = transport
         self.managers = managers
     }
 
@@ -73,7 +73,7 @@ public final class RemoteDispatcherConnection: DispatcherConnection {
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: timeout)
+            response = try await transport.client.execute(request, timeout: timeout)
         } catch {
             // That manager is gone: the agent's retry goes to the next one.
             let next = known.firstIndex(of: address).map { known[(known.index(after: $0)) % known.count] } ?? known.first
