@@ -129,6 +129,10 @@ extension ClusterManager {
             else { continue }
             workerManagers = answer.managers.values.sorted()
             let current = identity.isManager ? "manager" : "worker"
+            if answer.role == "manager" && current == "manager" && raftJoinPending {
+                if answer.member { raftJoinPending = false } else { await askToJoinRaft(via: address) }
+                return
+            }
             guard answer.role != current else { return }
             if answer.role == "manager" {
                 await becomeManager(answer, via: address, transport: transport)
@@ -149,12 +153,17 @@ extension ClusterManager {
     }
 
     private func becomeManager(_ answer: RoleAnswer, via address: String, transport: ClusterTransport) async {
-        guard var identity else { return }
+        guard var identity, let workerTLS = tls else { return }
+        let tls: ClusterTLS
         do {
-            let tls = try await newCertificate(via: address, transport: transport)
-            await stopServices()
-            await workerTransport?.shutdown()
-            workerTransport = nil
+            tls = try await newCertificate(via: address, transport: transport)
+        } catch {
+            logger.warning("could not get a manager certificate yet", metadata: ["via": "\(address)", "error": "\(error)"])
+            return
+        }
+        await stopServices()
+        var started: ClusterNode?
+        do {
             eraseRaftState()
             identity.role = "manager"
             var book = JoinAdmission.addressBook(answer.managers)
@@ -162,20 +171,45 @@ extension ClusterManager {
             let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
                                             addresses: book, logger: logger)
             try ClusterCertificates.save(tls, to: dataDirectory)
-            unlockKey = nil
-            try identity.save(to: dataDirectory)
             try node.start(bootstrap: false)
-            self.tls = tls
-            self.identity = identity
-            self.node = node
-            try await startServices()
-            guard let managerTransport = node.transport else { return }
-            let _: DispatcherAck? = try? await Self.call(
-                managerTransport, address, "POST", "/raft/join",
-                body: RaftJoinRequest(raftID: identity.raftID, advertiseAddress: identity.advertiseAddress))
-            logger.notice("promoted: this node is now a manager")
+            started = node
+            // The identity is written last: a crash before it restarts the node as the worker it was.
+            try identity.save(to: dataDirectory)
         } catch {
-            logger.error("could not become a manager", metadata: ["error": "\(error)"])
+            // Nothing half-switched is kept: the worker goes on and is asked again next round.
+            logger.error("could not become a manager; staying a worker", metadata: ["error": "\(error)"])
+            await started?.shutdown()
+            eraseRaftState()
+            try? ClusterCertificates.save(workerTLS, to: dataDirectory)
+            try? await startServices()
+            return
+        }
+        await workerTransport?.shutdown()
+        workerTransport = nil
+        unlockKey = nil
+        self.tls = tls
+        self.identity = identity
+        self.node = started
+        raftJoinPending = true
+        logger.notice("promoted: this node is now a manager")
+        await askToJoinRaft(via: address)
+    }
+
+    /// Asks the manager at `address` to add this promoted node to Raft. A refusal (a
+    /// leader election, a node update racing ours) is retried by ``followRole()`` until
+    /// the managers report this node a member.
+    private func askToJoinRaft(via address: String) async {
+        guard let identity, let transport = node?.transport else { return }
+        do {
+            // Services that failed to start with the switch get another chance first.
+            try await startServices()
+            let _: DispatcherAck = try await Self.call(
+                transport, address, "POST", "/raft/join",
+                body: RaftJoinRequest(raftID: identity.raftID, advertiseAddress: identity.advertiseAddress))
+            raftJoinPending = false
+            logger.notice("asked to join Raft as a manager", metadata: ["via": "\(address)"])
+        } catch {
+            logger.warning("could not join Raft yet; will ask again", metadata: ["via": "\(address)", "error": "\(error)"])
         }
     }
 
@@ -195,6 +229,7 @@ extension ClusterManager {
             self.tls = tls
             self.identity = identity
             workerManagers = identity.knownManagers ?? []
+            raftJoinPending = false
             workerTransport = try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(), logger: logger)
             try await startServices()
             logger.notice("demoted: this node is now a worker")

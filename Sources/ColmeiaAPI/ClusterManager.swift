@@ -47,6 +47,9 @@ public actor ClusterManager {
     /// A worker's way to the managers' dispatcher.
     var workerTransport: ClusterTransport?
     var workerManagers: [String] = []
+    /// A promoted node whose request to join Raft has not been accepted yet: asked again
+    /// every second until a manager adds it.
+    var raftJoinPending = false
     /// Autolock: the key files are sealed and wait for `docker swarm unlock`.
     var locked = false
     /// The unlock key this node's key files are sealed with (nil: in the clear).

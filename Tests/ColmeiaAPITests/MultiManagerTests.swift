@@ -36,13 +36,20 @@ struct MultiManagerTests {
         return (Array(nodes.prefix(managers)), Array(nodes.dropFirst(managers)), port)
     }
 
-    static func eventually(_ what: String, timeout: TimeInterval, _ check: () throws -> Bool) throws {
+    /// Polls `check` until it holds; on a timeout the error carries the end of the logs of
+    /// `nodes`, so a failure on CI can be read without rerunning it.
+    static func eventually(_ what: String, timeout: TimeInterval, showingLogsOf nodes: [DaemonHarness] = [],
+                           _ check: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? check()) == true { return }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        throw HarnessError("timed out after \(Int(timeout)) s waiting until \(what)")
+        let logs = nodes.map { node in
+            "--- \(node.nodeName) (\(node.listenAddress)), last lines of its log:\n"
+                + node.logText.split(separator: "\n").suffix(25).joined(separator: "\n")
+        }
+        throw HarnessError((["timed out after \(Int(timeout)) s waiting until \(what)"] + logs).joined(separator: "\n"))
     }
 
     static func configNames(on node: DaemonHarness) throws -> Set<String> {
@@ -206,7 +213,7 @@ struct MultiManagerTests {
         let leaderIndex = try #require(Int(leader.dropFirst("node-".count))) - 1
         let other = managers[(leaderIndex + 1) % 5]
         try other.docker("node", "demote", leader)
-        try Self.eventually("the demoted leader is a worker and another manager leads", timeout: 60) {
+        try Self.eventually("the demoted leader is a worker and another manager leads", timeout: 60, showingLogsOf: managers) {
             let table = try Self.nodeTable(on: other)
             return table[leader] == "Ready" && table.values.contains { $0.hasSuffix("Leader") }
         }
@@ -225,7 +232,7 @@ struct MultiManagerTests {
         try Self.eventually("the demotion is accepted", timeout: 30) {
             try other.run("docker", ["node", "demote", victim]).status == 0
         }
-        try Self.eventually("the demoted manager is a worker", timeout: 60) { try Self.nodeTable(on: other)[victim] == "Ready" }
+        try Self.eventually("the demoted manager is a worker", timeout: 60, showingLogsOf: [managers[victimIndex], other]) { try Self.nodeTable(on: other)[victim] == "Ready" }
         let alive = try other.run("docker", ["node", "rm", victim])
         #expect(alive.stderr.contains("is not down and can't be removed"), "\(alive.stderr)")
         #expect(managers[victimIndex].stop() == 0)
@@ -236,7 +243,7 @@ struct MultiManagerTests {
         // A promoted worker becomes a manager that serves the API and takes writes.
         let promoted = workers[0]
         try other.docker("node", "promote", promoted.nodeName)
-        try Self.eventually("the promoted worker is a reachable manager", timeout: 60) {
+        try Self.eventually("the promoted worker is a reachable manager", timeout: 60, showingLogsOf: [promoted, other]) {
             try Self.nodeTable(on: other)[promoted.nodeName] == "Ready Reachable"
         }
         try Self.eventually("the promoted node takes writes", timeout: 30) {
