@@ -39,7 +39,7 @@ extension APIRoutes {
             } catch {
                 throw DockerAPIError(.badRequest, error.message)
             }
-            swarm.spec = spec.withDockerDefaults()
+            swarm = try ClusterManager.applyingCAConfig(of: spec.withDockerDefaults(), to: swarm)
             if request.flag("rotateWorkerToken") { swarm.joinTokens.worker = ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot) }
             if request.flag("rotateManagerToken") { swarm.joinTokens.manager = ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot) }
             swarm = ClusterManager.withUnlockKey(swarm, rotate: request.flag("rotateManagerUnlockKey"))

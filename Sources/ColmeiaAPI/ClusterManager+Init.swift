@@ -28,7 +28,8 @@ extension ClusterManager {
         let rootCA = try ClusterPKI.createRootCA(clusterID: clusterID)
         let tls = try ClusterPKI.selfIssued(by: rootCA, nodeID: nodeID, role: "manager", clusterID: clusterID)
         let now = Timestamp.now()
-        let swarm = Swarm(id: clusterID, spec: spec, tlsInfo: TLSInfo(trustRoot: rootCA.certificatePEM),
+        let swarm = Swarm(id: clusterID, spec: spec,
+                          tlsInfo: try Self.tlsInfo(of: ClusterRootCA(certificatePEM: rootCA.certificatePEM, keyPEM: nil)),
                           defaultAddrPool: request.defaultAddrPool ?? ["10.0.0.0/8"],
                           subnetSize: request.subnetSize ?? 24, dataPathPort: request.dataPathPort ?? 4789,
                           joinTokens: JoinTokens(worker: ClusterPKI.joinToken(for: rootCA.certificatePEM),

@@ -145,9 +145,12 @@ extension ClusterManager {
     // MARK: The manager admitting it
 
     /// The root CA certificate (PEM) of this manager's cluster.
+    /// (During a rotation, the current root: the one join tokens pin.)
     func caCertificatePEM() throws -> String {
-        guard let tls else { throw DockerAPIError.notManager }
-        return tls.caCertificatePEM
+        guard let root = (try? node?.store.list(Swarm.self).first)??.tlsInfo.trustRoot, !root.isEmpty else {
+            throw DockerAPIError.notManager
+        }
+        return root
     }
 
     /// Admits a node that presents a valid join token: issues its certificate, records it,
@@ -156,16 +159,14 @@ extension ClusterManager {
     func admit(_ application: JoinApplication, peerIP: String?) async throws -> JoinAdmission {
         let (node, identity) = try active()
         let store = try await readableStore()
-        guard let swarm = try store.list(Swarm.self).first, let caKey = swarm.rootCAKey, let tls else {
-            throw DockerAPIError.notManager
-        }
+        guard let swarm = try store.list(Swarm.self).first else { throw DockerAPIError.notManager }
         let role = try ClusterPKI.role(presenting: application.token, worker: swarm.joinTokens.worker,
                                        manager: swarm.joinTokens.manager)
         var random = SystemRandomNumberGenerator()
         let nodeID = ObjectID.generate(using: &random)
         let raftID = UInt64.random(in: 1...UInt64(Int64.max), using: &random)
-        let certificate = try ClusterPKI.issue(csrPEM: application.csrPEM, caCertificatePEM: tls.caCertificatePEM,
-                                               caKeyPEM: caKey, nodeID: nodeID, role: role, clusterID: swarm.id,
+        let certificate = try ClusterPKI.issue(csrPEM: application.csrPEM, by: try Self.signingRoot(of: swarm),
+                                               nodeID: nodeID, role: role, clusterID: swarm.id,
                                                expiry: swarm.spec.caConfig.nodeCertExpiry)
         let advertise = Self.reachableAddress(application.advertiseAddress, peerIP: peerIP)
         let joined = Node(
@@ -201,7 +202,7 @@ extension ClusterManager {
         var managers = Self.managerAddressBook(in: store)
         managers[identity.raftID] = identity.advertiseAddress
         return JoinAdmission(nodeID: nodeID, raftID: raftID, role: role, clusterID: swarm.id,
-                             certificateChainPEM: certificate, caCertificatePEM: tls.caCertificatePEM,
+                             certificateChainPEM: certificate, caCertificatePEM: try Self.trust(of: swarm).trustBundlePEM,
                              managers: JoinAdmission.wire(managers))
     }
 

@@ -108,6 +108,7 @@ extension ClusterManager {
             if status.role == .leader {
                 await recordManagerStatus(node, status)
                 await removeDemotedMembers(node, status)
+                await finishRootRotationIfDone(node)
             }
         }
     }

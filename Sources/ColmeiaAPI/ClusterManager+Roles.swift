@@ -21,7 +21,8 @@ extension ClusterManager {
         let member = Self.raftID(of: record).map { node.status.confState.contains($0) } ?? false
         var managers = Self.managerAddressBook(in: store).filter { node.status.confState.voters.contains($0.key) }
         managers[identity.raftID] = identity.advertiseAddress
-        return RoleAnswer(role: record.spec.role.rawValue, member: member, managers: JoinAdmission.wire(managers))
+        let trust = try store.list(Swarm.self).first.flatMap { try Self.trust(of: $0) }
+        return RoleAnswer(role: record.spec.role.rawValue, member: member, managers: JoinAdmission.wire(managers), trust: trust)
     }
 
     /// A fresh certificate for the role the cluster now wants for `nodeID`.
@@ -29,13 +30,10 @@ extension ClusterManager {
         _ = try active()
         let store = try await readableStore()
         let record = try store.get(Node.self, nodeID)
-        guard let swarm = try store.list(Swarm.self).first, let caKey = swarm.rootCAKey, let tls else {
-            throw DockerAPIError.notManager
-        }
+        guard let swarm = try store.list(Swarm.self).first else { throw DockerAPIError.notManager }
         let role = record.spec.role.rawValue == "manager" ? "manager" : "worker"
-        let chain = try ClusterPKI.issue(csrPEM: csrPEM, caCertificatePEM: tls.caCertificatePEM, caKeyPEM: caKey,
-                                         nodeID: nodeID, role: role, clusterID: swarm.id,
-                                         expiry: swarm.spec.caConfig.nodeCertExpiry)
+        let chain = try ClusterPKI.issue(csrPEM: csrPEM, by: try Self.signingRoot(of: swarm), nodeID: nodeID, role: role,
+                                         clusterID: swarm.id, expiry: swarm.spec.caConfig.nodeCertExpiry)
         return CertificateAnswer(role: role, certificateChainPEM: chain)
     }
 
@@ -128,6 +126,7 @@ extension ClusterManager {
             guard let answer: RoleAnswer = try? await Self.call(transport, address, "GET", "/node/role", body: Optional<RoleAnswer>.none)
             else { continue }
             workerManagers = answer.managers.values.sorted()
+            if answer.trust != nil { workerTrust = answer.trust }
             let current = identity.isManager ? "manager" : "worker"
             if answer.role == "manager" && current == "manager" && raftJoinPending {
                 if answer.member { raftJoinPending = false } else { await askToJoinRaft(via: address) }

@@ -50,6 +50,10 @@ public actor ClusterManager {
     /// A promoted node whose request to join Raft has not been accepted yet: asked again
     /// every second until a manager adds it.
     var raftJoinPending = false
+    /// What a worker last heard the cluster wants it to trust (``followTrust(_:)``).
+    var workerTrust: ClusterTrust?
+    /// The `TLSInfo` this node last reported for itself.
+    var reportedTLSInfo: TLSInfo?
     /// Autolock: the key files are sealed and wait for `docker swarm unlock`.
     var locked = false
     /// The unlock key this node's key files are sealed with (nil: in the clear).
@@ -181,6 +185,7 @@ public actor ClusterManager {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .seconds(1))
                     await self.followRole()
+                    if let trust = self.desiredTrust() { await self.followTrust(trust) }
                     await self.renewCertificateIfDue()
                 }
             }

@@ -59,7 +59,14 @@ enum ClusterPKI {
     /// Signs a node's CSR. `expiry` is Docker's `NodeCertExpiry` in nanoseconds (0: default).
     static func issue(csrPEM: String, caCertificatePEM: String, caKeyPEM: String, nodeID: String, role: String,
                       clusterID: String, expiry: Int64) throws -> String {
-        let ca = try ClusterRootCA(certificatePEM: caCertificatePEM, keyPEM: caKeyPEM)
+        try issue(csrPEM: csrPEM, by: try ClusterRootCA(certificatePEM: caCertificatePEM, keyPEM: caKeyPEM),
+                  nodeID: nodeID, role: role, clusterID: clusterID, expiry: expiry)
+    }
+
+    /// Signs a node's CSR with `ca`, appending its intermediates (a cross-signed root during
+    /// a rotation). `expiry` is Docker's `NodeCertExpiry` in nanoseconds (0: default).
+    static func issue(csrPEM: String, by ca: ClusterRootCA, nodeID: String, role: String,
+                      clusterID: String, expiry: Int64) throws -> String {
         let validity = expiry > 0 ? TimeInterval(expiry) / 1e9 : ClusterRootCA.defaultNodeCertificateValidity
         do {
             return try ca.issue(csrPEM: csrPEM, nodeID: nodeID, role: role == "manager" ? .manager : .worker,

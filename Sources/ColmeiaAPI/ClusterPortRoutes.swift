@@ -52,6 +52,12 @@ struct ClusterPortRoutes: Sendable {
             let renewal = try await request.decode(as: CertificateRenewal.self, context: context)
             return try JSONResponse.encode(try await manager.reissueCertificate(for: node.nodeID, csrPEM: renewal.csrPEM))
         }
+        router.post("/node/tls") { request, context in
+            let node = try await peer(context, mustBeManager: false)
+            let info = try await request.decode(as: TLSInfo.self, context: context)
+            try await manager.recordTLSInfo(of: node.nodeID, info)
+            return try JSONResponse.encode(DispatcherAck())
+        }
         router.post("/raft/join") { request, context in
             let node = try await peer(context, mustBeManager: true)
             let join = try await request.decode(as: RaftJoinRequest.self, context: context)

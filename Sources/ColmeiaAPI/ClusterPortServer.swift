@@ -1,4 +1,5 @@
 import ColmeiaNode
+import ColmeiaPKI
 import Hummingbird
 import HummingbirdCore
 import HummingbirdHTTP2
@@ -32,11 +33,16 @@ final class ClusterPortServer: Sendable {
         }
         let host = String(parts[0])
         var configuration = try tls.serverConfiguration()
-        // A renewed certificate is served from the next handshake on.
+        // A renewed certificate is served from the next handshake on, and client
+        // certificates are checked against the roots trusted at that moment.
         configuration.sslContextCallback = credentials.callback
+        let initialRoots = try TrustBundle(pem: tls.caCertificatePEM)
+        let channel = TLSChannelConfiguration(tlsConfiguration: configuration) { chain in
+            await credentials.verify(chain, fallback: initialRoots)
+        }
         let signal = StartSignal()
         let app = Application(
-            responder: responder, server: try .http2Upgrade(tlsConfiguration: configuration),
+            responder: responder, server: try .http2Upgrade(tlsChannelConfiguration: channel),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "colmeiad-cluster"),
             onServerRunning: { _ in signal.finish(nil) },
             logger: logger)

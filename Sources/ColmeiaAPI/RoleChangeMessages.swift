@@ -7,6 +7,8 @@ struct RoleAnswer: Codable, Sendable {
     var member: Bool
     /// Raft member id → cluster address of the managers.
     var managers: [String: String]
+    /// What to trust and who signs (nil from a manager that predates root rotation).
+    var trust: ClusterTrust?
 }
 
 struct CertificateRenewal: Codable, Sendable {
@@ -21,4 +23,15 @@ struct CertificateAnswer: Codable, Sendable {
 struct RaftJoinRequest: Codable, Sendable {
     var raftID: UInt64
     var advertiseAddress: String
+}
+
+/// The roots the cluster wants every node to trust and the root that now signs: what a
+/// node follows through a root CA rotation (`docker swarm ca --rotate`).
+struct ClusterTrust: Codable, Sendable, Hashable {
+    /// The roots to trust, as PEM: the cluster's root, plus the new one during a rotation.
+    var trustBundlePEM: String
+    /// The root that issues certificates now (PEM).
+    var signingRootPEM: String
+    /// Whether a rotation is under way: issued chains then carry the cross-signed root.
+    var rotating: Bool
 }

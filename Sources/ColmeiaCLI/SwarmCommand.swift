@@ -286,8 +286,31 @@ struct SwarmCA: AsyncParsableCommand {
                 }
                 try await client.updateSwarm(spec, version: swarm.version.index)
                 swarm = try await client.swarm()
+                if rotate && !detach { swarm = try await waitForRotation(client) }
             }
             if !quiet || !rotate { Console.out(swarm.tlsInfo.trustRoot.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+    }
+
+    /// Polls like `docker swarm ca --rotate`: done once no rotation is under way and every
+    /// node holds a certificate from the cluster's root and trusts only it. Ctrl-C stops
+    /// watching; the rotation goes on.
+    private func waitForRotation(_ client: ColmeiaClient) async throws -> Swarm {
+        var printed = ""
+        while true {
+            let swarm = try await client.swarm()
+            let nodes = try await client.nodes()
+            let root = swarm.tlsInfo
+            let certificates = nodes.filter { $0.description.tlsInfo.certIssuerPublicKey == root.certIssuerPublicKey
+                && $0.description.tlsInfo.certIssuerSubject == root.certIssuerSubject }.count
+            let roots = swarm.rootRotationInProgress ? 0 : nodes.filter { $0.description.tlsInfo.trustRoot == root.trustRoot }.count
+            let line = "rotated TLS certificates: \(certificates)/\(nodes.count) nodes, rotated CA certificates: \(roots)/\(nodes.count) nodes"
+            if !quiet && line != printed {
+                Console.out(line)
+                printed = line
+            }
+            if !swarm.rootRotationInProgress && certificates == nodes.count && roots == nodes.count { return swarm }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 }

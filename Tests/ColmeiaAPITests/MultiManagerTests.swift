@@ -409,6 +409,85 @@ struct MultiManagerTests {
         }
     }
 
+    @Test("docker swarm ca --rotate: every node moves to a new root while writes go on; the old join tokens are refused, new ones join")
+    func rootRotation() throws {
+        let (managers, workers, port) = try Self.swarm(managers: 3, workers: 1)
+        let nodes = managers + workers
+        let oldRoot = try managers[0].docker("swarm", "ca").trimmingCharacters(in: .whitespacesAndNewlines)
+        let oldToken = try managers[0].docker("swarm", "join-token", "-q", "worker").trimmingCharacters(in: .whitespacesAndNewlines)
+
+        // Writes through a follower all along: a rotation has no downtime.
+        let stop = Atomic(false)
+        let failures = Mutex<[String]>([])
+        let written = Atomic(0)
+        let socket = managers[1].socket
+        let writer = Thread {
+            var index = 0
+            while !stop.load(ordering: .relaxed) {
+                index += 1
+                if let output = try? DaemonHarness.run("docker", ["config", "create", "during-rotation-\(index)", "-"],
+                                                       socket: socket, stdin: "x"),
+                   output.status == 0 {
+                    written.add(1, ordering: .relaxed)
+                } else {
+                    failures.withLock { $0.append("write \(index) failed") }
+                }
+            }
+        }
+        writer.start()
+        let rotation = try managers[0].run("docker", ["swarm", "ca", "--rotate"])
+        stop.store(true, ordering: .relaxed)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(rotation.status == 0, "\(rotation.stderr)")
+        let newRoot = try managers[0].docker("swarm", "ca").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(newRoot != oldRoot && newRoot.hasPrefix("-----BEGIN CERTIFICATE-----"))
+        #expect(rotation.stdout.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(newRoot), "\(rotation.stdout)")
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(written.load(ordering: .relaxed) > 0)
+
+        // Every node trusts only the new root, and its certificate chains to it alone.
+        let rootFile = managers[0].dataDirectory + "/../new-root.pem"
+        try (newRoot + "\n").write(toFile: rootFile, atomically: true, encoding: .utf8)
+        for node in nodes {
+            let trusted = try String(contentsOfFile: node.dataDirectory + "/certificates/swarm-root-ca.crt", encoding: .utf8)
+            #expect(trusted.trimmingCharacters(in: .whitespacesAndNewlines) == newRoot, "\(node.nodeName) trusts \(trusted)")
+            let verified = try node.run("openssl", ["verify", "-CAfile", rootFile, node.dataDirectory + "/certificates/swarm-node.crt"])
+            #expect(verified.status == 0, "\(node.nodeName): \(verified.stdout) \(verified.stderr)")
+        }
+        let reported = try managers[0].docker("node", "inspect", "--format", "{{.Description.TLSInfo.TrustRoot}}",
+                                              "node-1", "node-2", "node-3", "node-4")
+        #expect(reported.components(separatedBy: "BEGIN CERTIFICATE").count == 5, "\(reported)")
+
+        // The cluster port serves a certificate from the new root.
+        let served = try managers[2].run("sh", ["-c", "openssl s_client -connect \(managers[2].listenAddress) -CAfile \(rootFile) </dev/null 2>/dev/null | grep 'Verify return code'"]).stdout
+        #expect(served.contains("Verify return code: 0 (ok)"), "\(served)")
+
+        // Join tokens pin the root: the old one is refused, the new one admits a node.
+        let newToken = try managers[0].docker("swarm", "join-token", "-q", "worker").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(newToken != oldToken)
+        let late = DaemonHarness(listenIP: "127.0.0.9", clusterPort: port, nodeName: "late")
+        try late.start(initialize: false)
+        let refused = try late.run("docker", ["swarm", "join", "--token", oldToken, "--listen-addr", late.listenAddress, managers[0].listenAddress])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("remote CA does not match fingerprint"), "\(refused.stderr)")
+        try late.docker("swarm", "join", "--token", newToken, "--listen-addr", late.listenAddress,
+                        "--advertise-addr", late.listenAddress, managers[0].listenAddress)
+
+        // The swarm goes on over the new certificates, across a restart too.
+        #expect(managers[2].stop() == 0)
+        try managers[2].start(initialize: false)
+        try Self.eventually("every node is ready and every manager reachable", timeout: 60, showingLogsOf: nodes) {
+            let table = try Self.nodeTable(on: managers[0])
+            return table.count == 5 && table.values.allSatisfy { $0.hasPrefix("Ready") }
+                && table.values.filter { $0.hasSuffix("Leader") || $0.hasSuffix("Reachable") }.count == 3
+        }
+        for (index, manager) in managers.enumerated() {
+            try Self.eventually("a write through \(manager.nodeName)", timeout: 30) {
+                try manager.run("docker", ["config", "create", "after-rotation-\(index)", "-"], stdin: "x").status == 0
+            }
+        }
+    }
+
     static func secretNames(on node: DaemonHarness) throws -> Set<String> {
         let output = try node.run("docker", ["secret", "ls", "--format", "{{.Name}}"])
         guard output.status == 0 else { throw HarnessError("secret ls failed: \(output.stderr)") }

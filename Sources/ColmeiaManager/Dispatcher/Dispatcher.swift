@@ -62,7 +62,10 @@ public actor Dispatcher {
         let event: ClusterEvent
         var preconditions: [Precondition] = []
         if var node = view.nodes[id] {
+            // Agents do not know their TLS state; the node reports it on its own (`POST /node/tls`).
+            let tlsInfo = node.description.tlsInfo
             node.description = description
+            if description.tlsInfo.trustRoot.isEmpty { node.description.tlsInfo = tlsInfo }
             node.status = status
             event = .nodeUpdated(node)
             preconditions = [.objectVersion(kind: .node, id: id, index: node.version.index)]

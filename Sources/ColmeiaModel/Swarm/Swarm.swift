@@ -17,6 +17,8 @@ public struct Swarm: Sendable, Hashable, PreservesUnknownFields {
     /// The root CA's private key (PEM), replicated so any manager can sign certificates.
     /// Never leaves the cluster through the API: see ``redactedForAPI()``.
     public var rootCAKey: String?
+    /// The root rotation under way, if any (`rootRotationInProgress` mirrors it).
+    public var rootRotation: RootRotation?
     /// The managers' unlock key (`SWMKEY-1-…`) while autolock is on; only
     /// `GET /swarm/unlockkey` reveals it.
     public var unlockKey: String?
@@ -36,10 +38,12 @@ public struct Swarm: Sendable, Hashable, PreservesUnknownFields {
         dataPathPort: UInt32 = 0,
         joinTokens: JoinTokens = JoinTokens(),
         rootCAKey: String? = nil,
+        rootRotation: RootRotation? = nil,
         unlockKey: String? = nil,
         extra: [String: JSONValue] = [:]
     ) {
         self.rootCAKey = rootCAKey
+        self.rootRotation = rootRotation
         self.unlockKey = unlockKey
         self.id = id
         self.version = version
@@ -70,6 +74,7 @@ extension Swarm: Codable {
         case dataPathPort = "DataPathPort"
         case joinTokens = "JoinTokens"
         case rootCAKey = "ColmeiaRootCAKey"
+        case rootRotation = "ColmeiaRootRotation"
         case unlockKey = "ColmeiaUnlockKey"
     }
 
@@ -87,6 +92,7 @@ extension Swarm: Codable {
         dataPathPort = try fields(.dataPathPort, as: UInt32.self) ?? 0
         joinTokens = try fields(.joinTokens, as: JoinTokens.self) ?? JoinTokens()
         rootCAKey = try fields(.rootCAKey, as: String.self)
+        rootRotation = try fields(.rootRotation, as: RootRotation.self)
         unlockKey = try fields(.unlockKey, as: String.self)
         extra = try fields.extra()
     }
@@ -105,16 +111,18 @@ extension Swarm: Codable {
         try fields(dataPathPort, .dataPathPort)
         try fields(joinTokens, .joinTokens)
         if let rootCAKey { try fields(rootCAKey, .rootCAKey) }
+        if let rootRotation { try fields(rootRotation, .rootRotation) }
         if let unlockKey { try fields(unlockKey, .unlockKey) }
         try fields.extra(extra)
     }
 }
 
 extension Swarm {
-    /// The cluster object as the API returns it: without the root CA's key or the unlock key.
+    /// The cluster object as the API returns it: without the root CA's keys or the unlock key.
     public func redactedForAPI() -> Swarm {
         var copy = self
         copy.rootCAKey = nil
+        copy.rootRotation = nil
         copy.unlockKey = nil
         return copy
     }
