@@ -18,7 +18,8 @@ extension ClusterManager {
         let key: UnlockKey
         do {
             key = try UnlockKey(parsing: text)
-            (tls, node, workerTransport) = try Self.reopen(identity, dataDirectory: dataDirectory, unlockKey: key, logger: logger)
+            (tls, node, workerTransport) = try Self.reopen(identity, dataDirectory: dataDirectory, unlockKey: key,
+                                                           snapshotChunkBytes: snapshotChunkBytes, logger: logger)
         } catch let error as KeySealingError {
             throw DockerAPIError(.badRequest, error.description)
         } catch {

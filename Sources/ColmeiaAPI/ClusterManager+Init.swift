@@ -59,7 +59,7 @@ extension ClusterManager {
         let node: ClusterNode
         do {
             node = try Self.managerNode(dataDirectory: dataDirectory, raftID: raftID, tls: tls,
-                                        addresses: [raftID: advertise], logger: logger)
+                                        addresses: [raftID: advertise], snapshotChunkBytes: snapshotChunkBytes, logger: logger)
         } catch {
             await port.stop()
             throw error
@@ -112,7 +112,7 @@ extension ClusterManager {
         }
         let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
                                         addresses: [identity.raftID: identity.advertiseAddress],
-                                        unlockKey: unlockKey, logger: logger)
+                                        unlockKey: unlockKey, snapshotChunkBytes: snapshotChunkBytes, logger: logger)
         try node.start(bootstrap: false, forceNewCluster: true)
         try identity.save(to: dataDirectory)
         self.node = node

@@ -65,7 +65,7 @@ extension ClusterManager {
             let node: ClusterNode
             do {
                 node = try Self.managerNode(dataDirectory: dataDirectory, raftID: admission.raftID, tls: tls,
-                                            addresses: book, logger: logger)
+                                            addresses: book, snapshotChunkBytes: snapshotChunkBytes, logger: logger)
             } catch {
                 await port.stop()
                 throw error

@@ -2,6 +2,7 @@ import ColmeiaManager
 import ColmeiaModel
 import ColmeiaNode
 import ColmeiaRaft
+import ColmeiaRaftStorage
 import ColmeiaStore
 import Foundation
 
@@ -12,6 +13,31 @@ extension ClusterManager {
     func deliver(_ messages: [Message]) throws {
         guard let node else { throw DockerAPIError.notManager }
         node.receive(messages)
+    }
+
+    /// A part of a snapshot from `peer` (`POST /raft/snapshot`); the last part hands the
+    /// whole snapshot message to Raft.
+    func receiveSnapshotPart(from peer: String, transfer: String, offset: Int, total: Int,
+                             chunk: [UInt8]) throws -> SnapshotReassembly.Outcome {
+        guard let node, let transport = node.transport else { throw DockerAPIError.notManager }
+        let outcome: SnapshotReassembly.Outcome
+        do {
+            outcome = try transport.incomingSnapshots.accept(from: peer, transfer: transfer, offset: offset,
+                                                             total: total, chunk: chunk)
+        } catch {
+            throw DockerAPIError(.badRequest, error.description)
+        }
+        if case .complete(let bytes, let parts) = outcome {
+            let messages: [Message]
+            do {
+                messages = try MessageBatch.decode(bytes)
+            } catch {
+                throw DockerAPIError(.badRequest, "malformed snapshot: \(error)")
+            }
+            logger.notice("received a snapshot", metadata: ["from": "\(peer)", "bytes": "\(total)", "parts": "\(parts)"])
+            node.receive(messages)
+        }
+        return outcome
     }
 
     /// Who this node is in Raft and whom it follows (`GET /raft/status`).

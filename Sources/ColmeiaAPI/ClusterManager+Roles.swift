@@ -168,7 +168,7 @@ extension ClusterManager {
             var book = JoinAdmission.addressBook(answer.managers)
             book[identity.raftID] = identity.advertiseAddress
             let node = try Self.managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls,
-                                            addresses: book, logger: logger)
+                                            addresses: book, snapshotChunkBytes: snapshotChunkBytes, logger: logger)
             try ClusterCertificates.save(tls, to: dataDirectory)
             try node.start(bootstrap: false)
             started = node

@@ -32,6 +32,8 @@ public actor ClusterManager {
     var certificateRenewal: (certificatePEM: String, at: Date)?
     /// Renew this long after taking a certificate instead of SwarmKit's 50–80% of its life.
     let renewCertificatesAfter: Duration?
+    /// The size of each part of a snapshot this manager sends.
+    let snapshotChunkBytes: Int
     /// Set while `initialize` or `join` waits: the actor is reentrant there, and a second
     /// request must not open the same WAL.
     var initializing = false
@@ -68,8 +70,10 @@ public actor ClusterManager {
                 defaultListenAddress: String = "0.0.0.0:2377",
                 heartbeatPeriod: Duration = Dispatcher.defaultHeartbeatPeriod,
                 renewCertificatesAfter: Duration? = nil,
+                snapshotChunkBytes: Int? = nil,
                 makeExecutor: @escaping @Sendable (String) -> any TaskExecutor) throws {
         self.renewCertificatesAfter = renewCertificatesAfter
+        self.snapshotChunkBytes = snapshotChunkBytes ?? ClusterTransport.defaultSnapshotChunkBytes
         self.dataDirectory = dataDirectory
         self.hostname = hostname
         self.logger = logger
@@ -88,7 +92,8 @@ public actor ClusterManager {
                 logger.notice("this manager is locked: run docker swarm unlock", metadata: ["node": "\(identity.nodeID)"])
                 return
             }
-            (tls, node, workerTransport) = try Self.reopen(identity, dataDirectory: dataDirectory, unlockKey: nil, logger: logger)
+            (tls, node, workerTransport) = try Self.reopen(identity, dataDirectory: dataDirectory, unlockKey: nil,
+                                                           snapshotChunkBytes: self.snapshotChunkBytes, logger: logger)
             workerManagers = identity.knownManagers ?? []
             logger.info("rejoined swarm", metadata: ["node": "\(identity.nodeID)", "role": "\(identity.role ?? "manager")"])
         }
@@ -96,14 +101,15 @@ public actor ClusterManager {
 
     /// A node of a swarm coming back: its certificates, and its Raft node (a manager,
     /// started) or its way to the managers (a worker).
-    static func reopen(_ identity: NodeIdentity, dataDirectory: String, unlockKey: UnlockKey?, logger: Logger) throws
+    static func reopen(_ identity: NodeIdentity, dataDirectory: String, unlockKey: UnlockKey?, snapshotChunkBytes: Int,
+                       logger: Logger) throws
         -> (ClusterTLS, ClusterNode?, ClusterTransport?) {
         let tls = try ClusterCertificates.load(from: dataDirectory, unlockKey: unlockKey)
         guard identity.isManager else {
             return (tls, nil, try ClusterTransport(localID: identity.raftID, tls: tls, addresses: PeerAddressBook(), logger: logger))
         }
         let node = try managerNode(dataDirectory: dataDirectory, raftID: identity.raftID, tls: tls, addresses: [:],
-                                   unlockKey: unlockKey, logger: logger)
+                                   unlockKey: unlockKey, snapshotChunkBytes: snapshotChunkBytes, logger: logger)
         try node.start(bootstrap: false)
         refreshAddresses(of: node)
         return (tls, node, nil)
@@ -268,14 +274,15 @@ public actor ClusterManager {
     /// Its Raft data is encrypted with the data key in `certificates/raft-dek` (made on first
     /// use), unsealed with `unlockKey` when autolock sealed it.
     static func managerNode(dataDirectory: String, raftID: UInt64, tls: ClusterTLS, addresses: [UInt64: String],
-                            unlockKey: UnlockKey? = nil, logger: Logger) throws -> ClusterNode {
+                            unlockKey: UnlockKey? = nil, snapshotChunkBytes: Int, logger: Logger) throws -> ClusterNode {
         let dataKey = try ManagerKeyFiles.dataKey(dataDirectory, unlockKey: unlockKey)
         var readModels: String?
         if dataKey != nil, let directory = readModelsDirectory(for: dataDirectory, raftID: raftID) {
             eraseReadModels(of: dataDirectory, keeping: directory)
             readModels = directory + "/state.db"
         }
-        let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger)
+        let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger,
+                                             snapshotChunkBytes: snapshotChunkBytes)
         do {
             return try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport, dataKey: dataKey,
                                    readModelsPath: readModels)

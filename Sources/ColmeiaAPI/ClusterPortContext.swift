@@ -13,8 +13,8 @@ struct ClusterPortContext: RequestContext {
         channel = source.channel
     }
 
-    /// Raft messages can carry a whole snapshot.
-    var maxUploadSize: Int { 1 << 30 }
+    /// A batch of Raft messages or one snapshot part (snapshots come in parts of 1 MiB).
+    var maxUploadSize: Int { 64 << 20 }
 
     /// The DER of the certificate the peer presented (verified against the cluster CA at
     /// the handshake), or nil when it presented none. HTTP/2 streams are child channels

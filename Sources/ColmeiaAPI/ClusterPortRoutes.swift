@@ -39,6 +39,28 @@ struct ClusterPortRoutes: Sendable {
             try await manager.deliver(messages)
             return Response(status: .noContent)
         }
+        router.post("/raft/snapshot") { request, context in
+            let node = try await peer(context, mustBeManager: true)
+            func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { request.headers[$0] } }
+            guard let id = header(SnapshotReassembly.idHeader),
+                  let offset = header(SnapshotReassembly.offsetHeader).flatMap({ Int($0) }),
+                  let total = header(SnapshotReassembly.totalHeader).flatMap({ Int($0) }) else {
+                throw DockerAPIError(.badRequest, "a snapshot part needs its transfer id, offset and total size")
+            }
+            let chunk = try await request.body.collect(upTo: context.maxUploadSize)
+            let outcome = try await manager.receiveSnapshotPart(from: node.nodeID, transfer: id, offset: offset, total: total,
+                                                                 chunk: Array(chunk.readableBytesView))
+            var headers = HTTPFields()
+            let received: Int
+            let status: HTTPResponse.Status
+            switch outcome {
+            case .needMore(let count): (received, status) = (count, .noContent)
+            case .complete: (received, status) = (total, .noContent)
+            case .outOfOrder(let count): (received, status) = (count, .conflict)
+            }
+            if let name = HTTPField.Name(SnapshotReassembly.receivedHeader) { headers[name] = String(received) }
+            return Response(status: status, headers: headers)
+        }
         router.get("/raft/status") { _, context in
             _ = try await peer(context, mustBeManager: true)
             return try JSONResponse.encode(try await manager.raftStatus())

@@ -50,6 +50,9 @@ struct Colmeiad: AsyncParsableCommand {
                                visibility: .hidden))
     var certRenewAfter: Double?
 
+    @Option(help: ArgumentHelp("Send Raft snapshots to peers in parts of this many bytes (for tests).", visibility: .hidden))
+    var raftSnapshotChunkBytes: Int?
+
     func validate() throws {
         guard ["docker", "process"].contains(executor) else {
             throw ValidationError("--executor must be docker or process, not '\(executor)'")
@@ -61,6 +64,9 @@ struct Colmeiad: AsyncParsableCommand {
             throw ValidationError("--tls-ca verifies clients of a TLS listener: give --tls-cert and --tls-key too")
         }
         for address in host { _ = try ListenAddress(address) }
+        if let raftSnapshotChunkBytes, raftSnapshotChunkBytes < 1 {
+            throw ValidationError("--raft-snapshot-chunk-bytes must be at least 1")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
 
@@ -77,7 +83,8 @@ struct Colmeiad: AsyncParsableCommand {
             ? ProcessExecutor(root: dataDir + "/tasks") : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
         let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger,
                                          defaultListenAddress: listenAddr,
-                                         renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) }) { _ in taskExecutor }
+                                         renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) },
+                                         snapshotChunkBytes: raftSnapshotChunkBytes) { _ in taskExecutor }
         await manager.resume()
         if initialize {
             try await manager.initializeIfNeeded()

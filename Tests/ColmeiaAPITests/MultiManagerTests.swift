@@ -60,7 +60,8 @@ struct MultiManagerTests {
 
     @Test("SIGKILL of the leader under writes: a new leader, writes resume, nothing acknowledged is lost, the old leader catches up")
     func leaderCrashUnderWrites() throws {
-        let (managers, _, _) = try Self.swarm(managers: 3)
+        // Snapshots go in parts of 4 KiB, so catching up takes many of them.
+        let (managers, _, _) = try Self.swarm(managers: 3, extraArguments: ["--raft-snapshot-chunk-bytes", "4096"])
         // Snapshots every 20 entries with one kept behind: the old leader will come back too
         // far behind for the log, and must be sent a snapshot.
         try Self.setSnapshots(on: managers[0], interval: 20, slowFollowers: 1)
@@ -103,6 +104,9 @@ struct MultiManagerTests {
             try managers[1].docker("node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}").contains("node-1 Reachable")
         }
         #expect(managers[0].logText.contains("caught up from the leader's snapshot"))
+        let parts = managers[0].logText.split(separator: "\n").filter { $0.contains("received a snapshot") }
+            .compactMap { line in line.firstRange(of: "parts=").map { Int(line[$0.upperBound...].prefix { $0.isNumber }) ?? 0 } }
+        #expect(parts.contains { $0 > 1 }, "the snapshot should have come in several parts: \(parts)")
     }
 
     /// `Spec.Raft.SnapshotInterval` and `LogEntriesForSlowFollowers` through the API (the

@@ -28,10 +28,20 @@ public final class ClusterTransport: Sendable {
     private let watcher = Mutex<Task<Void, Never>?>(nil)
     /// Silence from the leader after which a follower asks whether it is still there.
     let leaderSilenceBeforeProbe: Duration
+    /// The size of each part of a snapshot sent to a peer.
+    public let snapshotChunkBytes: Int
+    /// Snapshots arriving in parts from peers.
+    public let incomingSnapshots = SnapshotReassembly()
+
+    /// One mebibyte per snapshot part: small enough for a slow link to finish each part well
+    /// within its deadline, large enough that headers cost nothing.
+    public static let defaultSnapshotChunkBytes = 1 << 20
 
     public init(localID: NodeID, tls: ClusterTLS, addresses: PeerAddressBook, logger: Logger,
-                leaderSilenceBeforeProbe: Duration = .milliseconds(300)) throws {
+                leaderSilenceBeforeProbe: Duration = .milliseconds(300),
+                snapshotChunkBytes: Int = defaultSnapshotChunkBytes) throws {
         self.localID = localID
+        self.snapshotChunkBytes = snapshotChunkBytes
         self.addresses = addresses
         self.logger = logger
         self.leaderSilenceBeforeProbe = leaderSilenceBeforeProbe
@@ -86,7 +96,8 @@ public final class ClusterTransport: Sendable {
     private func sender(for peer: NodeID) -> PeerSender {
         senders.withLock { senders in
             if let existing = senders[peer] { return existing }
-            let created = PeerSender(peer: peer, client: { [weak self] in self?.client }, addresses: addresses) { [weak self] in
+            let created = PeerSender(peer: peer, client: { [weak self] in self?.client }, addresses: addresses,
+                                     snapshotChunkBytes: snapshotChunkBytes) { [weak self] in
                 self?.events.withLock { $0 }
             }
             senders[peer] = created
