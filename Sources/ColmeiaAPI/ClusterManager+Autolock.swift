@@ -58,10 +58,9 @@ extension ClusterManager {
         let wanted = swarm.spec.encryptionConfig.autoLockManagers ? swarm.unlockKey.flatMap { try? UnlockKey(parsing: $0) } : nil
         guard wanted != unlockKey else { return }
         do {
-            try ClusterCertificates.save(tls, to: dataDirectory, sealedWith: wanted)
-            if let dataKey = node.dataKey {
-                try ManagerKeyFiles.write(dataKey.bytes, dataDirectory, ManagerKeyFiles.dataKeyName, sealedWith: wanted)
-            }
+            var files: [(name: String, bytes: [UInt8])] = [("swarm-node.key", Array(tls.keyPEM.utf8))]
+            if let dataKey = node.dataKey { files.append((ManagerKeyFiles.dataKeyName, dataKey.bytes)) }
+            try ManagerKeyFiles.reseal(files, dataDirectory, sealedWith: wanted)
             unlockKey = wanted
             logger.notice(wanted == nil ? "autolock is off: this manager's keys are stored in the clear"
                                         : "autolock: this manager's keys are sealed with the unlock key")

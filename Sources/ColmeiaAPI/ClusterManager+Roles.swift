@@ -240,7 +240,8 @@ extension ClusterManager {
     /// Removes the Raft log, its data key and the read models (a node that stops or starts
     /// being a manager).
     func eraseRaftState() {
-        for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "certificates/" + ManagerKeyFiles.dataKeyName] {
+        for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "certificates/" + ManagerKeyFiles.dataKeyName,
+                     "certificates/" + ManagerKeyFiles.dataKeyName + ManagerKeyFiles.nextSuffix] {
             try? FileManager.default.removeItem(atPath: dataDirectory + "/" + item)
         }
         Self.eraseReadModels(of: dataDirectory)
