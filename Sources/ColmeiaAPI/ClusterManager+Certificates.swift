@@ -24,7 +24,8 @@ extension ClusterManager {
             if identity.isManager, node != nil {
                 answer = try await reissueCertificate(for: identity.nodeID, csrPEM: keyPair.csrPEM)
             } else if let transport = workerTransport {
-                answer = try await certificateFromManagers(CertificateRenewal(csrPEM: keyPair.csrPEM), transport: transport)
+                answer = try await callKnownManagers(transport, "POST", "/node/certificate",
+                                                     body: CertificateRenewal(csrPEM: keyPair.csrPEM))
             } else {
                 return
             }
@@ -44,12 +45,13 @@ extension ClusterManager {
         }
     }
 
-    /// A worker asks the managers it knows, in turn.
-    private func certificateFromManagers(_ request: CertificateRenewal, transport: ClusterTransport) async throws -> CertificateAnswer {
+    /// A worker's call to the managers it knows, in turn, until one answers.
+    func callKnownManagers<Body: Encodable & Sendable, Answer: Decodable>(_ transport: ClusterTransport, _ method: String,
+                                                               _ path: String, body: Body) async throws -> Answer {
         var lastError: any Error = DockerAPIError(.serviceUnavailable, "no manager is known")
         for address in workerManagers {
             do {
-                return try await Self.call(transport, address, "POST", "/node/certificate", body: request)
+                return try await Self.call(transport, address, method, path, body: body)
             } catch {
                 lastError = error
             }

@@ -140,11 +140,7 @@ extension ClusterManager {
         let issuer = try? CertificateIssuer(of: certificate, trusting: bundle)
         let signer = (try? ClusterRootCA(certificatePEM: trust.signingRootPEM, keyPEM: nil)).flatMap { try? CertificateIssuer(of: $0) }
         if issuer == nil || issuer != signer || (!trust.rotating && !certificate.intermediates.isEmpty) {
-            if let renewal = certificateRenewal, renewal.certificatePEM == tls.certificateChainPEM, renewal.at <= Date() {
-                // Already due (a retry is pending).
-            } else {
-                certificateRenewal = (tls.certificateChainPEM, Date())
-            }
+            certificateRenewal = (tls.certificateChainPEM, Date())
         }
         guard let issuer else { return }
         let info = TLSInfo(trustRoot: bundle.pem, certIssuerSubject: Data(issuer.subject), certIssuerPublicKey: Data(issuer.publicKey))
@@ -153,7 +149,7 @@ extension ClusterManager {
             if node != nil {
                 try await recordTLSInfo(of: identity.nodeID, info)
             } else if let transport = workerTransport {
-                try await reportToManagers(info, transport: transport)
+                let _: DispatcherAck = try await callKnownManagers(transport, "POST", "/node/tls", body: info)
             }
             reportedTLSInfo = info
         } catch {
@@ -164,10 +160,9 @@ extension ClusterManager {
     /// What this node should follow: its own store on a manager, the managers' last
     /// answer on a worker.
     func desiredTrust() -> ClusterTrust? {
-        if let node {
-            return (try? node.store.list(Swarm.self).first).flatMap { $0 }.flatMap { try? Self.trust(of: $0) }
-        }
-        return workerTrust
+        guard let node else { return workerTrust }
+        guard let swarm = try? node.store.list(Swarm.self).first else { return nil }
+        return try? Self.trust(of: swarm)
     }
 
     /// Records `info` as the TLS state of node `nodeID` (managers answering `POST /node/tls`).
@@ -186,18 +181,5 @@ extension ClusterManager {
             return
         }
         throw DockerAPIError(.conflict, "rpc error: code = Unknown desc = update out of sequence")
-    }
-
-    private func reportToManagers(_ info: TLSInfo, transport: ClusterTransport) async throws {
-        var lastError: any Error = DockerAPIError(.serviceUnavailable, "no manager is known")
-        for address in workerManagers {
-            do {
-                let _: DispatcherAck = try await Self.call(transport, address, "POST", "/node/tls", body: info)
-                return
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError
     }
 }

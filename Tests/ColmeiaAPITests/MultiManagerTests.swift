@@ -103,7 +103,10 @@ struct MultiManagerTests {
         try Self.eventually("the old leader is reachable again", timeout: 30) {
             try managers[1].docker("node", "ls", "--format", "{{.Hostname}} {{.ManagerStatus}}").contains("node-1 Reachable")
         }
-        #expect(managers[0].logText.contains("caught up from the leader's snapshot"))
+        // The node's upkeep loop logs the catch-up a moment after the state is served.
+        try Self.eventually("the old leader logged its catch-up from a snapshot", timeout: 10, showingLogsOf: [managers[0]]) {
+            managers[0].logText.contains("caught up from the leader's snapshot")
+        }
         let parts = managers[0].logText.split(separator: "\n").filter { $0.contains("received a snapshot") }
             .compactMap { line in line.firstRange(of: "parts=").map { Int(line[$0.upperBound...].prefix { $0.isNumber }) ?? 0 } }
         #expect(parts.contains { $0 > 1 }, "the snapshot should have come in several parts: \(parts)")
