@@ -18,16 +18,18 @@ final class BenchCluster: @unchecked Sendable {
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     private(set) var daemons: [Daemon] = []
     private let lock = NSLock()
+    private let options: ClusterOptions
 
-    init(managers: Int, port: Int) throws {
+    init(_ options: ClusterOptions) throws {
+        self.options = options
         directory = FileManager.default.temporaryDirectory.path + "/colmeia-cluster-bench-\(UUID().uuidString.prefix(8))"
         executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/colmeiad"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw BenchError("colmeiad not found next to the benchmark (\(executable)); build it first")
         }
-        for index in 1...managers {
+        for index in 1...options.managers {
             daemons.append(Daemon(index: index, socket: directory + "/\(index).sock", dataDirectory: directory + "/\(index)",
-                                  listenAddress: "127.0.0.\(index):\(port)"))
+                                  listenAddress: "127.0.0.\(index):\(options.port)"))
         }
     }
 
@@ -37,7 +39,7 @@ final class BenchCluster: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--data-dir", daemon.dataDirectory, "--host", "unix://" + daemon.socket,
                              "--listen-addr", daemon.listenAddress, "--node-name", "bench-\(daemon.index)",
-                             "--executor", "process", "--log-level", "notice"]
+                             "--executor", "process", "--log-level", options.logLevel]
         process.standardOutput = FileHandle.nullDevice
         // Each daemon's log goes beside its data directory, appended across restarts.
         let logPath = directory + "/\(daemon.index).log"
@@ -158,7 +160,11 @@ final class BenchCluster: @unchecked Sendable {
     func shutdown() async {
         for index in daemons.indices { kill(index) }
         try? await client.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
+        if options.keepLogs {
+            print("daemon logs kept in \(directory)/<n>.log")
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 }
 

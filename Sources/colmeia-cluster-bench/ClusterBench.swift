@@ -21,6 +21,8 @@ struct ClusterBench: AsyncParsableCommand {
 struct ClusterOptions: ParsableArguments {
     @Option(help: "Managers in the swarm.") var managers = 3
     @Option(help: "The cluster port on every 127.0.0.N address.") var port = 4_477
+    @Flag(help: "Keep the daemons' data directories and logs, and print where they are.") var keepLogs = false
+    @Option(help: "The daemons' log level (their logs are kept with --keep-logs).") var logLevel = "notice"
 }
 
 /// SIGKILL of the leader, then the time until a write is acknowledged through a survivor.
@@ -30,7 +32,7 @@ struct Failover: AsyncParsableCommand {
     @Option(help: "Leaders to kill.") var repetitions = 10
 
     func run() async throws {
-        let swarm = try BenchCluster(managers: cluster.managers, port: cluster.port)
+        let swarm = try BenchCluster(cluster)
         do {
             try await swarm.formSwarm()
             var samples: [Double] = []
@@ -77,7 +79,7 @@ struct Throughput: AsyncParsableCommand {
     @Option(help: "Seconds per client count.") var seconds = 10
 
     func run() async throws {
-        let swarm = try BenchCluster(managers: cluster.managers, port: cluster.port)
+        let swarm = try BenchCluster(cluster)
         do {
             try await swarm.formSwarm()
             for count in clients.split(separator: ",").compactMap({ Int($0) }) {
@@ -100,7 +102,7 @@ struct Steady: AsyncParsableCommand {
     @Option(help: "Concurrent clients.") var clients = 16
 
     func run() async throws {
-        let swarm = try BenchCluster(managers: cluster.managers, port: cluster.port)
+        let swarm = try BenchCluster(cluster)
         do {
             try await swarm.formSwarm()
             guard let first = try await swarm.leader(seenBy: 0) else { throw BenchError("no leader") }
