@@ -52,6 +52,11 @@ public final class ClusterTransport: Sendable {
         var configuration = HTTPClient.Configuration(tlsConfiguration: try tls.clientConfiguration())
         configuration.timeout = .init(connect: .milliseconds(500))
         configuration.connectionPool = .init(idleTimeout: .seconds(60))
+        // A refused connection fails its request at once. Left on, the client would hold the
+        // request and retry with its own back-off, which grows to a minute while a peer is
+        // down and so delays the first message to it after it returns; every caller here
+        // retries on its own schedule instead (the peer senders back off to at most 1 s).
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
