@@ -7,6 +7,7 @@ extension RaftNode {
         leader = 0
         electionElapsed = 0
         heartbeatElapsed = 0
+        quickCampaignTicksLeft = 0
         resetRandomizedElectionTimeout()
         leadTransferee = 0
         tracker.resetVotes()
@@ -99,7 +100,9 @@ extension RaftNode {
 
     mutating func tickElection() {
         electionElapsed += 1
-        if isPromotable() && electionElapsed >= randomizedElectionTimeout {
+        if quickCampaignTicksLeft > 0 { quickCampaignTicksLeft -= 1 }
+        let retryPreVote = role == .preCandidate && quickCampaignTicksLeft > 0 && electionElapsed >= Self.quickPreVoteInterval
+        if isPromotable() && (retryPreVote || electionElapsed >= randomizedElectionTimeout) {
             electionElapsed = 0
             hup(transfer: false)
         }

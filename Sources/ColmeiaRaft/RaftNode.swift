@@ -38,6 +38,10 @@ public struct RaftNode: Sendable {
     var electionElapsed = 0
     var heartbeatElapsed = 0
     var randomizedElectionTimeout = 0
+    /// After `forgetLeader(campaignSoon:)`: ticks left during which an unanswered pre-vote is
+    /// asked again every `quickPreVoteInterval` ticks.
+    var quickCampaignTicksLeft = 0
+    static let quickPreVoteInterval = 2
     var random: DeterministicRandom
 
     /// The log index of the newest membership change a leader proposed; another may not be
@@ -195,14 +199,20 @@ public struct RaftNode: Sendable {
     /// The application learned that `peer`, which this follower believes leads, is gone (its
     /// process refuses connections or does not answer): stop honouring its lease, so this
     /// node grants votes at once (etcd's `ForgetLeader`). With `campaignSoon`, also start an
-    /// election within `ticksToCampaign` ticks instead of a whole election timeout; the
-    /// application picks one such node so that two do not split the vote. Safety is
-    /// unaffected: a live leader's next heartbeat restores it.
+    /// election within `ticksToCampaign` ticks instead of a whole election timeout, and ask
+    /// for pre-votes again every two ticks for one election timeout while none is won; the
+    /// application staggers `ticksToCampaign` across the survivors so that two do not split
+    /// the vote. Safety is unaffected: a live leader's next heartbeat restores it.
     public mutating func forgetLeader(_ peer: NodeID, campaignSoon: Bool = false, ticksToCampaign: Int = 2) {
         guard role == .follower, peer != 0, leader == peer else { return }
         leader = 0
         if campaignSoon {
-            electionElapsed = max(electionElapsed, randomizedElectionTimeout - max(1, ticksToCampaign))
+            let ticks = max(1, ticksToCampaign)
+            electionElapsed = max(electionElapsed, randomizedElectionTimeout - ticks)
+            // The other survivors learn of the crash at about the same time, not at once: one
+            // that still honours the lease ignores the first pre-vote. Asking again soon (a
+            // pre-vote changes no term) beats waiting out a whole randomized timeout.
+            quickCampaignTicksLeft = ticks + config.electionTicks
         }
     }
 

@@ -2,7 +2,7 @@ import Testing
 @testable import ColmeiaRaft
 
 /// Fast failover: a follower told that its leader is gone (etcd's ForgetLeader) stops
-/// honouring the leader's lease, and a designated survivor campaigns within a few ticks
+/// honouring the leader's lease, and the survivors campaign in turn within a few ticks
 /// instead of a whole randomized election timeout. Safety is the paper's: a live leader's
 /// next message restores it.
 @Suite("forgetting a crashed leader")
@@ -44,6 +44,85 @@ struct ForgetLeaderTests {
         net.on(2) { $0.forgetLeader(1, campaignSoon: true) }
         net.tick(2, times: 2)
         #expect(net.leader == nil, "node 3 still honours node 1's lease and grants no pre-vote")
+    }
+
+    @Test("a pre-vote ignored by a survivor still in the lease is asked again within a few ticks")
+    func ignoredPreVoteIsAskedAgain() throws {
+        var net = try cluster()
+        let term = net[1].term
+        net.crash(1)
+        net.tick(2, times: 3)
+        net.tick(3, times: 3)
+        net.on(2) { $0.forgetLeader(1, campaignSoon: true) }
+        net.tick(2, times: 2)
+        #expect(net.leader == nil, "node 3 has not yet learned of the crash")
+        // Node 3's own probe finds the leader gone a moment later; it is not ticked, so only
+        // node 2's retry can elect anyone before an election timeout.
+        net.on(3) { $0.forgetLeader(1) }
+        var ticks = 0
+        while net.leader != 2 && ticks < Self.et {
+            net.tick(2)
+            ticks += 1
+        }
+        #expect(net.leader == 2)
+        #expect(ticks <= 2, "the pre-vote is asked again within two ticks, not an election timeout")
+        #expect(net[2].term == term + 1, "retried pre-votes change no term")
+    }
+
+    @Test("the quick pre-vote retries stop after one election timeout")
+    func quickRetriesAreBounded() throws {
+        var net = try cluster()
+        let term = net[1].term
+        net.crash(1)
+        net.on(2) { $0.forgetLeader(1, campaignSoon: true) }
+        net.clearTrace()
+        // Node 3 is never ticked, so it honours node 1's lease throughout.
+        net.tick(2, times: 2 + Self.et)
+        let quick = net.delivered(.preVote).filter { $0.from == 2 }.count
+        #expect(quick >= 2 && quick <= 1 + Self.et / 2)
+        net.clearTrace()
+        // The last quick retry was at most two ticks before; the randomized timeout is at
+        // least an election timeout.
+        net.tick(2, times: Self.et - 3)
+        #expect(net.delivered(.preVote).filter { $0.from == 2 }.isEmpty, "back to the randomized election timeout")
+        #expect(net.leader == nil && net[2].term == term)
+    }
+
+    @Test("survivors campaigning in turn: the first wins and the next does not campaign after it")
+    func firstInTurnWins() throws {
+        var net = try cluster()
+        let term = net[1].term
+        net.crash(1)
+        net.on(2) { $0.forgetLeader(1, campaignSoon: true, ticksToCampaign: 2) }
+        net.on(3) { $0.forgetLeader(1, campaignSoon: true, ticksToCampaign: 5) }
+        for _ in 0..<(2 * Self.et) {
+            net.tick(2)
+            net.tick(3)
+        }
+        #expect(net.leader == 2)
+        #expect(net[2].term == term + 1, "granting its vote restarted node 3's timer: no second election")
+        #expect(net[3].leader == 2)
+    }
+
+    @Test("survivors campaigning in turn: when the first cannot win, the next one does at its turn")
+    func nextInTurnWinsWhenTheFirstCannot() throws {
+        var net = try cluster()
+        // Node 2 misses an entry that nodes 1 and 3 hold, so it cannot be elected.
+        net.cut(1, 2)
+        try net.propose(1, "missed by node 2")
+        net.crash(1)
+        net.heal()
+        net.on(2) { $0.forgetLeader(1, campaignSoon: true, ticksToCampaign: 2) }
+        net.on(3) { $0.forgetLeader(1, campaignSoon: true, ticksToCampaign: 5) }
+        var rounds = 0
+        while net.leader == nil && rounds < Self.et {
+            net.tick(2)
+            net.tick(3)
+            rounds += 1
+        }
+        #expect(net.leader == 3)
+        #expect(rounds <= 5, "node 3 campaigns at its turn, not after an election timeout")
+        #expect(net.applied(3).contains("missed by node 2"))
     }
 
     @Test("a forgotten leader that is alive after all is followed again at its next heartbeat")
