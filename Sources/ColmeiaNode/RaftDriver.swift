@@ -309,9 +309,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         case .snapshotStatus(let peer, let succeeded):
             loop.raft.reportSnapshot(to: peer, succeeded: succeeded)
         case .forgetLeader(let peer):
-            // One designated survivor campaigns at once: the lowest-numbered other voter.
-            let designated = loop.raft.confState.voters.filter { $0 != peer }.min()
-            loop.raft.forgetLeader(peer, campaignSoon: designated == config.nodeID)
+            // The survivors campaign soon in turn, lowest-numbered first, three ticks apart.
+            // The first usually wins before the next begins (granting its vote restarts the
+            // next one's timer); when it cannot (it restarted and never heard of this leader,
+            // or its log is behind), the next one does, instead of all waiting out a
+            // randomized election timeout.
+            let survivors = loop.raft.confState.voters.filter { $0 != peer }.sorted()
+            let rank = survivors.firstIndex(of: config.nodeID)
+            loop.raft.forgetLeader(peer, campaignSoon: rank != nil, ticksToCampaign: 2 + 3 * (rank ?? 0))
         case .transferLeadership(let peer):
             loop.raft.transferLeadership(to: peer)
         case .confChange(let sequence, let change):
