@@ -15,21 +15,34 @@ struct ForgetLeaderTests {
         return net
     }
 
-    @Test("with the leader crashed, the designated survivor is elected within a few ticks")
-    func designatedSurvivorWinsQuickly() throws {
+    /// A cluster whose leader, node 1, has just crashed; the survivors' clocks have moved
+    /// three ticks, well inside its lease.
+    func clusterAfterLeaderCrash() throws -> TestNetwork {
         var net = try cluster()
-        let term = net[1].term
         net.crash(1)
         net.tick(2, times: 3)
         net.tick(3, times: 3)
+        return net
+    }
+
+    /// Ticks `ids` round after round until `leader` is elected or an election timeout has
+    /// passed; returns the rounds taken.
+    func rounds(until leader: NodeID, ticking ids: [NodeID], _ net: inout TestNetwork) -> Int {
+        var rounds = 0
+        while net.leader != leader && rounds < Self.et {
+            for id in ids { net.tick(id) }
+            rounds += 1
+        }
+        return rounds
+    }
+
+    @Test("with the leader crashed, the designated survivor is elected within a few ticks")
+    func designatedSurvivorWinsQuickly() throws {
+        var net = try clusterAfterLeaderCrash()
+        let term = net[1].term
         net.on(3) { $0.forgetLeader(1) }
         net.on(2) { $0.forgetLeader(1, campaignSoon: true) }
-        var ticks = 0
-        while net.leader != 2 && ticks < Self.et {
-            net.tick(2)
-            net.tick(3)
-            ticks += 1
-        }
+        let ticks = rounds(until: 2, ticking: [2, 3], &net)
         #expect(net.leader == 2)
         #expect(ticks <= 2, "the designated node campaigns within two ticks, not an election timeout")
         #expect(net[2].term == term + 1, "pre-vote and one real vote: no wasted term")
@@ -37,10 +50,7 @@ struct ForgetLeaderTests {
 
     @Test("without forgetting, followers in the lease refuse the same early campaign")
     func leaseHoldsWithoutForgetting() throws {
-        var net = try cluster()
-        net.crash(1)
-        net.tick(2, times: 3)
-        net.tick(3, times: 3)
+        var net = try clusterAfterLeaderCrash()
         net.on(2) { $0.forgetLeader(1, campaignSoon: true) }
         net.tick(2, times: 2)
         #expect(net.leader == nil, "node 3 still honours node 1's lease and grants no pre-vote")
@@ -48,22 +58,15 @@ struct ForgetLeaderTests {
 
     @Test("a pre-vote ignored by a survivor still in the lease is asked again within a few ticks")
     func ignoredPreVoteIsAskedAgain() throws {
-        var net = try cluster()
+        var net = try clusterAfterLeaderCrash()
         let term = net[1].term
-        net.crash(1)
-        net.tick(2, times: 3)
-        net.tick(3, times: 3)
         net.on(2) { $0.forgetLeader(1, campaignSoon: true) }
         net.tick(2, times: 2)
         #expect(net.leader == nil, "node 3 has not yet learned of the crash")
         // Node 3's own probe finds the leader gone a moment later; it is not ticked, so only
         // node 2's retry can elect anyone before an election timeout.
         net.on(3) { $0.forgetLeader(1) }
-        var ticks = 0
-        while net.leader != 2 && ticks < Self.et {
-            net.tick(2)
-            ticks += 1
-        }
+        let ticks = rounds(until: 2, ticking: [2], &net)
         #expect(net.leader == 2)
         #expect(ticks <= 2, "the pre-vote is asked again within two ticks, not an election timeout")
         #expect(net[2].term == term + 1, "retried pre-votes change no term")
@@ -114,14 +117,9 @@ struct ForgetLeaderTests {
         net.heal()
         net.on(2) { $0.forgetLeader(1, campaignSoon: true, ticksToCampaign: 2) }
         net.on(3) { $0.forgetLeader(1, campaignSoon: true, ticksToCampaign: 5) }
-        var rounds = 0
-        while net.leader == nil && rounds < Self.et {
-            net.tick(2)
-            net.tick(3)
-            rounds += 1
-        }
+        let taken = rounds(until: 3, ticking: [2, 3], &net)
         #expect(net.leader == 3)
-        #expect(rounds <= 5, "node 3 campaigns at its turn, not after an election timeout")
+        #expect(taken <= 5, "node 3 campaigns at its turn, not after an election timeout")
         #expect(net.applied(3).contains("missed by node 2"))
     }
 
