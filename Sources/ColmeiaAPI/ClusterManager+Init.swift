@@ -36,10 +36,12 @@ extension ClusterManager {
                                                  manager: ClusterPKI.joinToken(for: rootCA.certificatePEM)),
                           rootCAKey: rootCA.keyPEM,
                           unlockKey: spec.encryptionConfig.autoLockManagers ? UnlockKey().description : nil)
+        var description = localDescription
+        description.tlsInfo = try Self.tlsInfo(ofChain: tls.certificateChainPEM, following: Self.trust(of: swarm))
         let me = Node(
             id: nodeID,
             spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
-            description: localDescription,
+            description: description,
             status: NodeStatus(state: "ready", addr: Self.host(of: advertise)),
             managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise,
                                          extra: [Self.raftIDKey: .string(String(raftID))]))

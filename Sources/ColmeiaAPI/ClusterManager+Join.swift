@@ -169,11 +169,13 @@ extension ClusterManager {
                                                nodeID: nodeID, role: role, clusterID: swarm.id,
                                                expiry: swarm.spec.caConfig.nodeCertExpiry)
         let advertise = Self.reachableAddress(application.advertiseAddress, peerIP: peerIP)
+        var description = application.description
+        description.tlsInfo = try Self.tlsInfo(ofChain: certificate, following: Self.trust(of: swarm))
         let joined = Node(
             id: nodeID,
             spec: NodeSpec(role: NodeRole(rawValue: role),
                            availability: NodeAvailability(rawValue: application.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
-            description: application.description,
+            description: description,
             status: NodeStatus(state: "unknown", addr: Self.host(of: advertise)),
             managerStatus: role == "manager"
                 ? ManagerStatus(reachability: "unknown", addr: advertise, extra: [Self.raftIDKey: .string(String(raftID))])

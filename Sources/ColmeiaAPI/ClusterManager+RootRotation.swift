@@ -36,6 +36,18 @@ extension ClusterManager {
         return try ClusterRootCA(certificatePEM: swarm.tlsInfo.trustRoot, keyPEM: key)
     }
 
+    /// What a node holding the certificate chain `chainPEM` reports as its
+    /// `Description.TLSInfo` while it follows `trust`: the roots it trusts and who issued
+    /// its certificate. Records made with it at init and join need no report afterwards.
+    static func tlsInfo(ofChain chainPEM: String, following trust: ClusterTrust) throws -> TLSInfo {
+        let bundle = try TrustBundle(pem: trust.trustBundlePEM)
+        return tlsInfo(issuedBy: try CertificateIssuer(of: NodeCertificate(parsing: chainPEM), trusting: bundle), trusting: bundle)
+    }
+
+    static func tlsInfo(issuedBy issuer: CertificateIssuer, trusting bundle: TrustBundle) -> TLSInfo {
+        TLSInfo(trustRoot: bundle.pem, certIssuerSubject: Data(issuer.subject), certIssuerPublicKey: Data(issuer.publicKey))
+    }
+
     /// `root` as Docker's `TLSInfo` of the cluster.
     static func tlsInfo(of root: ClusterRootCA) throws -> TLSInfo {
         let issuer = try CertificateIssuer(of: root)
@@ -143,7 +155,7 @@ extension ClusterManager {
             certificateRenewal = (tls.certificateChainPEM, Date())
         }
         guard let issuer else { return }
-        let info = TLSInfo(trustRoot: bundle.pem, certIssuerSubject: Data(issuer.subject), certIssuerPublicKey: Data(issuer.publicKey))
+        let info = Self.tlsInfo(issuedBy: issuer, trusting: bundle)
         guard reportedTLSInfo != info else { return }
         do {
             if node != nil {

@@ -32,6 +32,22 @@ import Testing
         #expect(notManager.contains("This node is not a swarm manager."))
         daemon.stop()
     }
+
+    /// `docker node update` sends the version it read: a node record that moves on its own
+    /// (a late report of the node's certificate, an agent registering again unchanged) makes
+    /// it fail with `update out of sequence`.
+    @Test("a new swarm's node carries its TLS state from the start and its version stays put until it changes")
+    func nodeVersionIsStable() throws {
+        let daemon = DaemonHarness()
+        try daemon.start()
+        let format = "{{.Version.Index}} {{len .Description.TLSInfo.CertIssuerSubject}}"
+        let first = try daemon.docker("node", "inspect", "--format", format, "self").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(first.split(separator: " ").last != "0")
+        // The node reports its certificate's issuer within a second or two of starting.
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try daemon.docker("node", "inspect", "--format", format, "self").trimmingCharacters(in: .whitespacesAndNewlines) == first)
+        daemon.stop()
+    }
 }
 
 @Suite(.serialized) struct ServiceDefaultsTests {

@@ -150,6 +150,32 @@ final class LeaderConnection: DispatcherConnection {
         await cluster.leader.stop()
     }
 
+    @Test("a node that registers again unchanged keeps its version; a down node registering is ready again")
+    func reRegistration() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cluster = try await start(workers: 1, heartbeat: .seconds(60))
+        defer { cluster.node.stop() }
+        let store = cluster.node.store
+        let registered = try #require(try store.list(Node.self).first)
+        try await until("the worker is ready") { try store.get(Node.self, registered.id).status.state == .ready }
+        let ready = try store.get(Node.self, registered.id)
+        // Its own agent would register again as soon as the test's registration ends its session.
+        cluster.workers[0].stop()
+
+        _ = try await cluster.connection.register(nodeID: ready.id, description: ready.description)
+        #expect(try store.get(Node.self, ready.id).version == ready.version)
+
+        var down = ready
+        down.status.state = .down
+        down.status.message = "heartbeat failure"
+        try await propose(cluster.node, [.nodeUpdated(down)])
+        _ = try await cluster.connection.register(nodeID: ready.id, description: ready.description)
+        let again = try store.get(Node.self, ready.id)
+        #expect(again.status.state == .ready && again.status.message.isEmpty)
+        #expect(again.version.index > ready.version.index)
+        await cluster.leader.stop()
+    }
+
     @Test("a task that dies is replaced in the same slot and keeps its exit error")
     func restart() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -59,15 +59,19 @@ public actor Dispatcher {
         let id = nodeID.flatMap { $0.isEmpty ? nil : $0 } ?? ObjectID.generate(using: &random)
         let now = Timestamp.now()
         let status = NodeStatus(state: .ready, addr: addr)
-        let event: ClusterEvent
+        let event: ClusterEvent?
         var preconditions: [Precondition] = []
-        if var node = view.nodes[id] {
+        // The store, not the view: the view may not hold a down mark that has just landed.
+        if let known = try? store.get(Node.self, id) {
+            var node = known
             // Agents do not know their TLS state; the node reports it on its own (`POST /node/tls`).
-            let tlsInfo = node.description.tlsInfo
             node.description = description
-            if description.tlsInfo.trustRoot.isEmpty { node.description.tlsInfo = tlsInfo }
+            if description.tlsInfo.trustRoot.isEmpty { node.description.tlsInfo = known.description.tlsInfo }
             node.status = status
-            event = .nodeUpdated(node)
+            // A node already ready as it describes itself is left alone (unless the health
+            // check is marking it down right now): each write moves its version, and
+            // `docker node update` fails on a version that moved between its read and write.
+            event = node == known && !transitions.contains(id) ? nil : .nodeUpdated(node)
             preconditions = [.objectVersion(kind: .node, id: id, index: node.version.index)]
         } else if nodeID != nil && !(nodeID ?? "").isEmpty {
             throw DispatcherError.unavailable("node \(id) is not part of this cluster")
@@ -75,13 +79,15 @@ public actor Dispatcher {
             event = .nodeCreated(Node(id: id, spec: NodeSpec(role: "worker", availability: .active),
                                       description: description, status: status))
         }
-        transitions.insert(id)
-        defer { transitions.remove(id) }
-        let outcome = try await proposer.propose(ClusterCommand(
-            envelope: CommandEnvelope(id: UUID().uuidString, time: now, actor: .init(kind: .node, id: id)),
-            preconditions: preconditions, events: [event]))
-        if case .rejected(_, let reason) = outcome {
-            throw DispatcherError.unavailable("registration of node \(id) was refused: \(reason)")
+        if let event {
+            transitions.insert(id)
+            defer { transitions.remove(id) }
+            let outcome = try await proposer.propose(ClusterCommand(
+                envelope: CommandEnvelope(id: UUID().uuidString, time: now, actor: .init(kind: .node, id: id)),
+                preconditions: preconditions, events: [event]))
+            if case .rejected(_, let reason) = outcome {
+                throw DispatcherError.unavailable("registration of node \(id) was refused: \(reason)")
+            }
         }
         sessions[id]?.continuation?.finish(throwing: DispatcherError.sessionInvalid)
         let session = AgentSession(nodeID: id, sessionID: UUID().uuidString, heartbeatPeriod: heartbeatPeriod.nanoseconds)
