@@ -176,6 +176,42 @@ final class LeaderConnection: DispatcherConnection {
         await cluster.leader.stop()
     }
 
+    @Test("an agent that registers before a new dispatcher has the reconciler's view waits for a complete first set; its reports are kept")
+    func sessionBeforeTheFirstView() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cluster = try await start(workers: 1, heartbeat: .seconds(60))
+        defer { cluster.node.stop() }
+        let store = cluster.node.store
+        try await propose(cluster.node, [.serviceCreated(service("web", replicas: 2))])
+        try await until("2 tasks run") { try running(store, "id-web").count == 2 }
+        let tasks = Set(try running(store, "id-web").map(\.id))
+        await cluster.leader.stop()
+        cluster.workers[0].stop()
+
+        // A leader just elected: its dispatcher exists, its reconciler has not loaded yet.
+        // The agent takes its first set as complete and removes what the set leaves out.
+        let dispatcher = Dispatcher(proposer: cluster.node, store: store, logger: logger, heartbeatPeriod: .seconds(60))
+        let node = try #require(try store.list(Node.self).first)
+        let session = try await dispatcher.register(nodeID: node.id, description: node.description, addr: "127.0.0.1")
+        let sets = try await dispatcher.assignments(session)
+        let first = Task { () -> Set<String>? in
+            for try await set in sets { return Set(set.tasks.map(\.id)) }
+            return nil
+        }
+        let victim = try #require(tasks.first)
+        try await dispatcher.report(session, [TaskStatusUpdate(taskID: victim, status: TaskStatus(
+            timestamp: .now(), state: .failed, message: "started", err: "task: non-zero exit (1)"))])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try store.get(SwarmTask.self, victim).status.state == .running, "nothing is proposed without a view")
+
+        await dispatcher.update(try ClusterView.load(from: store), touched: [])
+        #expect(try await first.value == tasks, "the first set holds every task of the node")
+        try await until("the report made before the view landed") {
+            try store.get(SwarmTask.self, victim).status.state == .failed
+        }
+        await dispatcher.shutdown()
+    }
+
     @Test("a task that dies is replaced in the same slot and keeps its exit error")
     func restart() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }

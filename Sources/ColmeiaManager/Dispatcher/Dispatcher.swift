@@ -34,7 +34,12 @@ public actor Dispatcher {
     private let startedAt: ContinuousClock.Instant
     private var sessions: [String: Session] = [:]
     private var view = ClusterView()
-    private var pending: [String: TaskStatusUpdate] = [:]
+    /// Whether the reconciler has handed over its first view. Until then nothing is sent:
+    /// an agent takes its first set as complete and removes whatever the set leaves out.
+    private var hasView = false
+    /// Reports by task, each with the node that sent it (checked against the view when
+    /// proposed, so reports that arrive before the first view are not lost).
+    private var pending: [String: (nodeID: String, update: TaskStatusUpdate)] = [:]
     private var pendingOrder: [String] = []
     private var flushScheduled = false
     /// Nodes being marked down or up, so the health check does not repeat itself.
@@ -115,19 +120,16 @@ public actor Dispatcher {
     /// Queues status reports; they are proposed together every `batchInterval`.
     public func report(_ session: AgentSession, _ updates: [TaskStatusUpdate]) throws {
         guard sessions[session.nodeID]?.id == session.sessionID else { throw DispatcherError.sessionInvalid }
-        for update in updates {
-            // A task reported by a node it is not assigned to is ignored (a stale agent).
-            guard let task = view.tasks[update.taskID], task.nodeID == session.nodeID else { continue }
+        for update in updates where !hasView || isAssigned(update.taskID, to: session.nodeID) {
             if pending[update.taskID] == nil { pendingOrder.append(update.taskID) }
-            pending[update.taskID] = update
+            pending[update.taskID] = (session.nodeID, update)
         }
-        guard !pending.isEmpty, !flushScheduled else { return }
-        flushScheduled = true
-        let interval = batchInterval
-        Task {
-            try? await Task.sleep(for: interval)
-            await self.flush()
-        }
+        scheduleFlush()
+    }
+
+    /// A task reported by a node it is not assigned to is ignored (a stale agent).
+    private func isAssigned(_ taskID: String, to nodeID: String) -> Bool {
+        view.tasks[taskID]?.nodeID == nodeID
     }
 
     // MARK: Leader side
@@ -135,7 +137,11 @@ public actor Dispatcher {
     /// The reconciler's view changed; push new assignment sets to the nodes it touched.
     public func update(_ view: ClusterView, touched: Set<String>) {
         self.view = view
-        for nodeID in touched where sessions[nodeID] != nil { send(to: nodeID) }
+        // Sessions opened before the first view have been sent nothing yet.
+        let waiting = hasView ? [] : Set(sessions.keys)
+        hasView = true
+        for nodeID in touched.union(waiting) where sessions[nodeID] != nil { send(to: nodeID) }
+        scheduleFlush()
     }
 
     /// Marks nodes down whose agents fell silent, and nodes that never opened a session
@@ -188,7 +194,7 @@ public actor Dispatcher {
     }
 
     private func send(to nodeID: String) {
-        guard let continuation = sessions[nodeID]?.continuation else { return }
+        guard hasView, let continuation = sessions[nodeID]?.continuation else { return }
         let tasks = Self.assignmentSet(for: nodeID, in: view)
         // Only the secrets and configs of tasks that may still run here.
         let live = tasks.filter { !$0.hasEnded }.compactMap(\.spec.containerSpec)
@@ -204,9 +210,20 @@ public actor Dispatcher {
         continuation.yield(set)
     }
 
+    private func scheduleFlush() {
+        guard hasView, !pending.isEmpty, !flushScheduled else { return }
+        flushScheduled = true
+        let interval = batchInterval
+        Task {
+            try? await Task.sleep(for: interval)
+            await self.flush()
+        }
+    }
+
     private func flush() async {
         flushScheduled = false
-        let updates = pendingOrder.compactMap { pending[$0] }
+        let updates = pendingOrder.compactMap { pending[$0] }.filter { isAssigned($0.update.taskID, to: $0.nodeID) }
+            .map(\.update)
         pending.removeAll()
         pendingOrder.removeAll()
         guard !updates.isEmpty else { return }
