@@ -120,6 +120,8 @@ public actor Dispatcher {
     /// Queues status reports; they are proposed together every `batchInterval`.
     public func report(_ session: AgentSession, _ updates: [TaskStatusUpdate]) throws {
         guard sessions[session.nodeID]?.id == session.sessionID else { throw DispatcherError.sessionInvalid }
+        // Checked here too, not only at flush: a stale agent's report must not replace the
+        // assigned node's pending report of the same task.
         for update in updates where !hasView || isAssigned(update.taskID, to: session.nodeID) {
             if pending[update.taskID] == nil { pendingOrder.append(update.taskID) }
             pending[update.taskID] = (session.nodeID, update)
