@@ -56,11 +56,15 @@ let package = Package(
             name: "ColmeiaManager",
             dependencies: ["ColmeiaModel", "ColmeiaStore", .product(name: "Logging", package: "swift-log")]
         ),
+        // How the process executor starts a task: fork, cgroups, user, a guard that kills the
+        // task's group when the daemon dies, exec. C, because only async-signal-safe calls
+        // may run between fork and exec in a process with threads.
+        .target(name: "CColmeiaSpawn"),
         // The worker side: the agent and its executors.
         .target(
             name: "ColmeiaAgent",
             dependencies: [
-                "ColmeiaModel",
+                "ColmeiaModel", "CColmeiaSpawn",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

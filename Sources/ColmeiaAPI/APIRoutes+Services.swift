@@ -8,21 +8,25 @@ extension APIRoutes {
         router.get("/services") { request, _ in
             let store = try await self.store()
             guard request.flag("status") else {
-                return JSONResponse.array(of: try store.listJSON(.service, filters: request.filters()))
+                return JSONResponse.array(of: try store.listAPIJSON(.service, filters: request.filters()))
             }
             let services = try store.list(Service.self, filters: request.filters())
-            return try JSONResponse.encode(try services.map { try Self.withStatus($0, store: store) })
+            return try JSONResponse.encode(try services.map { try Self.withStatus($0.redactedForAPI(), store: store) })
         }
         router.post("/services/create") { request, context in
             var spec = try await JSONResponse.decode(ServiceSpec.self, from: request, context: context)
             if spec.name.isEmpty { spec.name = NameGenerator.random() }
             try Self.validate(spec)
+            // `--with-registry-auth`: the nodes pull with these credentials; never shown.
+            if let auth = request.registryAuth { spec.taskTemplate.containerSpec?.pullOptions = .init(registryAuth: auth) }
             // As dockerd stores it: a replicated service without a count has one replica.
             spec.mode = spec.mode.normalized
             let store = try await self.store()
             let id = CommandFactory.newID()
             let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: Self.publishing(spec, store))
-            let service = Service(id: id, spec: spec, endpoint: endpoint)
+            var service = Service(id: id, spec: spec, endpoint: endpoint)
+            // A job starts at its first iteration.
+            if spec.mode.isJob { service.jobStatus = JobStatus(jobIteration: Version(), lastExecution: .now()) }
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request),
                 preconditions: [.nameAbsent(kind: .service, name: spec.name)],
@@ -35,7 +39,7 @@ extension APIRoutes {
                 service.spec = service.spec.withDefaultsInserted()
                 service.previousSpec = service.previousSpec?.withDefaultsInserted()
             }
-            return try JSONResponse.encode(service)
+            return try JSONResponse.encode(service.redactedForAPI())
         }
         router.post("/services/{id}/update") { request, context in
             let store = try await self.store()
@@ -54,6 +58,7 @@ extension APIRoutes {
             }
             try Self.validate(spec)
             spec.mode = spec.mode.normalized
+            spec.taskTemplate.containerSpec?.pullOptions = try Self.pullOptions(for: request, service: service)
             service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: Self.publishing(spec, store),
                                                              previous: service.endpoint)
             if request.uri.queryParameters.get("rollback") == "previous" {
@@ -65,6 +70,13 @@ extension APIRoutes {
             }
             service.previousSpec = service.spec
             service.spec = spec
+            // Every update of a job runs it again (a new iteration), as in Docker.
+            if spec.mode.isJob {
+                let next = (service.jobStatus?.jobIteration.index ?? 0) + 1
+                service.jobStatus = JobStatus(jobIteration: Version(index: next), lastExecution: .now())
+            } else {
+                service.jobStatus = nil
+            }
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request),
                 preconditions: [.objectVersion(kind: .service, id: service.id, index: version)],
@@ -85,6 +97,17 @@ extension APIRoutes {
         }
     }
 
+    /// The registry credentials of an update: the request's `X-Registry-Auth`, or those of
+    /// the current spec (`registryAuthFrom=spec`, the default) or of the previous one.
+    private static func pullOptions(for request: Request, service: Service) throws -> ContainerSpec.PullOptions? {
+        if let auth = request.registryAuth { return .init(registryAuth: auth) }
+        switch request.uri.queryParameters.get("registryAuthFrom") ?? "" {
+        case "", "spec": return service.spec.taskTemplate.containerSpec?.pullOptions
+        case "previous-spec": return service.previousSpec?.taskTemplate.containerSpec?.pullOptions
+        case let other: throw DockerAPIError(.badRequest, "invalid registryAuthFrom '\(other)'")
+        }
+    }
+
     /// The services whose ports could collide with `spec`'s: none to read when it publishes none.
     private static func publishing(_ spec: ServiceSpec, _ store: ClusterStore) throws -> [Service] {
         guard let ports = spec.endpointSpec?.ports, !ports.isEmpty else { return [] }
@@ -99,14 +122,39 @@ extension APIRoutes {
         }
     }
 
-    /// `?status=true`: running tasks and the tasks the mode asks for.
+    /// `?status=true`: running tasks and the tasks the mode asks for; for a job, only the
+    /// tasks of its current iteration, and how many of them completed (dockerd's
+    /// `ListServiceStatuses`).
     static func withStatus(_ service: Service, store: ClusterStore) throws -> Service {
         var service = service
-        let counts = try store.taskCounts(serviceID: service.id)
-        var desired = UInt64(counts.desired)
-        if case .replicated(let replicas)? = service.spec.mode.kind { desired = UInt64(max(0, replicas)) }
-        service.serviceStatus = ServiceStatus(runningTasks: UInt64(counts.running), desiredTasks: desired)
+        switch service.spec.mode.kind {
+        case .replicatedJob(let maxConcurrent, _)?:
+            let tasks = try currentJobTasks(of: service, store: store)
+            service.serviceStatus = ServiceStatus(
+                runningTasks: UInt64(tasks.filter { $0.status.state == .running }.count),
+                desiredTasks: UInt64(max(0, maxConcurrent)),
+                completedTasks: UInt64(tasks.filter { $0.status.state == .complete }.count))
+        case .globalJob?:
+            let tasks = try currentJobTasks(of: service, store: store)
+            service.serviceStatus = ServiceStatus(
+                runningTasks: UInt64(tasks.filter { $0.status.state == .running }.count),
+                desiredTasks: UInt64(tasks.filter {
+                    $0.desiredState == .running || ($0.status.state != .complete && $0.desiredState == .complete)
+                }.count),
+                completedTasks: UInt64(tasks.filter { $0.status.state == .complete }.count))
+        default:
+            let counts = try store.taskCounts(serviceID: service.id)
+            var desired = UInt64(counts.desired)
+            if case .replicated(let replicas)? = service.spec.mode.kind { desired = UInt64(max(0, replicas)) }
+            service.serviceStatus = ServiceStatus(runningTasks: UInt64(counts.running), desiredTasks: desired)
+        }
         return service
+    }
+
+    private static func currentJobTasks(of service: Service, store: ClusterStore) throws -> [SwarmTask] {
+        let iteration = service.jobStatus?.jobIteration.index ?? 0
+        return try store.list(SwarmTask.self, filters: Filters(["service": [service.id]]))
+            .filter { ($0.jobIteration?.index ?? 0) == iteration }
     }
 }
 

@@ -83,10 +83,9 @@ extension APIRoutes {
             ]
         }
         let hostname = manager.hostname
-        return [
+        var info: JSONValue = [
             "ID": .string(hostname),
             "Name": .string(hostname),
-            "Containers": 0, "ContainersRunning": 0, "ContainersPaused": 0, "ContainersStopped": 0, "Images": 0,
             "Driver": "colmeia",
             "OperatingSystem": .string("Colmeia \(ColmeiaVersion.colmeia)"),
             "OSType": "linux",
@@ -99,6 +98,16 @@ extension APIRoutes {
             "Labels": [],
             "Swarm": swarm,
         ]
+        // Real counts from this node's executor, or none at all (never made-up zeros).
+        if let counts = await manager.executorCounts(), case .object(var fields) = info {
+            fields["Containers"] = .number(.integer(Int64(counts.containers)))
+            fields["ContainersRunning"] = .number(.integer(Int64(counts.running)))
+            fields["ContainersPaused"] = .number(.integer(Int64(counts.paused)))
+            fields["ContainersStopped"] = .number(.integer(Int64(counts.stopped)))
+            if let images = counts.images { fields["Images"] = .number(.integer(Int64(images))) }
+            info = .object(fields)
+        }
+        return info
     }
 
     static func kernelVersion() -> String {

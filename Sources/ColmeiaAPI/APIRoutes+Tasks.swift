@@ -10,7 +10,7 @@ extension APIRoutes {
             // progress): only tasks that run their service's current template.
             guard let upToDate = filters.removeValue(forKey: "_up-to-date"), upToDate.contains(where: { $0 == "true" || $0 == "1" }) else {
                 filters["_up-to-date"] = nil
-                return JSONResponse.array(of: try await self.store().listJSON(.task, filters: Filters(filters)))
+                return JSONResponse.array(of: try await self.store().listAPIJSON(.task, filters: Filters(filters)))
             }
             let store = try await self.store()
             var templates: [String: TaskSpec] = [:]
@@ -18,10 +18,10 @@ extension APIRoutes {
             let tasks = try store.list(SwarmTask.self, filters: Filters(filters)).filter { task in
                 templates[task.serviceID].map { task.spec == $0 } ?? false
             }
-            return try JSONResponse.encode(tasks)
+            return try JSONResponse.encode(tasks.map { $0.redactedForAPI() })
         }
         router.get("/tasks/{id}") { _, context in
-            try JSONResponse.encode(try await self.store().get(SwarmTask.self, context.objectReference()))
+            try JSONResponse.encode(try await self.store().get(SwarmTask.self, context.objectReference()).redactedForAPI())
         }
     }
 }

@@ -243,6 +243,11 @@ public actor ClusterManager {
         }
     }
 
+    /// Containers and images on this node, from its executor (nil: unknown or no agent).
+    func executorCounts() async -> EngineCounts? {
+        await agent?.executorCounts()
+    }
+
     /// Removes the swarm's files from the data directory (its node must be stopped).
     func eraseSwarmState() {
         for item in ["raft", "state.db", "state.db-wal", "state.db-shm", "node-identity.json", "certificates"] {

@@ -79,6 +79,12 @@ extension Request {
         return value.isEmpty || value == "1" || value.lowercased() == "true"
     }
 
+    /// `X-Registry-Auth` (what `--with-registry-auth` sends), when present and not empty.
+    var registryAuth: String? {
+        guard let name = HTTPField.Name("X-Registry-Auth"), let value = headers[name], !value.isEmpty else { return nil }
+        return value
+    }
+
     /// The `?version=N` of an update: required, a number.
     func version() throws -> UInt64 {
         guard let text = uri.queryParameters.get("version"), let version = UInt64(text) else {

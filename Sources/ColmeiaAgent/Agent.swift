@@ -21,6 +21,9 @@ public actor Agent {
     private var unsent: [String: TaskStatusUpdate] = [:]
     private var secrets: [String: Secret] = [:]
     private var configs: [String: Config] = [:]
+    /// The last assignment set applied, and a pending re-application of it.
+    private var latest: Assignments?
+    private var reapply: Task<Void, Never>?
 
     public init(nodeID: String?, description: NodeDescription, connection: any DispatcherConnection,
                 executor: any TaskExecutor, logger: Logger) {
@@ -89,6 +92,11 @@ public actor Agent {
         await executor.close()
     }
 
+    /// What this node's executor holds, for `docker info`.
+    public func executorCounts() async -> EngineCounts? {
+        await executor.counts()
+    }
+
     /// Tasks this agent currently drives.
     public var taskIDs: [String] { runners.keys.sorted() }
 
@@ -107,26 +115,38 @@ public actor Agent {
     }
 
     /// Makes the node's tasks match the set: start new ones, pass on desired-state
-    /// changes, stop and remove those no longer assigned.
+    /// changes, stop and remove those no longer assigned. A task whose state the executor
+    /// cannot find out (its engine is away) is left alone and the set is applied again
+    /// shortly: it is never declared lost on an unanswered question.
     func apply(_ assignments: Assignments) async {
         // Only what current tasks need is kept: the rest is forgotten.
         secrets = Dictionary(assignments.secrets.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         configs = Dictionary(assignments.configs.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        latest = assignments
         let set = assignments.tasks
         let assigned = Set(set.map(\.id))
+        var undecided = false
         for task in set {
             if let runner = runners[task.id] {
                 await runner.update(task)
                 continue
             }
             if task.hasEnded { continue }
-            if task.desiredState > .running {
-                if task.status.state >= .starting, task.status.state <= .running, executor.tasksOutliveAgent,
-                   await executor.isRunning(task) {
-                    // Stopped while this agent was away, but its container still runs: a
-                    // runner adopts it only to stop it (and report shutdown).
-                    await startRunner(for: task, adopt: true)
-                    continue
+            if task.desiredState > .complete {
+                if task.status.state >= .starting, task.status.state <= .running, executor.tasksOutliveAgent {
+                    switch await executor.isRunning(task) {
+                    case .running:
+                        // Stopped while this agent was away, but its container still runs: a
+                        // runner adopts it only to stop it (and report shutdown).
+                        await startRunner(for: task, adopt: true)
+                        continue
+                    case .unknown(let reason):
+                        logger.info("cannot tell whether a task still runs; asking again", metadata: ["task": "\(task.id)", "reason": "\(reason)"])
+                        undecided = true
+                        continue
+                    case .absent:
+                        break
+                    }
                 }
                 if task.status.state < .shutdown {
                     await send(TaskStatusUpdate(taskID: task.id, status: TaskStatus(timestamp: .now(), state: .shutdown,
@@ -135,11 +155,20 @@ public actor Agent {
                 continue
             }
             let adopt = task.status.state >= .starting
-            if adopt, !(await executor.isRunning(task)) {
-                await send(TaskStatusUpdate(taskID: task.id, status: TaskStatus(
-                    timestamp: .now(), state: .failed, message: "started",
-                    err: "task lost: the agent restarted and the task is no longer running")))
-                continue
+            if adopt {
+                switch await executor.isRunning(task) {
+                case .running:
+                    break
+                case .unknown(let reason):
+                    logger.info("cannot tell whether a task still runs; asking again", metadata: ["task": "\(task.id)", "reason": "\(reason)"])
+                    undecided = true
+                    continue
+                case .absent:
+                    await send(TaskStatusUpdate(taskID: task.id, status: TaskStatus(
+                        timestamp: .now(), state: .failed, message: "started",
+                        err: "task lost: the agent restarted and the task is no longer running")))
+                    continue
+                }
             }
             await startRunner(for: task, adopt: adopt)
         }
@@ -148,6 +177,22 @@ public actor Agent {
             runners[id] = nil
             Task { await runner.stopAndRemove() }
         }
+        if undecided { scheduleReapply() }
+    }
+
+    /// Applies the latest set again in a second (some task's state was unknown).
+    private func scheduleReapply() {
+        guard reapply == nil else { return }
+        reapply = Task {
+            try? await Task.sleep(for: .seconds(1))
+            await self.reapplyLatest()
+        }
+    }
+
+    private func reapplyLatest() async {
+        reapply = nil
+        guard !Task.isCancelled, let latest else { return }
+        await apply(latest)
     }
 
     private func startRunner(for task: SwarmTask, adopt: Bool) async {

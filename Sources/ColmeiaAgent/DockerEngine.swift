@@ -35,11 +35,11 @@ struct DockerEngine: Sendable {
     }()
 
     /// Sends a request and returns status and body; a 4xx/5xx becomes a ``Failure`` with the
-    /// engine's `message`.
+    /// engine's `message`. `path` holds unencoded segments (`["images", image, "json"]`).
     @discardableResult
-    func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json body: Any? = nil,
-              timeout: TimeAmount = .seconds(60)) async throws(Failure) -> (status: Int, body: Data) {
-        var request = request(method, path, query)
+    func call(_ method: HTTPMethod, _ path: [String], query: [(String, String)] = [], json body: Any? = nil,
+              headers: [(String, String)] = [], timeout: TimeAmount = .seconds(60)) async throws(Failure) -> (status: Int, body: Data) {
+        var request = request(method, path, query, headers)
         if let body {
             do {
                 let data = try JSONSerialization.data(withJSONObject: body)
@@ -63,12 +63,12 @@ struct DockerEngine: Sendable {
         }
     }
 
-    /// Sends a request and streams the response body (for logs that follow).
-    func stream(_ method: HTTPMethod, _ path: String, query: [(String, String)] = []) async throws(Failure)
-        -> AsyncThrowingStream<[UInt8], any Error> {
+    /// Sends a request and streams the response body (logs that follow, pull progress).
+    func stream(_ method: HTTPMethod, _ path: [String], query: [(String, String)] = [], headers: [(String, String)] = [],
+                timeout: TimeAmount = .hours(24 * 365)) async throws(Failure) -> AsyncThrowingStream<[UInt8], any Error> {
         let response: HTTPClientResponse
         do {
-            response = try await Self.client.execute(request(method, path, query), timeout: .hours(24 * 365))
+            response = try await Self.client.execute(request(method, path, query, headers), timeout: timeout)
         } catch {
             throw Failure(status: 0, message: "Cannot connect to the Docker daemon at unix://\(socketPath): \(error)")
         }
@@ -92,10 +92,12 @@ struct DockerEngine: Sendable {
 
     /// A request to the engine. Go's HTTP server insists on a Host header, which a
     /// unix-socket URL has none of.
-    private func request(_ method: HTTPMethod, _ path: String, _ query: [(String, String)]) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url(path, query))
+    private func request(_ method: HTTPMethod, _ path: [String], _ query: [(String, String)],
+                         _ headers: [(String, String)]) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url(EngineRequestPath(version: apiVersion, segments: path, query: query)))
         request.method = method
         request.headers.replaceOrAdd(name: "Host", value: "docker")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         return request
     }
 
@@ -105,19 +107,21 @@ struct DockerEngine: Sendable {
         return Failure(status: status, message: message(in: body) ?? "Docker engine answered \(status): \(text)")
     }
 
-    private func url(_ path: String, _ query: [(String, String)]) -> String {
-        var components = URLComponents()
-        components.path = "/" + apiVersion + path
-        if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
-        let encodedSocket = socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? socketPath
-        return "http+unix://" + encodedSocket + components.percentEncodedPath
-            + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+    /// The URL the HTTP client is given: the socket as its host, then the encoded target,
+    /// which the client sends as it is (checked for every image form by the agent tests).
+    func url(_ target: EngineRequestPath) -> String {
+        "http+unix://" + Self.encodedSocket(socketPath) + target.target
+    }
+
+    /// The socket path as a URL host: every byte but letters and digits encoded.
+    static func encodedSocket(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? path
     }
 
     /// Decodes a JSON object body.
-    func object(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json body: Any? = nil,
-                timeout: TimeAmount = .seconds(60)) async throws(Failure) -> [String: Any] {
-        let (_, data) = try await call(method, path, query: query, json: body, timeout: timeout)
+    func object(_ method: HTTPMethod, _ path: [String], query: [(String, String)] = [], json body: Any? = nil,
+                headers: [(String, String)] = [], timeout: TimeAmount = .seconds(60)) async throws(Failure) -> [String: Any] {
+        let (_, data) = try await call(method, path, query: query, json: body, headers: headers, timeout: timeout)
         return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
     }
 

@@ -27,8 +27,12 @@ public actor DockerExecutor: TaskExecutor {
 
     public nonisolated var tasksOutliveAgent: Bool { true }
 
-    /// Uses the local image, or pulls it; a failed pull rejects the task with the engine's words.
+    /// Checks the mounts, writes the task's files, and makes sure the image is here: a
+    /// local image is used as it is; an absent one is pulled (with the service's registry
+    /// credentials). A failure rejects the task with the engine's words.
     public func prepare(_ task: SwarmTask, files: TaskFiles) async throws(TaskFailure) {
+        let spec = task.spec.containerSpec ?? ContainerSpec()
+        try DockerContainerConfig.validateMounts(spec.mounts)
         if files != TaskFiles() {
             try prepareFilesRoot()
             do {
@@ -39,101 +43,172 @@ public actor DockerExecutor: TaskExecutor {
                 throw TaskFailure("cannot write the task's secrets: \(error.localizedDescription)")
             }
         }
-        let image = task.spec.containerSpec?.image ?? ""
+        for volume in DockerContainerConfig.volumesToCreate(spec.mounts) {
+            do {
+                try await engine.call(.POST, ["volumes", "create"], json: volume)
+            } catch {
+                throw TaskFailure("error creating volume \(volume["Name"] as? String ?? ""): \(error.message)")
+            }
+        }
+        let image = spec.image
         guard !image.isEmpty else { throw TaskFailure("no image specified") }
         do {
-            try await engine.call(.GET, "/images/\(Self.pathComponent(image))/json")
+            try await engine.call(.GET, ["images", image, "json"])
             return
         } catch where error.status == 404 {
             // Not here: pull it below.
         } catch {
             throw TaskFailure(error.message)
         }
-        let (name, tag) = Self.split(image)
-        let data: Data
+        try await pull(image, auth: spec.pullOptions?.registryAuth)
+    }
+
+    /// `POST /images/create`, reading the progress stream to its end: a failure mid-way is
+    /// a line with `error`.
+    private func pull(_ image: String, auth: String?) async throws(TaskFailure) {
+        let headers = auth.map { [("X-Registry-Auth", $0)] } ?? []
+        let chunks: AsyncThrowingStream<[UInt8], any Error>
         do {
-            data = try await engine.call(.POST, "/images/create", query: [("fromImage", name)] + (tag.map { [("tag", $0)] } ?? []),
-                                         timeout: .minutes(30)).body
+            chunks = try await engine.stream(.POST, ["images", "create"], query: DockerContainerConfig.pullParameters(image),
+                                             headers: headers, timeout: .minutes(30))
         } catch {
             throw TaskFailure(error.message)
         }
-        // A pull reports progress as JSON lines; a failure mid-way is a line with "error".
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            if let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any],
-               let error = object["error"] as? String {
-                throw TaskFailure(error)
+        var pending: [UInt8] = []
+        do {
+            for try await chunk in chunks {
+                pending += chunk
+                while let newline = pending.firstIndex(of: 10) {
+                    let line = Data(pending[..<newline])
+                    pending.removeSubrange(...newline)
+                    if let object = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any],
+                       let error = object["error"] as? String {
+                        throw TaskFailure(error)
+                    }
+                }
             }
+        } catch let failure as TaskFailure {
+            throw failure
+        } catch {
+            throw TaskFailure("pulling \(image) failed: \(error)")
         }
     }
 
     public func start(_ task: SwarmTask) async throws(TaskFailure) -> ContainerStatus {
-        let name = Self.containerName(task)
+        let name = DockerContainerConfig.containerName(task)
         // A container left by an earlier attempt of this very task is replaced.
-        _ = try? await engine.call(.DELETE, "/containers/\(name)", query: [("force", "true")])
-        var body = try Self.body(for: task)
-        if let files = fileMounts[task.id], var host = body["HostConfig"] as? [String: Any] {
-            var mounts = host["Mounts"] as? [Any] ?? []
-            for file in files {
-                mounts.append(["Type": "bind", "Source": file.path, "Target": file.target, "ReadOnly": true])
-            }
-            host["Mounts"] = mounts
-            body["HostConfig"] = host
-        }
+        _ = try? await engine.call(.DELETE, ["containers", name], query: [("force", "true")])
+        let body = try DockerContainerConfig.body(for: task, extraMounts: fileMounts[task.id] ?? [])
         let created: [String: Any]
         do {
-            created = try await engine.object(.POST, "/containers/create", query: [("name", name)], json: body)
+            created = try await engine.object(.POST, ["containers", "create"], query: [("name", name)], json: body)
         } catch {
             throw TaskFailure("create container failed: \(error.message)")
         }
         guard let id = created["Id"] as? String else { throw TaskFailure("create container failed: no container id") }
         containers[task.id] = id
         do {
-            try await engine.call(.POST, "/containers/\(id)/start")
+            try await engine.call(.POST, ["containers", id, "start"])
         } catch {
             throw TaskFailure("starting container failed: \(error.message)")
         }
         return try await waitUntilHealthy(task, id)
     }
 
-    /// A container with a healthcheck is `starting` until its first healthy report.
+    /// A container with a healthcheck is `starting` until its first healthy report; one
+    /// found unhealthy is stopped and fails as in Docker.
     private func waitUntilHealthy(_ task: SwarmTask, _ id: String) async throws(TaskFailure) -> ContainerStatus {
         while true {
-            let inspect: [String: Any]
-            do {
-                inspect = try await engine.object(.GET, "/containers/\(id)/json")
-            } catch {
-                throw TaskFailure(error.message)
-            }
-            let state = inspect["State"] as? [String: Any] ?? [:]
+            let state = try await containerState(id)
             let status = ContainerStatus(containerID: id, pid: state["Pid"] as? Int ?? 0, exitCode: 0)
             guard state["Running"] as? Bool == true else { return status }
-            guard let health = state["Health"] as? [String: Any], let current = health["Status"] as? String else { return status }
-            switch current {
-            case "healthy":
-                return status
-            case "unhealthy":
-                await stop(task)
-                throw TaskFailure("task: container is unhealthy")
-            default:
+            switch (state["Health"] as? [String: Any])?["Status"] as? String {
+            case "starting"?:
                 try? await Task.sleep(for: .milliseconds(250))
+            case "unhealthy"?:
+                throw await unhealthy(task, id)
+            default:
+                return status
             }
         }
     }
 
-    public func wait(_ task: SwarmTask) async throws(TaskFailure) -> Int {
-        guard let id = containers[task.id] else { throw TaskFailure("task \(task.id) has no container on this node") }
+    private func containerState(_ id: String) async throws(TaskFailure) -> [String: Any] {
         do {
-            let result = try await engine.object(.POST, "/containers/\(id)/wait", timeout: .hours(24 * 365))
-            return result["StatusCode"] as? Int ?? -1
+            return try await engine.object(.GET, ["containers", id, "json"])["State"] as? [String: Any] ?? [:]
         } catch {
             throw TaskFailure(error.message)
         }
     }
 
+    /// Stops an unhealthy container and says so in Docker's words, with its exit code.
+    private func unhealthy(_ task: SwarmTask, _ id: String) async -> TaskFailure {
+        await stop(task)
+        let code = ((try? await containerState(id))?["ExitCode"] as? Int) ?? 137
+        return TaskFailure("task: non-zero exit (\(code)): dockerexec: unhealthy container")
+    }
+
+    /// The container's exit code; while it runs, its health is watched (a container with
+    /// a healthcheck that turns unhealthy is stopped and the task fails).
+    public func wait(_ task: SwarmTask) async throws(TaskFailure) -> Int {
+        guard let id = containers[task.id] else { throw TaskFailure("task \(task.id) has no container on this node") }
+        let engine = self.engine
+        let watchHealth = task.spec.containerSpec?.healthcheck.flatMap { $0.test.first == "NONE" ? nil : $0 } != nil
+        let interval = Self.healthPollInterval(task.spec.containerSpec?.healthcheck)
+        enum Outcome: Sendable {
+            case exited(Int)
+            case failed(String)
+            case unhealthy
+        }
+        let outcome = await withTaskGroup(of: Outcome?.self) { group -> Outcome in
+            group.addTask {
+                do throws(DockerEngine.Failure) {
+                    let result = try await engine.object(.POST, ["containers", id, "wait"], timeout: .hours(24 * 365))
+                    return .exited(result["StatusCode"] as? Int ?? -1)
+                } catch {
+                    return .failed(error.message)
+                }
+            }
+            if watchHealth {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        guard !Task.isCancelled else { return nil }
+                        let inspect = try? await engine.object(.GET, ["containers", id, "json"])
+                        let health = ((inspect?["State"] as? [String: Any])?["Health"] as? [String: Any])?["Status"] as? String
+                        if health == "unhealthy" { return .unhealthy }
+                    }
+                    return nil
+                }
+            }
+            var first: Outcome = .failed("the container wait ended without an answer")
+            while let next = await group.next() {
+                if let next {
+                    first = next
+                    break
+                }
+            }
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .exited(let code): return code
+        case .failed(let message): throw TaskFailure(message)
+        case .unhealthy: throw await unhealthy(task, id)
+        }
+    }
+
+    /// How often a running container's health is looked at: its interval, within 1–5 s.
+    static func healthPollInterval(_ check: HealthConfig?) -> Duration {
+        let interval = check?.interval ?? 0
+        let seconds = interval > 0 ? Double(interval) / 1e9 : 5
+        return .milliseconds(Int64(min(5, max(1, seconds)) * 1000))
+    }
+
     public func stop(_ task: SwarmTask) async {
         guard let id = containers[task.id] else { return }
         let grace = max(0, (task.spec.containerSpec?.stopGracePeriod ?? 10_000_000_000) / 1_000_000_000)
-        _ = try? await engine.call(.POST, "/containers/\(id)/stop", query: [("t", String(grace))], timeout: .seconds(grace + 30))
+        _ = try? await engine.call(.POST, ["containers", id, "stop"], query: [("t", String(grace))], timeout: .seconds(grace + 30))
     }
 
     public func remove(_ task: SwarmTask) async {
@@ -141,21 +216,42 @@ public actor DockerExecutor: TaskExecutor {
             try? FileManager.default.removeItem(atPath: filesRoot + "/" + task.id)
         }
         guard let id = containers.removeValue(forKey: task.id) else { return }
-        _ = try? await engine.call(.DELETE, "/containers/\(id)", query: [("force", "true"), ("v", "true")])
+        _ = try? await engine.call(.DELETE, ["containers", id], query: [("force", "true"), ("v", "true")])
     }
 
-    /// The engine's version, labels (`engine.labels.*` constraints) and resources.
+    /// The engine's version, labels (`engine.labels.*` constraints), plugins and resources.
     public func describe(_ host: NodeDescription) async -> NodeDescription {
-        guard let info = try? await engine.object(.GET, "/info") else { return host }
+        guard let info = try? await engine.object(.GET, ["info"]) else { return host }
         var description = host
         if let version = info["ServerVersion"] as? String { description.engine.engineVersion = version }
         for label in info["Labels"] as? [String] ?? [] {
             let parts = label.split(separator: "=", maxSplits: 1)
-            description.engine.labels[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            guard let key = parts.first else { continue }
+            description.engine.labels[String(key)] = parts.count > 1 ? String(parts[1]) : ""
         }
+        description.engine.plugins = Self.plugins(in: info)
         if let cpus = info["NCPU"] as? Int { description.resources.nanoCPUs = Int64(cpus) * 1_000_000_000 }
         if let memory = info["MemTotal"] as? Int { description.resources.memoryBytes = Int64(memory) }
         return description
+    }
+
+    /// Docker's `Describe`: volume, network (with `overlay`) and log plugins, deduplicated
+    /// and sorted by type, then name.
+    static func plugins(in info: [String: Any]) -> [PluginDescription] {
+        let plugins = info["Plugins"] as? [String: Any] ?? [:]
+        var found: Set<PluginDescription> = [PluginDescription(type: "Network", name: "overlay")]
+        for (key, type) in [("Volume", "Volume"), ("Network", "Network"), ("Authorization", "Authorization"), ("Log", "Log")] {
+            for name in plugins[key] as? [String] ?? [] { found.insert(PluginDescription(type: type, name: name)) }
+        }
+        return found.sorted { ($0.type, $0.name) < ($1.type, $1.name) }
+    }
+
+    /// What the engine holds, for `docker info` on this node.
+    public func counts() async -> EngineCounts? {
+        guard let info = try? await engine.object(.GET, ["info"]) else { return nil }
+        return EngineCounts(containers: info["Containers"] as? Int ?? 0, running: info["ContainersRunning"] as? Int ?? 0,
+                            paused: info["ContainersPaused"] as? Int ?? 0, stopped: info["ContainersStopped"] as? Int ?? 0,
+                            images: info["Images"] as? Int ?? 0)
     }
 
     /// Detaches the tmpfs: running containers keep their own mounts of the files, and
@@ -184,27 +280,42 @@ public actor DockerExecutor: TaskExecutor {
         filesRootReady = true
     }
 
-    /// Finds the task's container by its label; adopts it if it runs.
-    public func isRunning(_ task: SwarmTask) async -> Bool {
-        let filters = #"{"label":["com.docker.swarm.task.id=\#(task.id)"]}"#
-        guard let data = try? await engine.call(.GET, "/containers/json", query: [("all", "true"), ("filters", filters)]).body,
-              let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]],
-              let container = list.first, let id = container["Id"] as? String else { return false }
+    /// A `filters` query value: JSON of label filters.
+    private static func labelFilter(_ label: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: ["label": [label]])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Finds the task's container by its label; adopts it if it runs. An engine that does
+    /// not answer leaves the question open (`unknown`), never "gone".
+    public func isRunning(_ task: SwarmTask) async -> TaskPresence {
+        let list: [[String: Any]]
+        do {
+            let data = try await engine.call(.GET, ["containers", "json"],
+                                             query: [("all", "true"), ("filters", Self.labelFilter("com.docker.swarm.task.id=\(task.id)"))]).body
+            guard let decoded = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else {
+                return .unknown("the Docker engine's container list could not be read")
+            }
+            list = decoded
+        } catch {
+            return .unknown(error.message)
+        }
+        guard let container = list.first, let id = container["Id"] as? String else { return .absent }
         containers[task.id] = id
-        return container["State"] as? String == "running"
+        return container["State"] as? String == "running" ? .running : .absent
     }
 
     /// Containers labelled for this node whose task is gone are removed, by force: their
     /// task no longer exists, so nobody waits for a graceful stop.
     public func removeLeftovers(onNode nodeID: String, keeping taskIDs: Set<String>) async {
-        let filters = #"{"label":["com.docker.swarm.node.id=\#(nodeID)"]}"#
-        guard let data = try? await engine.call(.GET, "/containers/json", query: [("all", "true"), ("filters", filters)]).body,
+        guard let data = try? await engine.call(.GET, ["containers", "json"],
+                                                query: [("all", "true"), ("filters", Self.labelFilter("com.docker.swarm.node.id=\(nodeID)"))]).body,
               let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else { return }
         for container in list {
             guard let labels = container["Labels"] as? [String: String], let taskID = labels["com.docker.swarm.task.id"],
                   !taskIDs.contains(taskID), let id = container["Id"] as? String else { continue }
             containers[taskID] = nil
-            _ = try? await engine.call(.DELETE, "/containers/\(id)", query: [("force", "true"), ("v", "true")])
+            _ = try? await engine.call(.DELETE, ["containers", id], query: [("force", "true"), ("v", "true")])
         }
     }
 
@@ -216,10 +327,10 @@ public actor DockerExecutor: TaskExecutor {
         var query = [("stdout", options.stdout ? "1" : "0"), ("stderr", options.stderr ? "1" : "0"), ("timestamps", "1"),
                      ("follow", options.follow ? "1" : "0")]
         if let tail = options.tail { query.append(("tail", String(tail))) }
-        if let since = options.since { query.append(("since", String(since.seconds))) }
+        if let since = options.since { query.append(("since", "\(since.seconds).\(String(format: "%09d", since.nanoseconds))")) }
         let chunks: AsyncThrowingStream<[UInt8], any Error>
         do {
-            chunks = try await engine.stream(.GET, "/containers/\(id)/logs", query: query)
+            chunks = try await engine.stream(.GET, ["containers", id, "logs"], query: query)
         } catch {
             throw TaskFailure(error.message)
         }
@@ -250,75 +361,5 @@ public actor DockerExecutor: TaskExecutor {
             continuation.onTermination = { _ in reader.cancel() }
         }
     }
-
-    // MARK: Container spec
-
-    /// `service.slot.taskid`, as Docker Swarm names task containers.
-    static func containerName(_ task: SwarmTask) -> String {
-        task.name.isEmpty ? "task.\(task.id)" : task.name
-    }
-
-    /// The service name, from the task name `service.slot.taskid`.
-    static func serviceName(_ task: SwarmTask) -> String {
-        let parts = task.name.split(separator: ".")
-        return parts.count >= 3 ? parts.dropLast(2).joined(separator: ".") : task.serviceID
-    }
-
-    /// The body of `POST /containers/create` for a task.
-    static func body(for task: SwarmTask) throws(TaskFailure) -> [String: Any] {
-        let spec = task.spec.containerSpec ?? ContainerSpec()
-        var labels = spec.labels
-        labels["com.docker.swarm.service.id"] = task.serviceID
-        labels["com.docker.swarm.service.name"] = serviceName(task)
-        labels["com.docker.swarm.task"] = ""
-        labels["com.docker.swarm.task.id"] = task.id
-        labels["com.docker.swarm.task.name"] = containerName(task)
-        labels["com.docker.swarm.node.id"] = task.nodeID
-        var body: [String: Any] = ["Image": spec.image, "Labels": labels, "Env": spec.env, "Tty": spec.tty,
-                                   "OpenStdin": spec.openStdin]
-        if !spec.command.isEmpty { body["Entrypoint"] = spec.command }
-        if !spec.args.isEmpty { body["Cmd"] = spec.args }
-        if !spec.user.isEmpty { body["User"] = spec.user }
-        if !spec.dir.isEmpty { body["WorkingDir"] = spec.dir }
-        if !spec.hostname.isEmpty { body["Hostname"] = spec.hostname }
-        if !spec.stopSignal.isEmpty { body["StopSignal"] = spec.stopSignal }
-        if let grace = spec.stopGracePeriod { body["StopTimeout"] = Int(grace / 1_000_000_000) }
-        if let health = spec.healthcheck { body["Healthcheck"] = try json(health) }
-        var host: [String: Any] = ["ReadonlyRootfs": spec.readOnly]
-        if !spec.mounts.isEmpty { host["Mounts"] = try json(spec.mounts) }
-        if let initProcess = spec.initProcess { host["Init"] = initProcess }
-        if !spec.hosts.isEmpty { host["ExtraHosts"] = spec.hosts }
-        if !spec.capabilityAdd.isEmpty { host["CapAdd"] = spec.capabilityAdd }
-        if !spec.capabilityDrop.isEmpty { host["CapDrop"] = spec.capabilityDrop }
-        if !spec.sysctls.isEmpty { host["Sysctls"] = spec.sysctls }
-        if let limits = task.spec.resources?.limits {
-            if limits.nanoCPUs > 0 { host["NanoCpus"] = limits.nanoCPUs }
-            if limits.memoryBytes > 0 { host["Memory"] = limits.memoryBytes }
-            if limits.pids > 0 { host["PidsLimit"] = limits.pids }
-        }
-        body["HostConfig"] = host
-        return body
-    }
-
-    private static func json(_ value: some Encodable) throws(TaskFailure) -> Any {
-        do {
-            return try JSONSerialization.jsonObject(with: try JSONEncoder().encode(value))
-        } catch {
-            throw TaskFailure("cannot convert the task spec for Docker: \(error)")
-        }
-    }
-
-    /// `repo[:tag]` → (`repo`, `tag`); a digest reference keeps its digest in the name.
-    static func split(_ image: String) -> (String, String?) {
-        if image.contains("@") { return (image, nil) }
-        if let colon = image.lastIndex(of: ":"), !image[colon...].contains("/") {
-            return (String(image[..<colon]), String(image[image.index(after: colon)...]))
-        }
-        return (image, "latest")
-    }
-
-    static func pathComponent(_ image: String) -> String {
-        // The engine's route is `/images/{name:.*}/json`: slashes stay as they are.
-        image.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? image
-    }
 }
+

@@ -15,8 +15,9 @@ public protocol TaskExecutor: Sendable {
     /// Frees what the task held (container, files).
     func remove(_ task: SwarmTask) async
     /// Whether a task that an earlier run of the agent started is still running here, so
-    /// that the agent can adopt it instead of starting it again.
-    func isRunning(_ task: SwarmTask) async -> Bool
+    /// that the agent can adopt it instead of starting it again; `unknown` when the
+    /// executor cannot tell (its engine did not answer), which is never taken as "gone".
+    func isRunning(_ task: SwarmTask) async -> TaskPresence
     /// What the task wrote, oldest first; with `follow`, keeps going until cancelled.
     func logs(_ task: SwarmTask, options: LogOptions) async throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error>
     /// Whether tasks keep running when the agent stops (containers do; child processes
@@ -30,6 +31,9 @@ public protocol TaskExecutor: Sendable {
     /// The node as this executor sees it (a Docker executor reports its engine's version,
     /// labels and resources), sent when the agent registers.
     func describe(_ host: NodeDescription) async -> NodeDescription
+    /// Containers (or processes) and images on this node, for `docker info`; nil when the
+    /// executor cannot tell.
+    func counts() async -> EngineCounts?
 }
 
 extension TaskExecutor {
@@ -40,6 +44,35 @@ extension TaskExecutor {
 
     /// The node as this executor sees it; the default is the host's own description.
     public func describe(_ host: NodeDescription) async -> NodeDescription { host }
+
+    public func counts() async -> EngineCounts? { nil }
+}
+
+/// Container and image counts of a node (`docker info`): a Docker executor's engine, or the
+/// process executor's tasks (which have no images).
+public struct EngineCounts: Sendable, Hashable {
+    public var containers: Int
+    public var running: Int
+    public var paused: Int
+    public var stopped: Int
+    public var images: Int?
+
+    public init(containers: Int, running: Int, paused: Int, stopped: Int, images: Int?) {
+        self.containers = containers
+        self.running = running
+        self.paused = paused
+        self.stopped = stopped
+        self.images = images
+    }
+}
+
+/// What an executor knows of a task it may have started earlier.
+public enum TaskPresence: Sendable, Hashable {
+    case running
+    /// Not running here (exited, or never started).
+    case absent
+    /// The executor could not find out, for the reason given.
+    case unknown(String)
 }
 
 /// Why a task could not be prepared or started, in the words `Status.Err` shows.

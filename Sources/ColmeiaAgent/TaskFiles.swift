@@ -36,9 +36,11 @@ public struct TaskFiles: Sendable, Hashable {
         }
     }
 
-    /// Writes every file under `directory` (`secrets/…`, `configs/…`, by base name), returns
-    /// each file's path on disk next to where the task sees it.
-    func write(under directory: String) throws -> [(path: String, target: String)] {
+    /// Writes every file under `directory` (`secrets/…`, `configs/…`, by base name), owned
+    /// by `owner` when given, returns each file's path on disk next to where the task sees
+    /// it. The folders are the owner's alone; a file keeps its mode without group or other
+    /// write permission.
+    func write(under directory: String, owner: GuardedProcess.Identity? = nil) throws -> [(path: String, target: String)] {
         var written: [(String, String)] = []
         for (kind, files) in [("secrets", secrets), ("configs", configs)] where !files.isEmpty {
             let folder = directory + "/" + kind
@@ -46,11 +48,16 @@ public struct TaskFiles: Sendable, Hashable {
                                                     attributes: [.posixPermissions: 0o700])
             for file in files {
                 let path = folder + "/" + (file.target as NSString).lastPathComponent
-                guard FileManager.default.createFile(atPath: path, contents: file.data,
-                                                     attributes: [.posixPermissions: Int(file.mode)]) else {
+                let mode = Int(file.mode & 0o755)
+                guard FileManager.default.createFile(atPath: path, contents: file.data, attributes: [.posixPermissions: mode]) else {
                     throw TaskFailure("cannot write \(kind) file \(path)")
                 }
+                if let owner { chown(path, owner.uid, owner.gid) }
                 written.append((path, file.target))
+            }
+            if let owner {
+                chown(folder, owner.uid, owner.gid)
+                chmod(folder, 0o500)
             }
         }
         return written

@@ -39,7 +39,9 @@ actor TaskRunner {
         await executor.remove(task)
     }
 
-    private var stopWanted: Bool { task.desiredState > .running }
+    /// A job's task is wanted until it completes (desired `complete`); anything past that
+    /// means stop.
+    private var stopWanted: Bool { task.desiredState > .complete }
 
     private func drive(adopt: Bool) async {
         if adopt {

@@ -41,7 +41,7 @@ public actor SimulatedExecutor: TaskExecutor {
         exited[task.id] = nil
     }
 
-    public func isRunning(_ task: SwarmTask) async -> Bool { running[task.id] != nil }
+    public func isRunning(_ task: SwarmTask) async -> TaskPresence { running[task.id] != nil ? .running : .absent }
 
     public nonisolated var tasksOutliveAgent: Bool { true }
 

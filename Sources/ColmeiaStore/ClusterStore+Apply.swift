@@ -137,7 +137,7 @@ extension ClusterStore {
                 ("$.Status", .json(try encoded(status))),
             ], columns: ["current_state": status.state.rawValue], db)
         case .taskAssigned(let taskID, let nodeID, let status):
-            guard let row = try taskColumns(taskID, db), row.current <= .pending, row.desired <= .running,
+            guard let row = try taskColumns(taskID, db), row.current <= .pending, row.desired <= .complete,
                   row.node.isEmpty || row.node == nodeID else {
                 return .ignored
             }
@@ -223,6 +223,13 @@ extension ClusterStore {
         if let swarm = object as? Swarm {
             // Nor the root CA's key or the unlock key.
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(swarm.redactedForAPI()), as: UTF8.self))
+        }
+        if let service = object as? Service, service.redactedForAPI() != service {
+            // Nor registry credentials.
+            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(service.redactedForAPI()), as: UTF8.self))
+        }
+        if let task = object as? SwarmTask, task.redactedForAPI() != task {
+            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(task.redactedForAPI()), as: UTF8.self))
         }
         return .landed(payload: row.body)
     }

@@ -46,6 +46,34 @@ extension ClusterStore {
         }
     }
 
+    /// What a list endpoint sends: the stored JSON without what the API never shows (the
+    /// registry credentials a service or task carries for its nodes).
+    public func listAPIJSON(_ kind: ObjectKind, filters: Filters = Filters()) throws(QueryError) -> [String] {
+        let hidden: [String] = switch kind {
+        case .service: ["$.Spec.TaskTemplate.ContainerSpec.PullOptions", "$.PreviousSpec.TaskTemplate.ContainerSpec.PullOptions"]
+        case .task: ["$.Spec.ContainerSpec.PullOptions"]
+        default: []
+        }
+        guard !hidden.isEmpty else { return try listJSON(kind, filters: filters) }
+        try filters.validate(allowed: Self.allowedFilters(for: kind))
+        return try read { db in
+            var clauses = ["r.kind = ?"]
+            var arguments: [any DatabaseValueConvertible] = [kind.rawValue]
+            for key in filters.values.keys.sorted() {
+                let values = filters[key]
+                guard !values.isEmpty else { continue }
+                let (clause, clauseArguments) = try Self.clause(for: key, values: values, kind: kind, db)
+                clauses.append(clause)
+                arguments += clauseArguments
+            }
+            // Only bodies that hold credentials are rewritten; the rest go out byte for byte.
+            let paths = hidden.map { "'\($0)'" }.joined(separator: ", ")
+            let sql = "SELECT CASE WHEN instr(r.body, '\"PullOptions\"') > 0 THEN json_remove(r.body, \(paths)) ELSE r.body END "
+                + "FROM resources r WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
+            return try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        }
+    }
+
     /// Finds one object by full id, exact name, or unique id prefix — dockerd's lookup
     /// order — with its errors: not found, or ambiguous when a prefix matches several.
     public func get<Object: ClusterObject>(_ type: Object.Type, _ reference: String) throws(QueryError) -> Object {

@@ -36,6 +36,11 @@ struct Colmeiad: AsyncParsableCommand {
 
     @Option(help: "How tasks run on this node: docker or process.") var executor = "docker"
     @Option(help: "The Docker engine the docker executor drives.") var dockerHost = "unix:///var/run/docker.sock"
+    @Option(help: "Who runs a process task whose spec names no user (process executor).") var processUser = "nobody"
+    @Flag(help: "Let process tasks run as root when their spec asks for it (process executor).")
+    var processAllowRoot = false
+    @Option(help: "Where process tasks get their working directories and secret files (default: /run/colmeia/<hash> as root, else DATA-DIR/run).")
+    var execRoot: String?
     @Option(help: "This node's hostname in the swarm (default: the machine's).") var nodeName: String?
 
     @Option(help: "The cluster port's address (IP:PORT) when `swarm init` or `swarm join` does not name one.")
@@ -80,7 +85,9 @@ struct Colmeiad: AsyncParsableCommand {
         let logger = Logger(label: "colmeiad")
         let hostname = nodeName ?? ProcessInfo.processInfo.hostName
         let taskExecutor: any TaskExecutor = executor == "process"
-            ? ProcessExecutor(root: dataDir + "/tasks") : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
+            ? ProcessExecutor(root: dataDir + "/tasks", runtimeRoot: execRoot ?? Self.defaultExecRoot(dataDir: dataDir),
+                              options: .init(defaultUser: processUser, allowRoot: processAllowRoot))
+            : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
         let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger,
                                          defaultListenAddress: listenAddr,
                                          renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) },
@@ -119,6 +126,19 @@ struct Colmeiad: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                      logger: logger))
         try await group.run()
+    }
+}
+
+extension Colmeiad {
+    /// `/run/colmeia/<hash of the data dir>` for root (outside the private data dir, so that
+    /// task users can reach their working directories), else inside the data dir.
+    static func defaultExecRoot(dataDir: String) -> String {
+        guard geteuid() == 0 else { return dataDir + "/run" }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in URL(fileURLWithPath: dataDir).standardizedFileURL.path.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        try? FileManager.default.createDirectory(atPath: "/run/colmeia", withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o711])
+        return "/run/colmeia/" + String(hash, radix: 16)
     }
 }
 

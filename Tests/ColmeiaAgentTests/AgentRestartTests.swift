@@ -123,7 +123,7 @@ private actor RecordingExecutor: TaskExecutor {
 
     func remove(_ task: SwarmTask) {}
 
-    func isRunning(_ task: SwarmTask) -> Bool { running.contains(task.id) }
+    func isRunning(_ task: SwarmTask) -> TaskPresence { running.contains(task.id) ? .running : .absent }
 
     func logs(_ task: SwarmTask, options: LogOptions) throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error> {
         AsyncThrowingStream { $0.finish() }

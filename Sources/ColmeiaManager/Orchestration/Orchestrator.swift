@@ -7,10 +7,10 @@ import ColmeiaModel
 /// command it makes is safe to lose or to apply after a newer one.
 public struct Orchestrator {
     public var now: Timestamp
-    private var newID: () -> String
-    private var plan = ReconcilePlan()
+    var newID: () -> String
+    var plan = ReconcilePlan()
     /// Tasks this pass already sets to shut down (they still count as running until they stop).
-    private var stopping: Set<String> = []
+    var stopping: Set<String> = []
 
     public init(now: Timestamp, newID: @escaping () -> String) {
         self.now = now
@@ -39,8 +39,12 @@ public struct Orchestrator {
             reconcileReplicated(service, replicas: max(0, Int(replicas)), tasks: tasks, view: view)
         case .global?:
             reconcileGlobal(service, tasks: tasks, view: view)
-        default:
-            // Jobs are not orchestrated yet: leave their tasks alone.
+        case .replicatedJob(let maxConcurrent, let totalCompletions)?:
+            reconcileReplicatedJob(service, maxConcurrent: Int(clamping: max(0, maxConcurrent)),
+                                   totalCompletions: Int(clamping: max(0, totalCompletions)), tasks: tasks, view: view)
+        case .globalJob?:
+            reconcileGlobalJob(service, tasks: tasks, view: view)
+        case nil:
             return
         }
     }
@@ -116,7 +120,7 @@ public struct Orchestrator {
         plan.add(events, trailing: trailing, reconciler: "orchestrator", preconditions: [versionOf(original)])
     }
 
-    private func versionOf(_ service: Service) -> Precondition {
+    func versionOf(_ service: Service) -> Precondition {
         .objectVersion(kind: .service, id: service.id, index: service.version.index)
     }
 
@@ -197,21 +201,21 @@ public struct Orchestrator {
         !task.hasEnded && !task.isUnassigned && !view.nodeIsLost(task.nodeID)
     }
 
-    private mutating func shutDown(_ tasks: [SwarmTask], to state: TaskState = .shutdown) -> [ClusterEvent] {
+    mutating func shutDown(_ tasks: [SwarmTask], to state: TaskState = .shutdown) -> [ClusterEvent] {
         tasks.compactMap { task in
             guard task.desiredState < state, stopping.insert(task.id).inserted else { return nil }
             return .taskDesiredStateChanged(taskID: task.id, desiredState: state)
         }
     }
 
-    private func newTask(for service: Service, slot: Int, nodeID: String, desired: TaskState) -> SwarmTask {
+    func newTask(for service: Service, slot: Int, nodeID: String, desired: TaskState) -> SwarmTask {
         let id = newID()
         let place = nodeID.isEmpty ? String(slot) : nodeID
         return SwarmTask(
             id: id, createdAt: now, updatedAt: now, name: "\(service.spec.name).\(place).\(id)",
             spec: service.spec.taskTemplate, serviceID: service.id, slot: slot, nodeID: nodeID,
             status: TaskStatus(timestamp: now, state: .pending, message: "pending task scheduling"),
-            desiredState: desired)
+            desiredState: desired, jobIteration: service.spec.mode.isJob ? service.jobStatus?.jobIteration ?? Version() : nil)
     }
 
     // MARK: Removed services
@@ -263,9 +267,15 @@ public struct Orchestrator {
                 continue
             }
             guard limit >= 0 else { continue }
-            let groups = service.spec.mode.global != nil ? TaskGroup.byNode(tasks) : TaskGroup.bySlot(tasks)
+            // A job's finished tasks of its current iteration are its completions: they stay.
+            let iteration = Self.iteration(of: service)
+            let reapable: (SwarmTask) -> Bool = service.spec.mode.isJob
+                ? { finished($0) || ($0.hasEnded && Self.iteration(of: $0) != iteration) }
+                : finished
+            let byNode = service.spec.mode.global != nil || service.spec.mode.globalJob != nil
+            let groups = byNode ? TaskGroup.byNode(tasks) : TaskGroup.bySlot(tasks)
             for group in groups where group.tasks.count > limit {
-                let removable = group.tasks.filter(finished)
+                let removable = group.tasks.filter(reapable)
                 let excess = min(removable.count, group.tasks.count - limit)
                 events += removable.prefix(excess).map { .taskRemoved(id: $0.id) }
             }

@@ -30,6 +30,10 @@ public struct ContainerSpec: Sendable, Hashable, PreservesUnknownFields {
     public var capabilityDrop: [String]
     public var ulimits: [Ulimit]
     public var oomScoreAdj: Int64
+    /// Registry credentials for pulling the image (`X-Registry-Auth` of `docker service
+    /// create --with-registry-auth`): kept in the log and sent to the nodes that run the
+    /// task, never shown by the API (see ``redactedForAPI()``).
+    public var pullOptions: PullOptions?
     /// Members this type does not model, kept for round trips.
     public var extra: [String: JSONValue]
 
@@ -61,6 +65,7 @@ public struct ContainerSpec: Sendable, Hashable, PreservesUnknownFields {
         capabilityDrop: [String] = [],
         ulimits: [Ulimit] = [],
         oomScoreAdj: Int64 = 0,
+        pullOptions: PullOptions? = nil,
         extra: [String: JSONValue] = [:]
     ) {
         self.image = image
@@ -90,6 +95,7 @@ public struct ContainerSpec: Sendable, Hashable, PreservesUnknownFields {
         self.capabilityDrop = capabilityDrop
         self.ulimits = ulimits
         self.oomScoreAdj = oomScoreAdj
+        self.pullOptions = pullOptions
         self.extra = extra
     }
 }
@@ -123,6 +129,7 @@ extension ContainerSpec: Codable {
         case capabilityDrop = "CapabilityDrop"
         case ulimits = "Ulimits"
         case oomScoreAdj = "OomScoreAdj"
+        case pullOptions = "PullOptions"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -154,6 +161,7 @@ extension ContainerSpec: Codable {
         capabilityDrop = try fields(.capabilityDrop, as: [String].self) ?? []
         ulimits = try fields(.ulimits, as: [Ulimit].self) ?? []
         oomScoreAdj = try fields(.oomScoreAdj, as: Int64.self) ?? 0
+        pullOptions = try fields(.pullOptions, as: PullOptions.self)
         extra = try fields.extra()
     }
 
@@ -186,6 +194,7 @@ extension ContainerSpec: Codable {
         try fields.omitEmpty(capabilityDrop, .capabilityDrop)
         try fields.omitEmpty(ulimits, .ulimits)
         try fields.omitEmpty(oomScoreAdj, .oomScoreAdj)
+        try fields.ifPresent(pullOptions, .pullOptions)
         try fields.extra(extra)
     }
 }

@@ -1,6 +1,7 @@
 extension SwarmTask {
-    /// The orchestrator still wants this task (desired state `ready` or `running`).
-    public var isWanted: Bool { desiredState <= .running }
+    /// The orchestrator still wants this task (desired state `ready` or `running`, or
+    /// `complete` for a job's task, which runs until it exits).
+    public var isWanted: Bool { desiredState <= .complete }
 
     /// The task stopped on its own or was stopped: its observed state is past `running`.
     public var hasEnded: Bool { status.state > .running }
