@@ -41,7 +41,20 @@ extension APIRoutes {
         var headers = HTTPFields()
         headers[.contentType] = "application/vnd.docker.multiplexed-stream"
         let body = ResponseBody { writer in
-            for try await (task, entry) in entries.cancelOnGracefulShutdown() {
+            for try await event in entries.cancelOnGracefulShutdown() {
+                guard case .line(let task, let entry) = event else {
+                    // Docker's system-error frame: the CLI prints "error from daemon in
+                    // stream: Error grabbing logs: …" and exits non-zero.
+                    if case .incomplete(let reason) = event {
+                        let message = Array("Error grabbing logs: \(reason)\n".utf8)
+                        var frame = ByteBuffer()
+                        frame.writeBytes([3, 0, 0, 0])
+                        frame.writeInteger(UInt32(message.count), endianness: .big)
+                        frame.writeBytes(message)
+                        try await writer.write(frame)
+                    }
+                    continue
+                }
                 var line: [UInt8] = []
                 if timestamps { line += Array((entry.timestamp.rfc3339Fixed + " ").utf8) }
                 if details {

@@ -26,6 +26,8 @@ extension ClusterManager {
         let listen = try Self.listenAddress(request.listenAddr, default: defaultListenAddress)
         let advertise = try Self.advertiseAddress(request.advertiseAddr, listen: listen)
         let token = try ClusterPKI.parseJoinToken(rawToken)
+        // Every node serves its cluster port (managers: Raft; all: the agent's endpoints).
+        try await ListenProbe.check(listen)
 
         var lastError: any Error = DockerAPIError(.serviceUnavailable, "no manager answered")
         for remote in remotes {
@@ -170,6 +172,7 @@ extension ClusterManager {
                                                expiry: swarm.spec.caConfig.nodeCertExpiry)
         let advertise = Self.reachableAddress(application.advertiseAddress, peerIP: peerIP)
         var description = application.description
+        description.clusterAddress = advertise
         description.tlsInfo = try Self.tlsInfo(ofChain: certificate, following: Self.trust(of: swarm))
         let joined = Node(
             id: nodeID,

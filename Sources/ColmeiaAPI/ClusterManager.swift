@@ -41,7 +41,7 @@ public actor ClusterManager {
     let heartbeatPeriod: Duration
     var leader: LeaderServices?
     private var agentTask: Task<Void, Never>?
-    private var agent: Agent?
+    var agent: Agent?
     var clusterPort: ClusterPortServer?
     private var upkeepTask: Task<Void, Never>?
     /// Follows `docker node promote/demote`; lives across the switch it performs.
@@ -177,12 +177,21 @@ public actor ClusterManager {
             connection = ManagerDispatcherConnection(manager: self, addr: address, remote: remote)
             upkeepTask = Task { await self.upkeep() }
         } else if let workerTransport {
+            // A worker serves the cluster port too: managers reach its agent there (task
+            // logs), authenticated by their manager certificates.
+            if clusterPort == nil {
+                clusterPort = try await ClusterPortServer.start(
+                    address: identity.clusterListenAddress, tls: tls, credentials: credentials,
+                    responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
+            }
             let managers = workerManagers
             connection = RemoteDispatcherConnection(transport: workerTransport) { managers }
         } else {
             return
         }
-        let agent = Agent(nodeID: identity.nodeID, description: await executor.describe(localDescription),
+        var description = await executor.describe(localDescription)
+        description.clusterAddress = identity.advertiseAddress
+        let agent = Agent(nodeID: identity.nodeID, description: description,
                           connection: connection, executor: executor, logger: logger)
         self.agent = agent
         agentTask = Task { await agent.run() }
@@ -215,32 +224,6 @@ public actor ClusterManager {
         leader = nil
         await clusterPort?.stop()
         clusterPort = nil
-    }
-
-    /// The logs of these tasks, merged as lines arrive, each with its task. Only tasks of
-    /// this node's agent are read; other nodes' logs are not fetched yet.
-    func logs(of tasks: [SwarmTask], options: LogOptions) throws(DockerAPIError)
-        -> AsyncThrowingStream<(SwarmTask, LogEntry), any Error> {
-        guard let agent, let identity else { throw .notManager }
-        let local = tasks.filter { $0.nodeID == identity.nodeID }
-        return AsyncThrowingStream { continuation in
-            let reader = Task {
-                await withTaskGroup(of: Void.self) { group in
-                    for task in local {
-                        group.addTask {
-                            guard let entries = try? await agent.logs(task, options: options) else { return }
-                            do {
-                                for try await entry in entries { continuation.yield((task, entry)) }
-                            } catch {
-                                // One task's log ending badly does not end the others'.
-                            }
-                        }
-                    }
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in reader.cancel() }
-        }
     }
 
     /// Containers and images on this node, from its executor (nil: unknown or no agent).

@@ -118,6 +118,22 @@ struct ClusterPortRoutes: Sendable {
             }
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
         }
+        router.post("/agent/logs") { request, context in
+            // Only a manager may read a node's task logs (it serves `docker service logs`).
+            _ = try await peer(context, mustBeManager: true)
+            let logRequest = try await request.decode(as: NodeLogRequest.self, context: context)
+            let records = try await manager.localLogRecords(of: logRequest.tasks, options: logRequest.options)
+            let body = ResponseBody { writer in
+                let encoder = JSONEncoder()
+                for await record in records.cancelOnGracefulShutdown() {
+                    var line = try encoder.encode(record)
+                    line.append(UInt8(ascii: "\n"))
+                    try await writer.write(ByteBuffer(bytes: line))
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+        }
         return router.buildResponder()
     }
 

@@ -74,3 +74,19 @@ extension Node: Codable {
         try fields.extra(extra)
     }
 }
+
+extension Node {
+    /// Where this node's cluster port is reached (`IP:PORT`): a manager's Raft address, or
+    /// the address a worker advertised, with the address it was seen at standing in for an
+    /// unspecified host (`0.0.0.0`). Empty when unknown.
+    public var clusterAddress: String {
+        if let addr = managerStatus?.addr, !addr.isEmpty { return addr }
+        let advertised = description.clusterAddress
+        guard let colon = advertised.lastIndex(of: ":") else { return advertised }
+        let host = advertised[..<colon]
+        if (host == "0.0.0.0" || host.isEmpty || host == "[::]"), !status.addr.isEmpty {
+            return status.addr + advertised[colon...]
+        }
+        return advertised
+    }
+}

@@ -5,6 +5,10 @@ public struct NodeDescription: Sendable, Hashable, PreservesUnknownFields {
     public var resources: Resources
     public var engine: EngineDescription
     public var tlsInfo: TLSInfo
+    /// Where other nodes reach this node's cluster port (`IP:PORT`): Colmeia's, not
+    /// Docker's (a worker's port is not in Docker's node object). Managers fan requests out
+    /// to it, such as `docker service logs` for the tasks this node runs.
+    public var clusterAddress: String
     /// Members this type does not model, kept for round trips.
     public var extra: [String: JSONValue]
 
@@ -14,6 +18,7 @@ public struct NodeDescription: Sendable, Hashable, PreservesUnknownFields {
         resources: Resources = Resources(),
         engine: EngineDescription = EngineDescription(),
         tlsInfo: TLSInfo = TLSInfo(),
+        clusterAddress: String = "",
         extra: [String: JSONValue] = [:]
     ) {
         self.hostname = hostname
@@ -21,6 +26,7 @@ public struct NodeDescription: Sendable, Hashable, PreservesUnknownFields {
         self.resources = resources
         self.engine = engine
         self.tlsInfo = tlsInfo
+        self.clusterAddress = clusterAddress
         self.extra = extra
     }
 }
@@ -32,6 +38,7 @@ extension NodeDescription: Codable {
         case resources = "Resources"
         case engine = "Engine"
         case tlsInfo = "TLSInfo"
+        case clusterAddress = "ColmeiaClusterAddr"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +48,7 @@ extension NodeDescription: Codable {
         resources = try fields(.resources, as: Resources.self) ?? Resources()
         engine = try fields(.engine, as: EngineDescription.self) ?? EngineDescription()
         tlsInfo = try fields(.tlsInfo, as: TLSInfo.self) ?? TLSInfo()
+        clusterAddress = try fields(.clusterAddress, as: String.self) ?? ""
         extra = try fields.extra()
     }
 
@@ -51,6 +59,7 @@ extension NodeDescription: Codable {
         try fields(resources, .resources)
         try fields(engine, .engine)
         try fields(tlsInfo, .tlsInfo)
+        try fields.omitEmpty(clusterAddress, .clusterAddress)
         try fields.extra(extra)
     }
 }
