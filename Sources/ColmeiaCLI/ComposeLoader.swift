@@ -13,13 +13,34 @@ public struct ComposeLoader {
     let interpolation: ComposeInterpolation
     private let unset = UnsetVariables()
 
-    /// Keys compose accepts on a service that a swarm ignores (docker warns about them too).
+    /// Keys `docker stack deploy` ignores with a warning (docker/cli `UnsupportedProperties`).
+    static let unsupportedServiceKeys: Set<String> = [
+        "build", "cgroupns_mode", "cgroup_parent", "devices", "domainname", "external_links", "ipc", "links",
+        "mac_address", "network_mode", "pid", "privileged", "restart", "security_opt", "shm_size", "userns_mode",
+    ]
+
+    /// Keys it ignores as deprecated, with its words.
+    static let deprecatedServiceKeys: [String: String] = [
+        "container_name": "Setting the container name is not supported.",
+        "expose": "Exposing ports is unnecessary - services on the same network can access each other's containers on any port.",
+    ]
+
+    /// Keys it refuses, with its words.
+    static let forbiddenServiceKeys: [String: String] = [
+        "extends": "Support for `extends` is not implemented yet.",
+        "volume_driver": "Instead of setting the volume driver on the service, define a volume using the top-level `volumes` option and specify the driver there.",
+        "volumes_from": "To share a volume between services, define it using the top-level `volumes` option and reference it from each service that shares it using the service-level `volumes` option.",
+        "cpu_quota": "Set resource limits using deploy.resources",
+        "cpu_shares": "Set resource limits using deploy.resources",
+        "cpuset": "Set resource limits using deploy.resources",
+        "mem_limit": "Set resource limits using deploy.resources",
+        "memswap_limit": "Set resource limits using deploy.resources",
+    ]
+
+    /// Keys of the compose format a swarm has no use for (docker's schema accepts them).
     static let ignoredServiceKeys: Set<String> = [
-        "build", "container_name", "depends_on", "links", "restart", "volumes", "logging", "cap_add", "cap_drop",
-        "devices", "dns", "dns_search", "domainname", "expose", "external_links", "extra_hosts", "ipc", "isolation",
-        "mac_address", "network_mode", "pid", "privileged", "read_only", "security_opt", "shm_size", "stdin_open",
-        "sysctls", "tmpfs", "ulimits", "userns_mode", "cgroup_parent", "credential_spec", "platform", "profiles",
-        "pull_policy", "mem_limit", "cpus", "runtime", "init_path",
+        "depends_on", "isolation", "stdin_open", "credential_spec", "platform", "profiles", "pull_policy", "cpus",
+        "runtime", "init_path", "oom_score_adj", "storage_opt", "userns_mode",
     ]
 
     /// Loads the file at `path`; `environment` feeds interpolation (plus a `.env` beside the file).
@@ -94,7 +115,32 @@ public struct ComposeLoader {
         if let configs = topLevel["configs"], !isNull(configs) {
             for (key, value) in try mapping(configs, "configs") { project.configs.append(try fileObject(key, value, kind: "configs")) }
         }
+        if let volumes = topLevel["volumes"], !isNull(volumes) {
+            for (key, value) in try mapping(volumes, "volumes") { project.volumes.append(try volume(key, value)) }
+        }
         guard let services = topLevel["services"] else { throw located(root, "services must be defined") }
+        var unsupported: Set<String> = []
+        var deprecated: Set<String> = []
+        var forbidden: Set<String> = []
+        for (key, value) in try mapping(services, "services") {
+            if case .mapping = value {
+                for (field, _) in try mapping(value, "services.\(key)") {
+                    if Self.unsupportedServiceKeys.contains(field) { unsupported.insert(field) }
+                    if Self.deprecatedServiceKeys[field] != nil { deprecated.insert(field) }
+                    if Self.forbiddenServiceKeys[field] != nil { forbidden.insert(field) }
+                }
+            }
+        }
+        // As `docker stack deploy`: forbidden keys stop everything, the others are named once.
+        if !forbidden.isEmpty {
+            throw CLIError("Compose file contains unsupported options:\n\n"
+                + forbidden.sorted().map { "\($0): \(Self.forbiddenServiceKeys[$0] ?? "")" }.joined(separator: "\n\n") + "\n")
+        }
+        if !unsupported.isEmpty { project.warnings.append("Ignoring unsupported options: \(unsupported.sorted().joined(separator: ", "))\n") }
+        if !deprecated.isEmpty {
+            project.warnings.append("Ignoring deprecated options:\n\n"
+                + deprecated.sorted().map { "\($0): \(Self.deprecatedServiceKeys[$0] ?? "")" }.joined(separator: "\n\n") + "\n")
+        }
         for (key, value) in try mapping(services, "services") {
             project.services.append(try service(key, value, project: &project))
         }
@@ -102,7 +148,13 @@ public struct ComposeLoader {
         let networkKeys = Set(project.networks.map(\.key) + ["default"])
         let secretKeys = Set(project.secrets.map(\.key))
         let configKeys = Set(project.configs.map(\.key))
+        let volumeKeys = Set(project.volumes.map(\.key))
         for definition in project.services {
+            for use in definition.mounts {
+                if let key = use.volumeKey, !volumeKeys.contains(key) {
+                    throw CLIError("\(fileName): service \"\(definition.key)\" refers to undefined volume \(key): invalid compose project")
+                }
+            }
             for attachment in definition.networks where !networkKeys.contains(attachment.key) {
                 throw CLIError("\(fileName): service \"\(definition.key)\" refers to undefined network \(attachment.key): invalid compose project")
             }
@@ -215,7 +267,8 @@ public struct ComposeLoader {
         var secrets: [FileReferenceRequest] = []
         var configs: [FileReferenceRequest] = []
         var sawImage = false
-        var ignored: [String] = []
+        var mounts: [ComposeProject.MountUse] = []
+        var restartFallback: RestartPolicy?
         for (field, value) in try mapping(node, path) {
             let fieldPath = path + "." + field
             switch field {
@@ -283,18 +336,63 @@ public struct ComposeLoader {
             case "secrets": secrets = try references(value, fieldPath, kind: "secret")
             case "configs": configs = try references(value, fieldPath, kind: "config")
             case "deploy": try deploy(value, fieldPath, into: &spec)
+            case "volumes":
+                for entry in try sequence(value, fieldPath) { mounts.append(try serviceVolume(entry, fieldPath)) }
+            case "tmpfs":
+                // Docker's stack deploy drops this key; a tmpfs mount is what it asks for.
+                for target in try strings(value, fieldPath) {
+                    let parts = target.split(separator: ":", maxSplits: 1).map(String.init)
+                    var options = Mount.TmpfsOptions()
+                    for option in parts.count > 1 ? parts[1].split(separator: ",") : [] where option.hasPrefix("size=") {
+                        options.sizeBytes = ByteSize.parse(String(option.dropFirst(5))) ?? 0
+                    }
+                    mounts.append(.init(mount: Mount(type: "tmpfs", target: parts[0],
+                                                     tmpfsOptions: options.sizeBytes > 0 ? options : nil), volumeKey: nil))
+                }
+            case "logging":
+                var driver = Driver(name: "")
+                for (loggingField, loggingValue) in try mapping(value, fieldPath) {
+                    switch loggingField {
+                    case "driver": driver.name = try string(loggingValue, fieldPath + ".driver")
+                    case "options": driver.options = try keyValues(loggingValue, fieldPath + ".options")
+                    default: throw located(loggingValue, "\(fieldPath) Additional property \(loggingField) is not allowed")
+                    }
+                }
+                spec.taskTemplate.logDriver = driver
+            case "extra_hosts":
+                container.hosts = try extraHosts(value, fieldPath)
+            case "cap_add": container.capabilityAdd = ContainerOptions.capabilities(try strings(value, fieldPath))
+            case "cap_drop": container.capabilityDrop = ContainerOptions.capabilities(try strings(value, fieldPath))
+            case "sysctls": container.sysctls = try keyValues(value, fieldPath)
+            case "read_only": container.readOnly = try bool(value, fieldPath)
+            case "ulimits": container.ulimits = try ulimits(value, fieldPath)
+            case "dns": container.dnsConfig = dnsConfig(container.dnsConfig, nameservers: try strings(value, fieldPath))
+            case "dns_search": container.dnsConfig = dnsConfig(container.dnsConfig, search: try strings(value, fieldPath))
+            case "group_add": container.groups = try strings(value, fieldPath)
+            case "restart":
+                // Docker warns, then still uses it when `deploy.restart_policy` is absent.
+                switch try string(value, fieldPath) {
+                case "always", "unless-stopped": restartFallback = RestartPolicy(condition: .any)
+                case let text where text.hasPrefix("on-failure"):
+                    var policy = RestartPolicy(condition: .onFailure)
+                    if let count = text.split(separator: ":").dropFirst().first.flatMap({ Int64($0) }) { policy.maxAttempts = count }
+                    restartFallback = policy
+                default: restartFallback = nil
+                }
             default:
-                if Self.ignoredServiceKeys.contains(field) {
-                    ignored.append(field)
+                if Self.unsupportedServiceKeys.contains(field) || Self.deprecatedServiceKeys[field] != nil
+                    || Self.ignoredServiceKeys.contains(field) {
+                    continue
                 } else if !field.hasPrefix("x-") {
                     throw located(value, "\(path) Additional property \(field) is not allowed")
                 }
             }
         }
         guard sawImage, !container.image.isEmpty else { throw located(node, "\(path): image must be set (a stack cannot build images)") }
-        if !ignored.isEmpty { project.warnings.append("Ignoring unsupported options for service \(key): \(ignored.sorted().joined(separator: ", "))") }
+        if spec.taskTemplate.restartPolicy == nil, let restartFallback { spec.taskTemplate.restartPolicy = restartFallback }
         spec.taskTemplate.containerSpec = container
-        return ComposeProject.ServiceDefinition(key: key, spec: spec, networks: networks, secrets: secrets, configs: configs)
+        return ComposeProject.ServiceDefinition(key: key, spec: spec, networks: networks, secrets: secrets, configs: configs,
+                                                mounts: mounts)
     }
 
     func deploy(_ node: YAMLNode, _ path: String, into spec: inout ServiceSpec) throws(CLIError) {
@@ -399,6 +497,189 @@ public struct ComposeLoader {
         case "global-job": spec.mode = ServiceMode(globalJob: .init())
         default: spec.mode = ServiceMode(replicated: .init(replicas: replicas ?? 1))
         }
+    }
+
+    /// A top-level volume.
+    func volume(_ key: String, _ node: YAMLNode) throws(CLIError) -> ComposeProject.VolumeDefinition {
+        var definition = ComposeProject.VolumeDefinition(key: key, name: nil, external: false, driver: nil, driverOptions: [:], labels: [:])
+        guard !isNull(node) else { return definition }
+        let path = "volumes.\(key)"
+        for (field, value) in try mapping(node, path) {
+            switch field {
+            case "driver": definition.driver = try string(value, path + ".driver")
+            case "driver_opts": definition.driverOptions = try keyValues(value, path + ".driver_opts")
+            case "labels": definition.labels = try keyValues(value, path + ".labels")
+            case "name": definition.name = try string(value, path + ".name")
+            case "external":
+                if case .mapping = value {
+                    definition.external = true
+                    if let name = value["name"] { definition.name = try string(name, path + ".external.name") }
+                } else {
+                    definition.external = try bool(value, path + ".external")
+                }
+            default: throw located(value, "\(path) Additional property \(field) is not allowed")
+            }
+        }
+        // An external volume without a name is found by its key.
+        if definition.external, definition.name == nil { definition.name = key }
+        return definition
+    }
+
+    /// A service's `volumes:` entry, short (`SOURCE:TARGET[:MODE]`) or long.
+    func serviceVolume(_ node: YAMLNode, _ path: String) throws(CLIError) -> ComposeProject.MountUse {
+        if case .mapping = node {
+            var mount = Mount(type: "volume")
+            for (field, value) in try mapping(node, path) {
+                let fieldPath = path + "." + field
+                switch field {
+                case "type":
+                    let type = try string(value, fieldPath)
+                    guard ["volume", "bind", "tmpfs", "npipe"].contains(type) else {
+                        throw located(value, "\(fieldPath) must be one of volume, bind, tmpfs, npipe")
+                    }
+                    mount.type = MountType(rawValue: type)
+                case "source": mount.source = try string(value, fieldPath)
+                case "target": mount.target = try string(value, fieldPath)
+                case "read_only": mount.readOnly = try bool(value, fieldPath)
+                case "consistency": mount.consistency = try string(value, fieldPath)
+                case "bind":
+                    var options = Mount.BindOptions()
+                    for (option, optionValue) in try mapping(value, fieldPath) {
+                        switch option {
+                        case "propagation": options.propagation = try string(optionValue, fieldPath + ".propagation")
+                        case "create_host_path": options.createMountpoint = try bool(optionValue, fieldPath + ".create_host_path")
+                        default: throw located(optionValue, "\(fieldPath) Additional property \(option) is not allowed")
+                        }
+                    }
+                    mount.bindOptions = options
+                case "volume":
+                    var options = Mount.VolumeOptions()
+                    for (option, optionValue) in try mapping(value, fieldPath) {
+                        switch option {
+                        case "nocopy": options.noCopy = try bool(optionValue, fieldPath + ".nocopy")
+                        case "subpath": options.subpath = try string(optionValue, fieldPath + ".subpath")
+                        default: throw located(optionValue, "\(fieldPath) Additional property \(option) is not allowed")
+                        }
+                    }
+                    mount.volumeOptions = options
+                case "tmpfs":
+                    var options = Mount.TmpfsOptions()
+                    for (option, optionValue) in try mapping(value, fieldPath) {
+                        switch option {
+                        case "size":
+                            let text = try string(optionValue, fieldPath + ".size")
+                            guard let size = ByteSize.parse(text) else { throw located(optionValue, "\(fieldPath).size: invalid size \"\(text)\"") }
+                            options.sizeBytes = size
+                        case "mode": options.mode = UInt32(try int(optionValue, fieldPath + ".mode", range: 0...0o7777))
+                        default: throw located(optionValue, "\(fieldPath) Additional property \(option) is not allowed")
+                        }
+                    }
+                    mount.tmpfsOptions = options
+                default: throw located(value, "\(path) Additional property \(field) is not allowed")
+                }
+            }
+            guard !mount.target.isEmpty else { throw located(node, "\(path): target is required") }
+            return try resolved(mount, node)
+        }
+        // Short syntax: a source starting with `.`, `/` or `~` is a bind, another a volume.
+        let text = try string(node, path)
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        var mount = Mount(type: "volume")
+        switch parts.count {
+        case 1:
+            mount.target = parts[0]
+        case 2, 3:
+            mount.source = parts[0]
+            mount.target = parts[1]
+            for option in parts.count == 3 ? parts[2].split(separator: ",").map(String.init) : [] {
+                switch option {
+                case "ro": mount.readOnly = true
+                case "rw": mount.readOnly = false
+                case "nocopy": mount.volumeOptions = Mount.VolumeOptions(noCopy: true)
+                case "rprivate", "private", "rshared", "shared", "rslave", "slave":
+                    mount.bindOptions = Mount.BindOptions(propagation: option)
+                default: break
+                }
+            }
+        default:
+            throw located(node, "\(path): invalid spec: \(text): too many colons")
+        }
+        if let first = mount.source.first, first == "." || first == "/" || first == "~" {
+            mount.type = "bind"
+            mount.volumeOptions = nil
+        } else {
+            mount.bindOptions = nil
+        }
+        return try resolved(mount, node)
+    }
+
+    /// Relative bind sources resolve against the compose file's directory; a named volume
+    /// keeps its key for the deployer.
+    private func resolved(_ mount: Mount, _ node: YAMLNode) throws(CLIError) -> ComposeProject.MountUse {
+        var mount = mount
+        switch mount.type.rawValue {
+        case "bind":
+            if mount.source.hasPrefix("~") {
+                mount.source = (ProcessInfo.processInfo.environment["HOME"] ?? "") + mount.source.dropFirst()
+            } else if !mount.source.hasPrefix("/") {
+                let base = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+                mount.source = URL(fileURLWithPath: base + "/" + mount.source).standardizedFileURL.path
+            }
+            return .init(mount: mount, volumeKey: nil)
+        case "volume" where !mount.source.isEmpty:
+            return .init(mount: mount, volumeKey: mount.source)
+        default:
+            return .init(mount: mount, volumeKey: nil)
+        }
+    }
+
+    /// `extra_hosts`: `host:ip` (or `host=ip`) entries, or a mapping, as swarm `IP host` lines.
+    func extraHosts(_ node: YAMLNode, _ path: String) throws(CLIError) -> [String] {
+        var pairs: [(String, String)] = []
+        if case .mapping = node {
+            for (host, value) in try mapping(node, path) { pairs.append((host, try string(value, path + "." + host))) }
+        } else {
+            for entry in try strings(node, path) {
+                let separator: Character = entry.contains("=") ? "=" : ":"
+                guard let split = entry.firstIndex(of: separator) else { throw located(node, "\(path): invalid extra host \"\(entry)\"") }
+                pairs.append((String(entry[..<split]), String(entry[entry.index(after: split)...])))
+            }
+        }
+        return pairs.map { host, address in
+            let bare = address.hasPrefix("[") && address.hasSuffix("]") ? String(address.dropFirst().dropLast()) : address
+            return bare + " " + host
+        }
+    }
+
+    /// `ulimits: {nofile: {soft: 1024, hard: 2048}, nproc: 512}`, sorted by name.
+    func ulimits(_ node: YAMLNode, _ path: String) throws(CLIError) -> [Ulimit] {
+        var result: [Ulimit] = []
+        for (name, value) in try mapping(node, path) {
+            if case .mapping = value {
+                var soft: Int64?
+                var hard: Int64?
+                for (field, limit) in try mapping(value, path + "." + name) {
+                    switch field {
+                    case "soft": soft = Int64(try int(limit, path + "." + name + ".soft", range: Int.min...Int.max))
+                    case "hard": hard = Int64(try int(limit, path + "." + name + ".hard", range: Int.min...Int.max))
+                    default: throw located(limit, "\(path).\(name) Additional property \(field) is not allowed")
+                    }
+                }
+                guard let soft, let hard else { throw located(value, "\(path).\(name): soft and hard are required") }
+                result.append(Ulimit(name: name, hard: hard, soft: soft))
+            } else {
+                let limit = Int64(try int(value, path + "." + name, range: Int.min...Int.max))
+                result.append(Ulimit(name: name, hard: limit, soft: limit))
+            }
+        }
+        return result.sorted { $0.name < $1.name }
+    }
+
+    private func dnsConfig(_ current: DNSConfig?, nameservers: [String]? = nil, search: [String]? = nil) -> DNSConfig {
+        var config = current ?? DNSConfig()
+        if let nameservers { config.nameservers = nameservers }
+        if let search { config.search = search }
+        return config
     }
 
     func updateConfig(_ node: YAMLNode, _ path: String) throws(CLIError) -> UpdateConfig {

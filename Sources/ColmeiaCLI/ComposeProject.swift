@@ -21,6 +21,25 @@ public struct ComposeProject: Sendable {
         public var labels: [String: String]
     }
 
+    /// A top-level named volume: created on each node by the engine when a task mounts it,
+    /// with the stack's label and the driver given here.
+    public struct VolumeDefinition: Sendable {
+        public var key: String
+        /// The volume's name (`name:`, or an external one's), nil for `STACK_KEY`.
+        public var name: String?
+        public var external: Bool
+        public var driver: String?
+        public var driverOptions: [String: String]
+        public var labels: [String: String]
+    }
+
+    /// A mount of a service; a named volume's source is the top-level key in `volumeKey`,
+    /// resolved to its name when the stack is deployed.
+    public struct MountUse: Sendable {
+        public var mount: Mount
+        public var volumeKey: String?
+    }
+
     /// A service: its spec plus the references resolved at deploy time.
     public struct ServiceDefinition: Sendable {
         public var key: String
@@ -30,12 +49,15 @@ public struct ComposeProject: Sendable {
         /// Secret and config references whose `source` is a top-level key.
         public var secrets: [FileReferenceRequest]
         public var configs: [FileReferenceRequest]
+        /// Mounts, named volumes still by key.
+        public var mounts: [MountUse]
     }
 
     public var services: [ServiceDefinition] = []
     public var networks: [NetworkDefinition] = []
     public var secrets: [FileObject] = []
     public var configs: [FileObject] = []
+    public var volumes: [VolumeDefinition] = []
     /// Notes for the user (ignored options, unset variables).
     public var warnings: [String] = []
 }

@@ -37,7 +37,10 @@ struct ServiceCreate: AsyncParsableCommand {
     @Flag(name: [.customShort("d"), .customLong("detach")], help: "Exit immediately instead of waiting for the service to converge")
     var detach = false
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Suppress progress output") var quiet = false
+    @Option(name: .customLong("max-concurrent"), help: "Number of job tasks to run concurrently (default equal to --replicas)")
+    var maxConcurrent: UInt64?
     @OptionGroup var policy: ServicePolicyOptions
+    @OptionGroup var containerOptions: ContainerOptions
 
     @Argument(help: "The image to run") var image: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments") var command: [String] = []
@@ -52,7 +55,7 @@ struct ServiceCreate: AsyncParsableCommand {
         container.tty = tty
         var spec = ServiceSpec(name: name ?? "", labels: ServiceSpecBuilder.labels(label))
         spec.taskTemplate.containerSpec = container
-        spec.mode = try ServiceSpecBuilder.mode(mode, replicas: replicas)
+        spec.mode = try ServiceSpecBuilder.mode(mode, replicas: replicas, maxConcurrent: maxConcurrent)
         var ports: [PortConfig] = []
         for text in publish { ports += try PortSpec.parse(text) }
         if !ports.isEmpty { spec.endpointSpec = EndpointSpec(mode: .vip, ports: ports) }
@@ -63,6 +66,10 @@ struct ServiceCreate: AsyncParsableCommand {
             spec.taskTemplate.placement = Placement(constraints: constraints, preferences: preferences)
         }
         try ServiceSpecBuilder.apply(policy, to: &spec)
+        if spec.mode.isJob, spec.updateConfig != nil || spec.rollbackConfig != nil {
+            throw CLIError("update and rollback configuration is not supported for jobs")
+        }
+        try containerOptions.apply(to: &spec)
         return spec
     }
 

@@ -32,13 +32,19 @@ public enum ServiceSpecBuilder {
     }
 
     /// `replicated`, `global`, `replicated-job`, `global-job`.
-    public static func mode(_ text: String, replicas: UInt64?) throws(CLIError) -> ServiceMode {
+    public static func mode(_ text: String, replicas: UInt64?, maxConcurrent: UInt64? = nil) throws(CLIError) -> ServiceMode {
+        if maxConcurrent != nil && text != "replicated-job" {
+            throw CLIError("max-concurrent can only be used with replicated-job mode")
+        }
         switch text {
         case "replicated": return ServiceMode(replicated: .init(replicas: Int64(replicas ?? 1)))
         case "global":
             guard replicas == nil else { throw CLIError("replicas can only be used with replicated or replicated-job mode") }
             return ServiceMode(global: .init())
-        case "replicated-job": return ServiceMode(replicatedJob: .init(maxConcurrent: Int64(replicas ?? 1), totalCompletions: Int64(replicas ?? 1)))
+        case "replicated-job":
+            // As docker: MaxConcurrent defaults to --replicas; without either, 1 and 1.
+            return ServiceMode(replicatedJob: .init(maxConcurrent: Int64(maxConcurrent ?? replicas ?? 1),
+                                                    totalCompletions: Int64(replicas ?? 1)))
         case "global-job":
             guard replicas == nil else { throw CLIError("replicas can only be used with replicated or replicated-job mode") }
             return ServiceMode(globalJob: .init())

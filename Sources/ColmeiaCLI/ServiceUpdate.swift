@@ -41,6 +41,10 @@ struct ServiceUpdate: AsyncParsableCommand {
     @Option(name: .customLong("publish-rm"), help: "Remove a published port by its target port") var publishRemove: [String] = []
     @Option(name: .customLong("network-add"), help: "Add a network") var networkAdd: [String] = []
     @Option(name: .customLong("network-rm"), help: "Remove a network") var networkRemove: [String] = []
+    @Option(name: .customLong("mount-add"), help: "Add or update a mount on a service") var mountAdd: [String] = []
+    @Option(name: .customLong("mount-rm"), help: "Remove a mount by its target path") var mountRemove: [String] = []
+    @Flag(name: .customLong("read-only"), inversion: .prefixedNo, help: "Mount the container's root filesystem as read only")
+    var readOnly: Bool?
     @Flag(name: [.customShort("d"), .customLong("detach")], help: "Exit immediately instead of waiting for the service to converge")
     var detach = false
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Suppress progress output") var quiet = false
@@ -65,6 +69,14 @@ struct ServiceUpdate: AsyncParsableCommand {
         container.labels.merge(ServiceSpecBuilder.labels(containerLabelAdd)) { _, new in new }
         container.secrets.removeAll { secretRemove.contains($0.secretName) || secretRemove.contains($0.secretID) }
         container.configs.removeAll { configRemove.contains($0.configName) || configRemove.contains($0.configID) }
+        // As docker: a mount is removed by its target, and an added one replaces any at its target.
+        container.mounts.removeAll { mountRemove.contains($0.target) }
+        for text in mountAdd {
+            let mount = try MountSpec.parse(text, flag: "mount-add")
+            container.mounts.removeAll { $0.target == mount.target }
+            container.mounts.append(mount)
+        }
+        if let readOnly { container.readOnly = readOnly }
         spec.taskTemplate.containerSpec = container
 
         for key in labelRemove { spec.labels[key] = nil }

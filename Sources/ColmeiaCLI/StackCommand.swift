@@ -59,6 +59,7 @@ struct StackDeploy: AsyncParsableCommand {
             project.networks += loaded.networks
             project.secrets += loaded.secrets
             project.configs += loaded.configs
+            project.volumes += loaded.volumes
             project.warnings += loaded.warnings
         }
         for warning in project.warnings { Console.error(warning) }
