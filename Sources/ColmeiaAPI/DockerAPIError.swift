@@ -18,7 +18,10 @@ public struct DockerAPIError: Error, Sendable, HTTPResponseError, CustomStringCo
     public var description: String { "\(status.code) \(message)" }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = (try? JSONEncoder().encode(["message": message])) ?? Data(#"{"message":"internal error"}"#.utf8)
+        // As Go writes it: `/` unescaped.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let body = (try? encoder.encode(["message": message])) ?? Data(#"{"message":"internal error"}"#.utf8)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))

@@ -224,13 +224,9 @@ extension ClusterStore {
             // Nor the root CA's key or the unlock key.
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(swarm.redactedForAPI()), as: UTF8.self))
         }
-        if let service = object as? Service, service.redactedForAPI() != service {
-            // Nor registry credentials.
-            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(service.redactedForAPI()), as: UTF8.self))
-        }
-        if let task = object as? SwarmTask, task.redactedForAPI() != task {
-            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(task.redactedForAPI()), as: UTF8.self))
-        }
+        // A service's or task's registry credentials stay: the reconcilers' view is fed
+        // from these rows and hands them to the nodes that pull; readers of the audit
+        // trail get it without them (`redactedForAPI`).
         return .landed(payload: row.body)
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// The private engine's pid, stopped when the test process exits.
+/// The private engine's pid and bridge, stopped and removed when the test process exits.
 nonisolated(unsafe) private var engineProcessID: Int32 = 0
+nonisolated(unsafe) private var engineBridge: [CChar] = []
 
 /// A private Docker engine for the tests, started once per test run with the flags that work
 /// on these machines, plus a tiny test image made from Debian's busybox-static.
@@ -20,6 +21,9 @@ final class DockerEngineHarness: @unchecked Sendable {
     /// Tagged twice, so a test can "update" from one image to another.
     static let image = "colmeia-test/busybox:1"
     static let otherImage = "colmeia-test/busybox:2"
+    /// The same image under the name forms users type (no namespace, no tag, a registry
+    /// host with a port, `localhost/`); digests come from a registry (``RegistryHarness``).
+    static let userForms = ["localbusybox", "localbusybox:1", "ns/app:1", "registry.example:5000/ns/app:1", "localhost/app"]
 
     let root: String
     let socket: String
@@ -37,16 +41,34 @@ final class DockerEngineHarness: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/dockerd")
+        // A bridge of its own: a second engine on the host would otherwise fight over docker0.
+        let bridge = "cmt\(getpid() % 100_000)"
+        _ = try? Self.run(["ip", "link", "del", bridge])
+        for command in [["ip", "link", "add", "name", bridge, "type", "bridge"], ["ip", "addr", "add", "10.250.0.1/24", "dev", bridge],
+                        ["ip", "link", "set", bridge, "up"]] {
+            guard try Self.run(command) == 0 else { throw HarnessError("\(command.joined(separator: " ")) failed") }
+        }
+        engineBridge = Array(bridge.utf8CString)
         process.arguments = ["--data-root", root + "/data", "--exec-root", root + "/exec", "-H", "unix://" + socket,
                              "--pidfile", root + "/docker.pid", "--iptables=false", "--ip6tables=false",
-                             "--storage-driver=vfs", "--bip", "10.250.0.1/24"]
+                             "--storage-driver=vfs", "--bridge", bridge]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         let log = root + "/dockerd.log"
         FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
         engineProcessID = process.processIdentifier
-        atexit { if engineProcessID > 0 { kill(engineProcessID, SIGTERM) } }
+        atexit {
+            if engineProcessID > 0 {
+                kill(engineProcessID, SIGTERM)
+                var status: Int32 = 0
+                for _ in 0..<100 where waitpid(engineProcessID, &status, WNOHANG) == 0 { usleep(50_000) }
+            }
+            if !engineBridge.isEmpty {
+                let name = String(cString: engineBridge)
+                _ = try? DockerEngineHarness.run(["ip", "link", "del", name])
+            }
+        }
         var ready = false
         for _ in 0..<300 where !ready {
             ready = (try? docker(["version", "--format", "{{.Server.Version}}"]))?.status == 0
@@ -61,26 +83,42 @@ final class DockerEngineHarness: @unchecked Sendable {
         let rootfs = root + "/rootfs"
         try FileManager.default.createDirectory(atPath: rootfs + "/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: rootfs + "/bin/busybox")
-        for tool in ["sh", "sleep", "httpd", "cat", "echo", "ls", "true", "false", "env"] {
+        for tool in ["sh", "sleep", "httpd", "cat", "echo", "ls", "true", "false", "env", "test", "touch", "rm", "wget", "id",
+                     "nslookup", "ulimit", "grep"] {
             try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin/" + tool, withDestinationPath: "busybox")
         }
         let imported = try shell("tar -C '\(rootfs)' -c . | docker import --change 'ENV PATH=/bin' --change 'CMD [\"sh\"]' - \(Self.image)")
         guard imported.status == 0 else { throw HarnessError("docker import failed: \(imported.stderr)") }
-        let tagged = try docker(["tag", Self.image, Self.otherImage])
-        guard tagged.status == 0 else { throw HarnessError("docker tag failed: \(tagged.stderr)") }
+        for name in [Self.otherImage] + Self.userForms {
+            let tagged = try docker(["tag", Self.image, name])
+            guard tagged.status == 0 else { throw HarnessError("docker tag \(name) failed: \(tagged.stderr)") }
+        }
+    }
+
+    /// Runs a command, its output discarded; returns its exit status.
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// Runs the docker CLI against this engine.
-    func docker(_ arguments: [String]) throws -> DaemonHarness.Output {
-        try shell((["docker"] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " "))
+    func docker(_ arguments: [String], environment: [String: String] = [:]) throws -> DaemonHarness.Output {
+        try shell(environment: environment, (["docker"] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " "))
     }
 
-    func shell(_ command: String) throws -> DaemonHarness.Output {
+    func shell(environment extra: [String: String] = [:], _ command: String) throws -> DaemonHarness.Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         var environment = ProcessInfo.processInfo.environment
         environment["DOCKER_HOST"] = "unix://" + socket
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let out = Pipe()
         let err = Pipe()
