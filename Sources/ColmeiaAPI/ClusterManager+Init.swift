@@ -37,6 +37,7 @@ extension ClusterManager {
                           rootCAKey: rootCA.keyPEM,
                           unlockKey: spec.encryptionConfig.autoLockManagers ? UnlockKey().description : nil)
         var description = localDescription
+        description.clusterAddress = advertise
         description.tlsInfo = try Self.tlsInfo(ofChain: tls.certificateChainPEM, following: Self.trust(of: swarm))
         let me = Node(
             id: nodeID,

@@ -61,3 +61,22 @@ public struct ComposeProject: Sendable {
     /// Notes for the user (ignored options, unset variables).
     public var warnings: [String] = []
 }
+
+extension ComposeProject {
+    /// A mount as the engine gets it under stack `stack`: a named volume under the stack's
+    /// name (or its own), labelled with the stack and carrying its driver when the file gives
+    /// one, as docker's `convertVolumeToMount` does; an external volume as it is.
+    public func mount(_ use: MountUse, stack: String) -> Mount {
+        var mount = use.mount
+        guard let key = use.volumeKey, let volume = volumes.first(where: { $0.key == key }) else { return mount }
+        mount.source = volume.name ?? "\(stack)_\(key)"
+        guard !volume.external else { return mount }
+        var options = mount.volumeOptions ?? Mount.VolumeOptions()
+        options.labels = volume.labels.merging([StackLabels.namespace: stack]) { _, new in new }
+        if volume.driver != nil || !volume.driverOptions.isEmpty {
+            options.driverConfig = Driver(name: volume.driver ?? "", options: volume.driverOptions)
+        }
+        mount.volumeOptions = options
+        return mount
+    }
+}

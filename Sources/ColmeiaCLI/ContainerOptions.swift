@@ -17,7 +17,10 @@ public struct ContainerOptions: ParsableArguments {
     @Option(help: "Set custom DNS servers") var dns: [String] = []
     @Option(name: .customLong("dns-search"), help: "Set custom DNS search domains") var dnsSearch: [String] = []
     @Option(name: .customLong("dns-option"), help: "Set DNS options") var dnsOption: [String] = []
-    @Option(help: "Set one or more custom host-to-IP mappings (host:ip)") var host: [String] = []
+    /// docker's `service create --host`; `--host` is this CLI's global `-H, --host`, so the
+    /// flag takes `docker run`'s name.
+    @Option(name: .customLong("add-host"), help: "Add a custom host-to-IP mapping (host:ip); docker service create's --host")
+    var host: [String] = []
     @Option(help: "Set one or more supplementary user groups for the container") var group: [String] = []
     @Option(name: .customLong("log-driver"), help: "Logging driver for service") var logDriver: String?
     @Option(name: .customLong("log-opt"), help: "Logging driver options") var logOpt: [String] = []
@@ -79,13 +82,13 @@ public struct ContainerOptions: ParsableArguments {
     static func hostLine(_ text: String) throws(CLIError) -> String {
         let separator: Character = text.contains("=") ? "=" : ":"
         guard let split = text.firstIndex(of: separator) else {
-            throw CLIError("invalid argument \"\(text)\" for \"--host\" flag: bad format for add-host: \"\(text)\"")
+            throw CLIError("invalid argument \"\(text)\" for \"--add-host\" flag: bad format for add-host: \"\(text)\"")
         }
         let name = String(text[..<split])
         var address = String(text[text.index(after: split)...])
         if address.hasPrefix("["), address.hasSuffix("]") { address = String(address.dropFirst().dropLast()) }
         guard !name.isEmpty, !address.isEmpty else {
-            throw CLIError("invalid argument \"\(text)\" for \"--host\" flag: bad format for add-host: \"\(text)\"")
+            throw CLIError("invalid argument \"\(text)\" for \"--add-host\" flag: bad format for add-host: \"\(text)\"")
         }
         return address + " " + name
     }

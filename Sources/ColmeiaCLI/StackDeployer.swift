@@ -76,23 +76,6 @@ struct StackDeployer {
         return result
     }
 
-    /// A mount as the engine gets it: a named volume under the stack's name (or its own
-    /// name), labelled with the stack and its driver when the file gives one, as docker's
-    /// `convertVolumeToMount` does; an external volume as it is.
-    func resolve(_ use: ComposeProject.MountUse) -> Mount {
-        var mount = use.mount
-        guard let key = use.volumeKey, let volume = project.volumes.first(where: { $0.key == key }) else { return mount }
-        mount.source = volume.name ?? scoped(key)
-        guard !volume.external else { return mount }
-        var options = mount.volumeOptions ?? Mount.VolumeOptions()
-        options.labels = volume.labels.merging(namespaceLabel) { _, new in new }
-        if volume.driver != nil || !volume.driverOptions.isEmpty {
-            options.driverConfig = Driver(name: volume.driver ?? "", options: volume.driverOptions)
-        }
-        mount.volumeOptions = options
-        return mount
-    }
-
     func deployServices(networkIDs: [String: String], secretIDs: [String: (String, String)], configIDs: [String: (String, String)],
                         prune: Bool) async throws {
         let existing = try await StackCommand.services(stack, client: client)
@@ -116,7 +99,7 @@ struct StackDeployer {
                                     configID: id, configName: configName)
                 }
             }
-            container.mounts = definition.mounts.map(resolve)
+            container.mounts = definition.mounts.map { project.mount($0, stack: stack) }
             spec.taskTemplate.containerSpec = container
             let attachments = definition.networks.isEmpty ? [(key: "default", aliases: [String]())] : definition.networks
             spec.taskTemplate.networks = attachments.compactMap { attachment in

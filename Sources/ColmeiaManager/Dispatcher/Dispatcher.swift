@@ -72,6 +72,11 @@ public actor Dispatcher {
             // Agents do not know their TLS state; the node reports it on its own (`POST /node/tls`).
             node.description = description
             if description.tlsInfo.trustRoot.isEmpty { node.description.tlsInfo = known.description.tlsInfo }
+            // An agent that advertises an unspecified host (0.0.0.0) keeps the address the
+            // node was admitted with, which names the host it was reached at.
+            if description.clusterAddress.hasPrefix("0.0.0.0:") || description.clusterAddress.isEmpty {
+                node.description.clusterAddress = known.description.clusterAddress
+            }
             node.status = status
             // A node already ready as it describes itself is left alone (unless the health
             // check is marking it down right now): each write moves its version, and
