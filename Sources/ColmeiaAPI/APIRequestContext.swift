@@ -1,14 +1,20 @@
 import Hummingbird
+import NIOCore
 
-/// The request context of every API route: Hummingbird's basics with a body limit large
-/// enough for a 500 KB secret in base64 plus headroom, so that an oversized secret gets
-/// Docker's validation message rather than a transport error.
+/// The request context of every API route: Hummingbird's basics, the connection (for who
+/// is at the other end), and the identity ``AccessMiddleware`` found for the request.
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+    /// Set by ``AccessMiddleware`` before any route runs.
+    var identity = RequestIdentity(kind: .user, name: "anonymous", role: nil, details: [:])
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
     }
 
+    /// The most any route reads; each route decodes within its own, smaller limit
+    /// (``JSONResponse/decode(_:from:context:limit:)``).
     public var maxUploadSize: Int { 16 << 20 }
 }

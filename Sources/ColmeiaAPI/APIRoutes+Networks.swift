@@ -15,7 +15,7 @@ extension APIRoutes {
                 throw DockerAPIError(.conflict, "network with name \(body.name) already exists")
             }
             let id = CommandFactory.newID()
-            let envelope = CommandFactory.envelope(for: request)
+            let envelope = CommandFactory.envelope(for: request, context: context)
             _ = try await self.submit(ClusterCommand(
                 envelope: envelope,
                 preconditions: [.nameAbsent(kind: .network, name: body.name)],
@@ -37,7 +37,7 @@ extension APIRoutes {
                 throw DockerAPIError(.forbidden,
                                      "rpc error: code = FailedPrecondition desc = network \(network.id) is in use by service \(user.id)")
             }
-            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request),
+            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request, context: context),
                                                      events: [.networkRemoved(id: network.id)]))
             return Response(status: .noContent)
         }

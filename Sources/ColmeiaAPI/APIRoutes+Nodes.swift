@@ -17,12 +17,16 @@ extension APIRoutes {
             var node = try store.get(Node.self, context.objectReference())
             let version = try request.version()
             let spec = try await JSONResponse.decode(NodeSpec.self, from: request, context: context)
+            if spec.role != node.spec.role, context.identity.role != .admin {
+                throw DockerAPIError(.forbidden, "permission denied: \(context.identity.description) may not change a node's role "
+                    + "(node.promote/demote needs the admin role)")
+            }
             if node.spec.role.rawValue == "manager" && spec.role.rawValue == "worker" {
                 try await self.manager.checkDemotion(of: node, in: store)
             }
             node.spec = spec
             _ = try await self.submit(ClusterCommand(
-                envelope: CommandFactory.envelope(for: request),
+                envelope: CommandFactory.envelope(for: request, context: context),
                 preconditions: [.objectVersion(kind: .node, id: node.id, index: version)],
                 events: [.nodeUpdated(node)]))
             return Response(status: .ok)
@@ -40,7 +44,7 @@ extension APIRoutes {
                 throw DockerAPIError(.badRequest,
                                      "rpc error: code = FailedPrecondition desc = node \(node.id) is not down and can't be removed")
             }
-            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request),
+            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request, context: context),
                                                      events: [.nodeRemoved(id: node.id)]))
             return Response(status: .ok)
         }

@@ -16,7 +16,7 @@ extension APIRoutes {
         router.post("/services/create") { request, context in
             var spec = try await JSONResponse.decode(ServiceSpec.self, from: request, context: context)
             if spec.name.isEmpty { spec.name = NameGenerator.random() }
-            try Self.validate(spec)
+            try Self.validate(spec, maxReplicas: self.access.maxReplicas)
             // `--with-registry-auth`: the nodes pull with these credentials; never shown.
             if let auth = request.registryAuth { spec.taskTemplate.containerSpec?.pullOptions = .init(registryAuth: auth) }
             // As dockerd stores it: a replicated service without a count has one replica.
@@ -28,7 +28,7 @@ extension APIRoutes {
             // A job starts at its first iteration.
             if spec.mode.isJob { service.jobStatus = JobStatus(jobIteration: Version(), lastExecution: .now()) }
             _ = try await self.submit(ClusterCommand(
-                envelope: CommandFactory.envelope(for: request),
+                envelope: CommandFactory.envelope(for: request, context: context),
                 preconditions: [.nameAbsent(kind: .service, name: spec.name)],
                 events: [.serviceCreated(service)]))
             return try JSONResponse.encode(ServiceCreateResponse(id: id, warnings: []), status: .created)
@@ -56,9 +56,12 @@ extension APIRoutes {
             guard spec.name == service.spec.name else {
                 throw DockerAPIError(.badRequest, "rpc error: code = Unimplemented desc = renaming services is not supported")
             }
-            try Self.validate(spec)
+            try Self.validate(spec, maxReplicas: self.access.maxReplicas)
             spec.mode = spec.mode.normalized
             spec.taskTemplate.containerSpec?.pullOptions = try Self.pullOptions(for: request, service: service)
+            if let role = context.identity.role, role < .operator {
+                try Self.checkDeployment(of: service, to: spec, by: context.identity)
+            }
             service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: Self.publishing(spec, store),
                                                              previous: service.endpoint)
             if request.uri.queryParameters.get("rollback") == "previous" {
@@ -78,14 +81,14 @@ extension APIRoutes {
                 service.jobStatus = nil
             }
             _ = try await self.submit(ClusterCommand(
-                envelope: CommandFactory.envelope(for: request),
+                envelope: CommandFactory.envelope(for: request, context: context),
                 preconditions: [.objectVersion(kind: .service, id: service.id, index: version)],
                 events: [.serviceUpdated(service)]))
             return try JSONResponse.encode(ServiceUpdateResponse(warnings: []))
         }
         router.delete("/services/{id}") { request, context in
             let service = try await self.store().get(Service.self, context.objectReference())
-            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request),
+            _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request, context: context),
                                                      events: [.serviceRemoved(id: service.id)]))
             return Response(status: .ok)
         }
@@ -114,11 +117,42 @@ extension APIRoutes {
         return try store.list(Service.self)
     }
 
-    private static func validate(_ spec: ServiceSpec) throws {
+    private static func validate(_ spec: ServiceSpec, maxReplicas: Int) throws {
         do {
             try spec.validate()
         } catch {
             throw DockerAPIError(.badRequest, error.message)
+        }
+        // A count the orchestrator would spend its memory on is refused before it is stored.
+        let counts: [(String, Int64)] = switch spec.mode.kind {
+        case .replicated(let replicas)?: [("replicas", replicas)]
+        case .replicatedJob(let concurrent, let total)?: [("replicas (TotalCompletions)", total), ("max-concurrent", concurrent)]
+        default: []
+        }
+        for (what, count) in counts where count > Int64(maxReplicas) {
+            throw DockerAPIError(.badRequest,
+                                 "invalid \(what) \(count): a service may have at most \(maxReplicas) (colmeiad --max-replicas)")
+        }
+    }
+
+    /// A deployer may move a service within its scope to another image, replica count or
+    /// environment (or force a redeploy, or roll back), and change nothing else.
+    private static func checkDeployment(of service: Service, to spec: ServiceSpec, by identity: RequestIdentity) throws {
+        if let scope = identity.scope, !scope.covers(serviceLabels: service.spec.labels) {
+            throw DockerAPIError(.forbidden, "permission denied: \(identity.description) may not service.update on service "
+                + "\(service.spec.name): it is outside the token's scope")
+        }
+        var allowed = service.spec
+        if let container = spec.taskTemplate.containerSpec {
+            allowed.taskTemplate.containerSpec?.image = container.image
+            allowed.taskTemplate.containerSpec?.env = container.env
+            allowed.taskTemplate.containerSpec?.pullOptions = container.pullOptions
+        }
+        allowed.taskTemplate.forceUpdate = spec.taskTemplate.forceUpdate
+        if allowed.mode.replicated != nil, spec.mode.replicated != nil { allowed.mode = spec.mode }
+        guard allowed == spec else {
+            throw DockerAPIError(.forbidden, "permission denied: \(identity.description) may change only a service's image, "
+                + "replicas and environment (service.update needs the operator role for anything else)")
         }
     }
 

@@ -4,9 +4,12 @@ import Hummingbird
 
 extension APIRoutes {
     func addSwarmRoutes(to router: Router<APIRequestContext>) {
-        router.get("/swarm") { _, _ in
+        router.get("/swarm") { _, context in
             guard let swarm = try await self.store().list(Swarm.self).first else { throw DockerAPIError.notManager }
-            return try JSONResponse.encode(swarm.redactedForAPI())
+            var shown = swarm.redactedForAPI()
+            // Join tokens admit nodes: only an admin sees them.
+            if context.identity.role != .admin { shown.joinTokens = JoinTokens(worker: "", manager: "") }
+            return try JSONResponse.encode(shown)
         }
         router.post("/swarm/init") { request, context in
             let body = try await JSONResponse.decode(SwarmInitRequest.self, from: request, context: context)
@@ -44,7 +47,7 @@ extension APIRoutes {
             if request.flag("rotateManagerToken") { swarm.joinTokens.manager = ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot) }
             swarm = ClusterManager.withUnlockKey(swarm, rotate: request.flag("rotateManagerUnlockKey"))
             _ = try await self.submit(ClusterCommand(
-                envelope: CommandFactory.envelope(for: request),
+                envelope: CommandFactory.envelope(for: request, context: context),
                 preconditions: [.objectVersion(kind: .cluster, id: swarm.id, index: version)],
                 events: [.clusterUpdated(swarm)]))
             return Response(status: .ok)

@@ -97,6 +97,7 @@ extension APIRoutes {
             "DockerRootDir": .string(manager.dataDirectory),
             "Labels": [],
             "Swarm": swarm,
+            "Warnings": .array(access.warnings.map { .string($0) }),
         ]
         // Real counts from this node's executor, or none at all (never made-up zeros).
         if let counts = await manager.executorCounts(), case .object(var fields) = info {

@@ -6,15 +6,26 @@ import Hummingbird
 /// Every route of the Docker-compatible API, registered on one router.
 public struct APIRoutes: Sendable {
     public let manager: ClusterManager
+    public let access: APIAccess
 
-    public init(manager: ClusterManager) {
+    public init(manager: ClusterManager, access: APIAccess = APIAccess()) {
         self.manager = manager
+        self.access = access
     }
 
     /// The router, wrapped so that `/v1.NN/...` paths route like unprefixed ones.
     public func responder() -> some HTTPResponder<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
+        let manager = self.manager
+        router.middlewares.add(AccessMiddleware(
+            // Tokens are checked after a read barrier: a token revoked anywhere is refused by
+            // every manager as soon as the revocation has been acknowledged.
+            resolver: IdentityResolver(access: access) {
+                if let store = try? await manager.readableStore() { return store }
+                return await manager.localStore()
+            },
+            recorder: RefusalRecorder { await manager.localNode() }))
         addSystemRoutes(to: router)
         addSwarmRoutes(to: router)
         addNodeRoutes(to: router)
@@ -25,6 +36,7 @@ public struct APIRoutes: Sendable {
         addNetworkRoutes(to: router)
         addEventRoutes(to: router)
         addLogRoutes(to: router)
+        addTokenRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 

@@ -80,7 +80,8 @@ public actor ClusterManager {
         self.defaultListenAddress = defaultListenAddress
         self.makeExecutor = makeExecutor
         self.heartbeatPeriod = heartbeatPeriod
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        // The data directory holds keys, the log and the identity: this user's alone.
+        try PrivateDirectory.ensure(dataDirectory, what: "data directory", tightenContents: true)
         if let identity = try NodeIdentity.load(from: dataDirectory) {
             self.identity = identity
             if ManagerKeyFiles.isSealed(dataDirectory) {
@@ -124,6 +125,17 @@ public actor ClusterManager {
     }
 
     var isActive: Bool { node != nil }
+
+    /// This manager's read models as they are (no read barrier): where the API looks up
+    /// bearer tokens. Nil on a worker, a locked manager or a node outside a swarm.
+    func localStore() -> ClusterStore? {
+        locked ? nil : node?.store
+    }
+
+    /// This manager's Raft node, when it runs one.
+    func localNode() -> ClusterNode? {
+        locked ? nil : node
+    }
     var isWorker: Bool { identity.map { !$0.isManager } ?? false }
     var nodeIdentity: NodeIdentity? { identity }
 
@@ -267,6 +279,8 @@ public actor ClusterManager {
         var readModels: String?
         if dataKey != nil, let directory = readModelsDirectory(for: dataDirectory, raftID: raftID) {
             eraseReadModels(of: dataDirectory, keeping: directory)
+            // They hold secrets and keys in the clear: this user's alone, or not at all.
+            try PrivateDirectory.ensure(directory, what: "read-model directory", replaceIfLoose: true)
             readModels = directory + "/state.db"
         }
         let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger,

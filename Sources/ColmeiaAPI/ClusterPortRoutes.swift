@@ -23,7 +23,20 @@ struct ClusterPortRoutes: Sendable {
                             body: .init(byteBuffer: ByteBuffer(string: pem)))
         }
         router.post("/join") { request, context in
-            let application = try await request.decode(as: JoinApplication.self, context: context)
+            // Anyone may knock here: at most 64 KiB is read before the token is checked.
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: 64 << 10)
+            } catch {
+                throw DockerAPIError(.contentTooLarge, "a join request is at most 65536 bytes")
+            }
+            let application: JoinApplication
+            do {
+                application = try JSONDecoder().decode(JoinApplication.self, from: Data(body.readableBytesView))
+            } catch {
+                throw DockerAPIError(.badRequest, "malformed join request: \(error)")
+            }
             let admission = try await manager.admit(application, peerIP: context.peerIP)
             return try JSONResponse.encode(admission)
         }

@@ -41,8 +41,14 @@ final class ClusterPortServer: Sendable {
             await credentials.verify(chain, fallback: initialRoots)
         }
         let signal = StartSignal()
+        // Open to the network (and to anyone before `/join`): bounded like the API's listeners.
+        let policy = ConnectionPolicy()
         let app = Application(
-            responder: responder, server: try .http2Upgrade(tlsChannelConfiguration: channel),
+            responder: responder,
+            server: policy.builder { responder in
+                try HTTP2UpgradeChannel(tlsChannelConfiguration: channel, configuration: policy.http2Configuration(),
+                                        responder: responder)
+            },
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "colmeiad-cluster"),
             onServerRunning: { _ in signal.finish(nil) },
             logger: logger)

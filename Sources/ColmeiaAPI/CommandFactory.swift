@@ -6,9 +6,12 @@ import Hummingbird
 /// Builds commands for API requests: the proposer (this daemon) chooses ids and times so
 /// that apply stays deterministic on every manager.
 enum CommandFactory {
-    static func envelope(for request: Request) -> CommandEnvelope {
-        let requestID = request.headers[HTTPField.Name("X-Request-Id")!] ?? UUID().uuidString
-        return CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .user, id: "api"), requestID: requestID)
+    /// The envelope of a command an API request causes: its actor is the identity the
+    /// request proved, its request id the client's `X-Request-ID` (or a new one).
+    static func envelope(for request: Request, context: APIRequestContext) -> CommandEnvelope {
+        let requestID = HTTPField.Name("X-Request-Id").flatMap { request.headers[$0] }.map { String($0.prefix(200)) }
+            ?? UUID().uuidString
+        return CommandEnvelope(id: UUID().uuidString, time: .now(), actor: context.identity.actor, requestID: requestID)
     }
 
     static func newID() -> String {

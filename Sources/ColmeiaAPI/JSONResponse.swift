@@ -6,6 +6,13 @@ import Hummingbird
 
 /// JSON in and out, with Docker's error words for bad bodies.
 enum JSONResponse {
+    /// The body a route reads unless it says otherwise: far beyond any spec, far below what
+    /// a few hundred clients could make the daemon hold.
+    static let defaultBodyLimit = 1 << 20
+    /// Secrets and configs: a 1000 KiB config in base64 with room to spare, so that an
+    /// oversized one still gets its validation message.
+    static let fileObjectBodyLimit = 8 << 20
+
     static func encode<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         // Stable bytes: the same object reads the same over every transport and every time.
@@ -32,13 +39,15 @@ enum JSONResponse {
 
     /// Decodes the body as `Value`; a missing, oversized or malformed body is a 400 with
     /// the decoder's reason, as dockerd answers.
-    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, context: APIRequestContext) async throws -> Value {
+    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, context: APIRequestContext,
+                                         limit: Int = defaultBodyLimit) async throws -> Value {
         var request = request
         let buffer: ByteBuffer
+        let limit = min(limit, context.maxUploadSize)
         do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            buffer = try await request.collectBody(upTo: limit)
         } catch {
-            throw DockerAPIError(.contentTooLarge, "request body is larger than \(context.maxUploadSize) bytes")
+            throw DockerAPIError(.contentTooLarge, "request body is larger than \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else {
             throw DockerAPIError.badRequest("invalid JSON: got EOF while reading request body")

@@ -20,14 +20,9 @@ public struct PlaintextHTTPChannel: ServerChildChannel {
     private let http1: HTTP1Channel
     private let http2: HTTP2Channel
 
-    public init(responder: @escaping HTTPChannelHandler.Responder) {
-        http1 = HTTP1Channel(responder: responder)
-        http2 = HTTP2Channel(responder: responder)
-    }
-
-    /// A server builder for Hummingbird's `Application(server:)`.
-    public static func builder() -> HTTPServerBuilder {
-        HTTPServerBuilder { responder in PlaintextHTTPChannel(responder: responder) }
+    public init(responder: @escaping HTTPChannelHandler.Responder, policy: ConnectionPolicy) {
+        http1 = HTTP1Channel(responder: responder, configuration: policy.http1Configuration())
+        http2 = HTTP2Channel(responder: responder, configuration: policy.http2Configuration())
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {

@@ -19,7 +19,7 @@ public struct ColmeiaCommand: AsyncParsableCommand {
               colmeia service ls
             """,
         subcommands: [SwarmCommand.self, NodeCommand.self, ServiceCommand.self, SecretCommand.self, ConfigCommand.self,
-                      NetworkCommand.self, StackCommand.self, EventsCommand.self]
+                      NetworkCommand.self, StackCommand.self, EventsCommand.self, TokenCommand.self]
     )
 
     public init() {}

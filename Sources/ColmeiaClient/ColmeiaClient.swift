@@ -12,8 +12,11 @@ public final class ColmeiaClient: Sendable {
     let baseURL: String
     /// How long one non-streaming exchange may take.
     let requestTimeout: TimeAmount
+    /// A bearer token (`colmeia token create`) sent with every request.
+    let token: String?
 
-    public init(host: ColmeiaHost, tls: TLSOptions? = nil, requestTimeout: TimeAmount = .seconds(30)) throws(ColmeiaClientError) {
+    public init(host: ColmeiaHost, tls: TLSOptions? = nil, token: String? = nil,
+                requestTimeout: TimeAmount = .seconds(30)) throws(ColmeiaClientError) {
         var configuration = HTTPClient.Configuration()
         if let tls { configuration.tlsConfiguration = try tls.configuration() }
         configuration.timeout = HTTPClient.Configuration.Timeout(connect: .seconds(10))
@@ -23,6 +26,7 @@ public final class ColmeiaClient: Sendable {
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.baseURL = host.baseURL(tls: tls != nil)
         self.requestTimeout = requestTimeout
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// Closes the connections; the client cannot be used afterwards.
@@ -39,6 +43,7 @@ public final class ColmeiaClient: Sendable {
         request.method = method
         request.headers.add(name: "Host", value: "colmeia")
         request.headers.add(name: "User-Agent", value: "colmeia-cli")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer " + token) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

@@ -80,12 +80,14 @@ public final class ClusterNode: Sendable {
     /// Validates `command`, replicates it, and returns how apply judged it. A command that
     /// fails validation is never proposed.
     public func propose(_ command: ClusterCommand) async throws(ProposalError) -> ApplyOutcome {
+        let bytes: [UInt8]
         do {
             try command.validate()
+            bytes = try command.encoded()
         } catch {
             throw .invalid(error)
         }
-        switch await driver.propose(command.encoded()) {
+        switch await driver.propose(bytes) {
         case .success(let outcome): return outcome
         case .failure(let error): throw .replication(error)
         }

@@ -124,7 +124,18 @@ extension ClusterStore {
         case .configUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
         case .networkCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
         case .networkUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
-        case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved:
+        case .tokenCreated(let object):
+            // Landed whole; the audit row keeps no hash of the secret.
+            let outcome = try upsert(object, created: true, time: time, index: index, db)
+            guard case .landed = outcome else { return outcome }
+            var stored = object
+            stored.version = Version(index: index)
+            stored.createdAt = time
+            stored.updatedAt = time
+            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(stored.redactedForAPI()), as: UTF8.self))
+        case .requestRefused(let denial):
+            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(denial), as: UTF8.self))
+        case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved:
             try db.cachedStatement(sql: "DELETE FROM resources WHERE kind = ? AND id = ?").execute(arguments: [event.objectKind.rawValue, event.objectID])
             guard db.changesCount > 0 else { return .refused("\(event.objectKind.rawValue) \(event.objectID) not found") }
             return .landed(payload: try jsonObject(id: event.objectID))
@@ -248,12 +259,16 @@ extension ClusterStore {
         let envelope = command.envelope
         try db.cachedStatement(sql: """
             INSERT INTO audit_events (raft_index, ordinal, raft_term, time_ns, time, actor_kind, actor_id, request_id,
-                                      command_id, type, object_kind, object_id, payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      command_id, type, object_kind, object_id, payload, actor_details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [Int64(index), ordinal, Int64(term), envelope.time.nanosecondsSinceEpoch,
                              envelope.time.rfc3339, envelope.actor.kind.rawValue, envelope.actor.id,
                              envelope.requestID, envelope.id, event.type, event.objectKind.rawValue,
-                             event.objectID, payload])
+                             event.objectID, payload, try actorDetails(envelope.actor)])
+    }
+
+    private static func actorDetails(_ actor: CommandEnvelope.Actor) throws -> String? {
+        actor.details.isEmpty ? nil : String(decoding: try ResourceRow.encoder().encode(actor.details), as: UTF8.self)
     }
 
     private static func recordRejection(_ command: ClusterCommand, index: UInt64, reason: String, _ db: Database) throws {

@@ -67,8 +67,10 @@ extension ClusterStore {
         }
         let index: Int64 = row["raft_index"]
         let term: Int64 = row["raft_term"]
+        let detailsText: String? = row["actor_details"]
+        let details = detailsText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
         return AuditRecord(index: UInt64(index), ordinal: row["ordinal"], term: UInt64(term), time: time,
-                           actor: CommandEnvelope.Actor(kind: actorKind, id: row["actor_id"]),
+                           actor: CommandEnvelope.Actor(kind: actorKind, id: row["actor_id"], details: details),
                            requestID: row["request_id"], commandID: row["command_id"], type: row["type"],
                            objectKind: objectKind, objectID: row["object_id"], payload: row["payload"])
     }

@@ -11,7 +11,8 @@ extension ClusterStore {
         case .node: ["id", "name", "label", "node.label", "role", "membership"]
         case .secret, .config: ["id", "name", "label"]
         case .network: ["id", "name", "label", "driver", "scope", "type"]
-        case .cluster: []
+        case .token: ["id", "name"]
+        case .cluster, .request: []
         }
     }
 

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// `colmeiad`: the Colmeia node daemon. Parses its flags and starts the pieces; the work
@@ -51,6 +52,15 @@ struct Colmeiad: AsyncParsableCommand {
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
+    @Option(name: [.customShort("G"), .customLong("group")],
+            help: "Group for the unix socket: its members administer the swarm as root does (default: docker, when it exists).")
+    var group: String?
+
+    @Flag(help: "Serve TCP listeners without TLS and a client CA even off loopback; anyone who reaches them is an admin.")
+    var insecureTCP = false
+
+    @Option(help: "The largest replica (or job completion) count a service may ask for.") var maxReplicas = 10_000
+
     @Option(help: ArgumentHelp("Renew this node's certificate this many seconds after taking it, instead of between 50% and 80% of its lifetime (for tests).",
                                visibility: .hidden))
     var certRenewAfter: Double?
@@ -69,6 +79,7 @@ struct Colmeiad: AsyncParsableCommand {
             throw ValidationError("--tls-ca verifies clients of a TLS listener: give --tls-cert and --tls-key too")
         }
         for address in host { _ = try ListenAddress(address) }
+        if maxReplicas < 1 { throw ValidationError("--max-replicas must be at least 1") }
         if let raftSnapshotChunkBytes, raftSnapshotChunkBytes < 1 {
             throw ValidationError("--raft-snapshot-chunk-bytes must be at least 1")
         }
@@ -76,6 +87,8 @@ struct Colmeiad: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Everything the daemon writes (keys, log, read models, task files) is its own.
+        umask(0o077)
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -97,25 +110,44 @@ struct Colmeiad: AsyncParsableCommand {
             try await manager.initializeIfNeeded()
         }
         let addresses = try (host.isEmpty ? ["unix:///var/run/colmeia.sock"] : host).map(ListenAddress.init)
-        let routes = APIRoutes(manager: manager)
+        let tcp = addresses.compactMap { address -> (host: String, port: Int)? in
+            if case .tcp(let host, let port) = address { (host, port) } else { nil }
+        }
+        let warnings = try ListenerSecurity.check(tcp: tcp, tls: tlsCert != nil, clientCA: tlsCa != nil, insecure: insecureTCP)
+        for warning in warnings { logger.warning("\(warning)") }
+        let socketGroup = group.map { ListenerSecurity.group(named: $0) } ?? ListenerSecurity.group(named: "docker")
+        if let group, socketGroup == nil { throw ValidationError("--group \(group): no such group") }
+        let routes = APIRoutes(manager: manager, access: APIAccess(insecureTCP: insecureTCP, socketGroup: socketGroup,
+                                                                   maxReplicas: maxReplicas, warnings: warnings))
         var services: [any Service] = [NodeService(manager: manager)]
         for address in addresses {
             let server: HummingbirdCore.HTTPServerBuilder
+            // Each listener has its own connection budget: a flood on TCP leaves the socket usable.
+            let policy = ConnectionPolicy()
+            var onRunning: @Sendable (any Channel) async -> Void = { _ in }
             switch address {
             case .unix(let path):
                 try? FileManager.default.removeItem(atPath: path)
-                server = APIServerBuilders.unixSocket()
+                server = APIServerBuilders.unixSocket(policy: policy)
+                onRunning = { _ in
+                    do {
+                        try ListenerSecurity.restrict(socket: path, group: socketGroup)
+                    } catch {
+                        logger.critical("\(error)")
+                    }
+                }
             case .tcp:
                 if let tlsCert, let tlsKey {
-                    server = try APIServerBuilders.tls(certificatePath: tlsCert, keyPath: tlsKey, caPath: tlsCa)
+                    server = try APIServerBuilders.tls(certificatePath: tlsCert, keyPath: tlsKey, caPath: tlsCa, policy: policy)
                 } else {
-                    server = APIServerBuilders.plaintextTCP()
+                    server = APIServerBuilders.plaintextTCP(policy: policy)
                 }
             }
             let app = Application(
                 responder: routes.responder(),
                 server: server,
                 configuration: ApplicationConfiguration(address: address.bindAddress, serverName: "colmeiad"),
+                onServerRunning: onRunning,
                 logger: logger)
             services.append(app)
             logger.info("serving the API", metadata: ["address": "\(address)"])

@@ -72,7 +72,10 @@ final class DaemonHarness {
     }
 
     /// Starts the daemon and waits until `/_ping` answers on the socket.
-    func start(initialize: Bool = true, executor: String = "process", extraArguments: [String] = []) throws {
+    /// - Parameter insecureTCP: the loopback TCP listener takes anonymous clients as admins
+    ///   (`--insecure-tcp`), as most tests drive it with curl; the access tests turn it off.
+    func start(initialize: Bool = true, executor: String = "process", insecureTCP: Bool = true,
+               extraArguments: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable("colmeiad"))
         // A restarted daemon appends to the same log, so a restart can be read in full.
@@ -81,6 +84,7 @@ final class DaemonHarness {
                              "--node-name", nodeName,
                              "--log-level", Self.logLevel,
                              "--executor", executor]
+            + (insecureTCP ? ["--insecure-tcp"] : [])
             + (initialize ? ["--init"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         if !FileManager.default.fileExists(atPath: logPath) {

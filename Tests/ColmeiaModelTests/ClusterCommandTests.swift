@@ -27,10 +27,10 @@ struct ClusterCommandTests {
     }
 
     @Test("encoding is stable: today's bytes equal the fixture")
-    func encodingIsStable() {
-        let encoded = String(decoding: CommandSamples.command.encoded(), as: UTF8.self)
+    func encodingIsStable() throws {
+        let encoded = String(decoding: try CommandSamples.command.encoded(), as: UTF8.self)
         #expect(encoded == Self.formatV1Fixture)
-        #expect(CommandSamples.command.encoded() == CommandSamples.command.encoded())
+        #expect(try CommandSamples.command.encoded() == CommandSamples.command.encoded())
     }
 
     @Test("every event and precondition round-trips")

@@ -47,14 +47,17 @@ extension Orchestrator {
         }
 
         let running = current.filter { $0.status.state != .complete }.count
-        let wanted = min(maxConcurrent - running, totalCompletions - completed.count - running)
-        if wanted > 0 {
-            var created = 0
-            for slot in 0..<totalCompletions where created < wanted && !occupied.contains(slot) {
+        let total = min(totalCompletions, Self.replicaCeiling)
+        let wanted = min(maxConcurrent - running, total - completed.count - running, Self.newTasksPerPass)
+        var slot = 0
+        var created = 0
+        while created < wanted && slot < total {
+            if !occupied.contains(slot) {
                 events.append(.taskCreated(newTask(for: service, slot: slot, nodeID: "", desired: .complete)))
                 occupied.insert(slot)
                 created += 1
             }
+            slot += 1
         }
         plan.add(events, reconciler: "orchestrator", preconditions: [versionOf(service)])
     }

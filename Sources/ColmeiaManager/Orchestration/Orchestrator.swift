@@ -49,11 +49,27 @@ public struct Orchestrator {
         }
     }
 
-    private mutating func reconcileReplicated(_ service: Service, replicas: Int, tasks: [SwarmTask], view: ClusterView) {
+    /// The most tasks one pass creates for one service: a huge replica count fills in over
+    /// several passes (each sees deletions and updates made meanwhile), never in one
+    /// allocation the size of the count.
+    public static let newTasksPerPass = 5_000
+    /// Replica counts beyond this are treated as this (the API refuses far less; this bounds
+    /// what reached the log by other ways).
+    public static let replicaCeiling = 1_000_000
+
+    private mutating func reconcileReplicated(_ service: Service, replicas requested: Int, tasks: [SwarmTask], view: ClusterView) {
+        let replicas = min(requested, Self.replicaCeiling)
         let groups = TaskGroup.bySlot(tasks)
         var bySlot = Dictionary(uniqueKeysWithValues: groups.map { ($0.slot, $0) })
-        for slot in 1...max(1, replicas) where slot <= replicas && bySlot[slot] == nil {
-            bySlot[slot] = TaskGroup(slot: slot, tasks: [])
+        // Empty slots to fill, walked only as far as the budget of new tasks reaches.
+        var slot = 1
+        var added = 0
+        while slot <= replicas && added < Self.newTasksPerPass {
+            if bySlot[slot] == nil {
+                bySlot[slot] = TaskGroup(slot: slot, tasks: [])
+                added += 1
+            }
+            slot += 1
         }
         let active = bySlot.values.filter { $0.slot >= 1 && $0.slot <= replicas }.sorted { $0.slot < $1.slot }
         var events: [ClusterEvent] = []

@@ -33,7 +33,7 @@ extension ClusterView {
                 if !task.nodeID.isEmpty { touched.insert(task.nodeID) }
             }
             return touched
-        case .secret, .config, .network:
+        case .secret, .config, .network, .token, .request:
             break
         }
         return []

@@ -33,7 +33,16 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 extension JSONValue: Codable {
+    /// How deep a document may nest (counted from its root): far beyond any Docker spec, far
+    /// below what would exhaust a stack or the encoder's own limit.
+    public static let maximumDepth = 100
+
     public init(from decoder: any Decoder) throws {
+        guard decoder.codingPath.count <= Self.maximumDepth else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "JSON nested more than \(Self.maximumDepth) levels deep"))
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null

@@ -5,8 +5,9 @@ import Foundation
 /// changes need no new version, while anything an old build could not apply correctly
 /// (new event or precondition types, changed meanings) requires a new version.
 extension ClusterCommand {
-    /// The bytes to put in the log.
-    public func encoded() -> [UInt8] {
+    /// The bytes to put in the log. A command whose content the encoder refuses (a value
+    /// nested beyond its limit) is refused as invalid, never a crash.
+    public func encoded() throws(ValidationError) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -14,8 +15,7 @@ extension ClusterCommand {
         do {
             return Array(try encoder.encode(WireV1(self)))
         } catch {
-            // Every member is a string, integer, finite-or-converted float, array or object.
-            preconditionFailure("ClusterCommand encoding cannot fail: \(error)")
+            throw ValidationError(field: "", message: "the request cannot be stored: \(error)")
         }
     }
 

@@ -4,7 +4,7 @@
 /// an unknown type is an error (an old build cannot apply a newer event).
 extension ClusterEvent: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, object, id, status, node, desiredState = "desired_state"
+        case type, object, id, status, node, desiredState = "desired_state", denial
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +41,9 @@ extension ClusterEvent: Codable {
         case "network.created": self = .networkCreated(try object(Network.self))
         case "network.updated": self = .networkUpdated(try object(Network.self))
         case "network.removed": self = .networkRemoved(id: try id())
+        case "token.created": self = .tokenCreated(try object(AccessToken.self))
+        case "token.removed": self = .tokenRemoved(id: try id())
+        case "request.refused": self = .requestRefused(try container.decode(AccessDenial.self, forKey: .denial))
         default: throw CommandDecodingError.unknownEventType(type)
         }
     }
@@ -56,9 +59,12 @@ extension ClusterEvent: Codable {
         case .secretCreated(let value), .secretUpdated(let value): try container.encode(value, forKey: .object)
         case .configCreated(let value), .configUpdated(let value): try container.encode(value, forKey: .object)
         case .networkCreated(let value), .networkUpdated(let value): try container.encode(value, forKey: .object)
+        case .tokenCreated(let value): try container.encode(value, forKey: .object)
         case .nodeRemoved(let id), .serviceRemoved(let id), .taskRemoved(let id), .secretRemoved(let id),
-            .configRemoved(let id), .networkRemoved(let id):
+            .configRemoved(let id), .networkRemoved(let id), .tokenRemoved(let id):
             try container.encode(id, forKey: .id)
+        case .requestRefused(let denial):
+            try container.encode(denial, forKey: .denial)
         case .taskStatusChanged(let id, let status):
             try container.encode(id, forKey: .id)
             try container.encode(status, forKey: .status)

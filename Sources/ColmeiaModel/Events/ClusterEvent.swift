@@ -30,6 +30,10 @@ public enum ClusterEvent: Sendable, Hashable {
     case networkCreated(Network)
     case networkUpdated(Network)
     case networkRemoved(id: String)
+    case tokenCreated(AccessToken)
+    case tokenRemoved(id: String)
+    /// An API request refused for lack of permission: only an audit record.
+    case requestRefused(AccessDenial)
 
     /// What happened to the object.
     public enum Action: String, Sendable, Hashable, CaseIterable {
@@ -39,6 +43,7 @@ public enum ClusterEvent: Sendable, Hashable {
         case statusChanged = "status_changed"
         case assigned
         case desiredStateChanged = "desired_state_changed"
+        case refused
     }
 
     /// The kind of object the event changes.
@@ -51,20 +56,24 @@ public enum ClusterEvent: Sendable, Hashable {
         case .secretCreated, .secretUpdated, .secretRemoved: .secret
         case .configCreated, .configUpdated, .configRemoved: .config
         case .networkCreated, .networkUpdated, .networkRemoved: .network
+        case .tokenCreated, .tokenRemoved: .token
+        case .requestRefused: .request
         }
     }
 
     public var action: Action {
         switch self {
         case .clusterCreated, .nodeCreated, .serviceCreated, .taskCreated, .secretCreated,
-            .configCreated, .networkCreated:
+            .configCreated, .networkCreated, .tokenCreated:
             .created
         case .clusterUpdated, .nodeUpdated, .serviceUpdated, .taskUpdated, .secretUpdated,
             .configUpdated, .networkUpdated:
             .updated
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved,
-            .networkRemoved:
+            .networkRemoved, .tokenRemoved:
             .removed
+        case .requestRefused:
+            .refused
         case .taskStatusChanged:
             .statusChanged
         case .taskAssigned:
@@ -81,8 +90,10 @@ public enum ClusterEvent: Sendable, Hashable {
     public var objectID: String {
         switch self {
         case .nodeRemoved(let id), .serviceRemoved(let id), .taskRemoved(let id),
-            .secretRemoved(let id), .configRemoved(let id), .networkRemoved(let id):
+            .secretRemoved(let id), .configRemoved(let id), .networkRemoved(let id), .tokenRemoved(let id):
             id
+        case .requestRefused(let denial):
+            denial.method + " " + denial.path
         case .taskStatusChanged(let id, _), .taskAssigned(let id, _, _), .taskDesiredStateChanged(let id, _):
             id
         case .clusterCreated(let object), .clusterUpdated(let object): object.objectID
@@ -92,6 +103,7 @@ public enum ClusterEvent: Sendable, Hashable {
         case .secretCreated(let object), .secretUpdated(let object): object.objectID
         case .configCreated(let object), .configUpdated(let object): object.objectID
         case .networkCreated(let object), .networkUpdated(let object): object.objectID
+        case .tokenCreated(let object): object.objectID
         }
     }
 
@@ -105,8 +117,9 @@ public enum ClusterEvent: Sendable, Hashable {
         case .secretCreated(let object), .secretUpdated(let object): object
         case .configCreated(let object), .configUpdated(let object): object
         case .networkCreated(let object), .networkUpdated(let object): object
+        case .tokenCreated(let object): object
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .taskStatusChanged, .taskAssigned,
-            .taskDesiredStateChanged, .secretRemoved, .configRemoved, .networkRemoved:
+            .taskDesiredStateChanged, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused:
             nil
         }
     }
@@ -118,6 +131,7 @@ public enum ClusterEvent: Sendable, Hashable {
         case .secretUpdated(let secret): .secretUpdated(secret.redactedForAPI())
         case .clusterCreated(let swarm): .clusterCreated(swarm.redactedForAPI())
         case .clusterUpdated(let swarm): .clusterUpdated(swarm.redactedForAPI())
+        case .tokenCreated(let token): .tokenCreated(token.redactedForAPI())
         default: self
         }
     }

@@ -19,10 +19,33 @@ public struct CommandEnvelope: Sendable, Hashable, Codable {
         public var kind: Kind
         /// The user name, node id, webhook id or reconciler name.
         public var id: String
+        /// How the API knew who it was: `transport` (`unix`, `tcp`, `tls`), `uid`, `gid`,
+        /// `pid`, `process`, `address`, `subject`, `node`, `role`, `token`, `userAgent`…
+        public var details: [String: String]
 
-        public init(kind: Kind, id: String) {
+        public init(kind: Kind, id: String, details: [String: String] = [:]) {
             self.kind = kind
             self.id = id
+            self.details = details
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, id, details
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try container.decode(Kind.self, forKey: .kind)
+            id = try container.decode(String.self, forKey: .id)
+            details = try container.decodeIfPresent([String: String].self, forKey: .details) ?? [:]
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(id, forKey: .id)
+            // Absent when empty: commands without details keep their bytes.
+            if !details.isEmpty { try container.encode(details, forKey: .details) }
         }
     }
 

@@ -7,4 +7,8 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     case secret
     case config
     case network
+    /// An API bearer token (Colmeia's own).
+    case token
+    /// A refused API request: recorded in the audit trail only, never stored as an object.
+    case request
 }

@@ -25,8 +25,10 @@ extension ClusterEvent {
             try config.spec.validate()
         case .networkCreated(let network), .networkUpdated(let network):
             try network.validate()
+        case .tokenCreated(let token):
+            try NameRules.validateConfigOrSecretName(token.spec.name, field: "Spec.Name")
         case .taskCreated, .taskUpdated, .taskStatusChanged, .taskAssigned, .taskDesiredStateChanged, .nodeRemoved, .serviceRemoved, .taskRemoved,
-            .secretRemoved, .configRemoved, .networkRemoved:
+            .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused:
             break
         }
     }

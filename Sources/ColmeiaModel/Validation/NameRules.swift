@@ -1,5 +1,5 @@
 /// SwarmKit's rules for object names.
-enum NameRules {
+public enum NameRules {
     /// `^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$`: letters, digits, `-` and `_`, starting and ending
     /// with a letter or digit (services, networks; `stack_web` from `docker stack` is valid).
     static func isValidDNSName(_ name: String) -> Bool {
@@ -33,7 +33,7 @@ enum NameRules {
     }
 
     /// SwarmKit's `validateConfigOrSecretAnnotations`.
-    static func validateConfigOrSecretName(_ name: String, field: String) throws(ValidationError) {
+    public static func validateConfigOrSecretName(_ name: String, field: String) throws(ValidationError) {
         if name.isEmpty {
             throw ValidationError(field: field, message: "name must be provided")
         }

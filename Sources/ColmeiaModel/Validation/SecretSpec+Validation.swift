@@ -5,11 +5,10 @@ extension SecretSpec {
     /// SwarmKit's `validateSecretSpec`: a valid name, a named driver or 1…512 000 bytes of data.
     public func validate() throws(ValidationError) {
         try NameRules.validateConfigOrSecretName(name, field: "Name")
-        if let driver {
-            if driver.name.isEmpty {
-                throw ValidationError(field: "Driver.Name", message: "secret driver must have a name")
-            }
-            return
+        if driver != nil {
+            // SwarmKit accepts external secret drivers (plugins); Colmeia has none, and a
+            // driver must not be a way around the size limit.
+            throw ValidationError(field: "Driver", message: "secret drivers are not supported: give the secret's data")
         }
         let size = data?.count ?? 0
         if size >= Self.maxDataSize || size < 1 {

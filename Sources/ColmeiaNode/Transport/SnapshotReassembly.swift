@@ -37,11 +37,14 @@ public final class SnapshotReassembly: Sendable {
     public static let totalHeader = "X-Colmeia-Snapshot-Total"
     public static let receivedHeader = "X-Colmeia-Snapshot-Received"
 
-    /// The largest transfer accepted.
+    /// The largest transfer accepted: a peer's announced size is never trusted for more.
     public let maximumBytes: Int
     private let transfers = Mutex<[String: Transfer]>([:])
+    /// What is set aside before any byte arrives: memory follows what peers send, not what
+    /// they announce.
+    static let initialReservation = 16 << 20
 
-    public init(maximumBytes: Int = 8 << 30) {
+    public init(maximumBytes: Int = 1 << 30) {
         self.maximumBytes = maximumBytes
     }
 
@@ -63,7 +66,7 @@ public final class SnapshotReassembly: Sendable {
                     return .outOfOrder(received: 0)
                 }
                 var bytes: [UInt8] = []
-                bytes.reserveCapacity(total)
+                bytes.reserveCapacity(min(total, Self.initialReservation))
                 transfer = Transfer(id: id, total: total, bytes: bytes)
             }
             guard var current = transfer else { return .outOfOrder(received: 0) }

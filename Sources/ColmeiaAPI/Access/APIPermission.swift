@@ -1,0 +1,52 @@
+import ColmeiaModel
+import HTTPTypes
+
+/// What a route needs, and the least role that has it. Routes not listed here need
+/// `admin`: a route added without a decision is closed, not open.
+struct APIPermission: Sendable, Hashable {
+    /// The name a refusal gives, e.g. `service.update`.
+    var name: String
+    /// nil: anyone, even without an identity.
+    var role: AccessRole?
+
+    static let open = APIPermission(name: "ping", role: nil)
+
+    /// The permission of `method path` (path without its `/v1.NN` prefix).
+    static func of(method: HTTPRequest.Method, path: String) -> APIPermission {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let read = method == .get || method == .head
+        func need(_ name: String, _ role: AccessRole) -> APIPermission { APIPermission(name: name, role: role) }
+        guard let first = parts.first else { return need("unknown", .admin) }
+        switch first {
+        case "_ping", "version":
+            return .open
+        case "info", "events":
+            return need(first + ".read", .viewer)
+        case "swarm":
+            // Reading the swarm shows join tokens only to admins (see the route).
+            if read && parts.count == 1 { return need("swarm.read", .viewer) }
+            return need("swarm." + (parts.count > 1 ? parts[1] : "write"), .admin)
+        case "nodes":
+            if read { return need("node.read", .viewer) }
+            if method == .delete { return need("node.remove", .admin) }
+            // Availability and labels are an operator's; a role change is checked as admin by the route.
+            return need("node.update", .operator)
+        case "services":
+            if read { return need(parts.last == "logs" ? "service.logs" : "service.read", .viewer) }
+            if parts.count == 3 && parts[2] == "update" { return need("service.update", .deployer) }
+            return need(method == .delete ? "service.remove" : "service.create", .operator)
+        case "tasks":
+            return need(parts.last == "logs" ? "task.logs" : "task.read", .viewer)
+        case "secrets", "configs", "networks":
+            let kind = String(first.dropLast())
+            if read { return need(kind + ".read", .viewer) }
+            return need(kind + "." + (method == .delete ? "remove" : parts.last == "create" ? "create" : "update"), .operator)
+        case "colmeia":
+            // Colmeia's own API: tokens are an admin's.
+            if parts.count >= 3 && parts[2] == "tokens" { return need("token." + (read ? "read" : "write"), .admin) }
+            return need("colmeia", .admin)
+        default:
+            return need("unknown", .admin)
+        }
+    }
+}
