@@ -96,6 +96,13 @@ struct Colmeiad: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "colmeiad")
+        // Listeners are judged before anything starts: a refused one leaves nothing behind.
+        let addresses = try (host.isEmpty ? ["unix:///var/run/colmeia.sock"] : host).map(ListenAddress.init)
+        let tcp = addresses.compactMap { address -> (host: String, port: Int)? in
+            if case .tcp(let host, let port) = address { (host, port) } else { nil }
+        }
+        let warnings = try ListenerSecurity.check(tcp: tcp, tls: tlsCert != nil, clientCA: tlsCa != nil, insecure: insecureTCP)
+        for warning in warnings { logger.warning("\(warning)") }
         let hostname = nodeName ?? ProcessInfo.processInfo.hostName
         let taskExecutor: any TaskExecutor = executor == "process"
             ? ProcessExecutor(root: dataDir + "/tasks", runtimeRoot: execRoot ?? Self.defaultExecRoot(dataDir: dataDir),
@@ -109,12 +116,6 @@ struct Colmeiad: AsyncParsableCommand {
         if initialize {
             try await manager.initializeIfNeeded()
         }
-        let addresses = try (host.isEmpty ? ["unix:///var/run/colmeia.sock"] : host).map(ListenAddress.init)
-        let tcp = addresses.compactMap { address -> (host: String, port: Int)? in
-            if case .tcp(let host, let port) = address { (host, port) } else { nil }
-        }
-        let warnings = try ListenerSecurity.check(tcp: tcp, tls: tlsCert != nil, clientCA: tlsCa != nil, insecure: insecureTCP)
-        for warning in warnings { logger.warning("\(warning)") }
         let socketGroup = group.map { ListenerSecurity.group(named: $0) } ?? ListenerSecurity.group(named: "docker")
         if let group, socketGroup == nil { throw ValidationError("--group \(group): no such group") }
         let routes = APIRoutes(manager: manager, access: APIAccess(insecureTCP: insecureTCP, socketGroup: socketGroup,
