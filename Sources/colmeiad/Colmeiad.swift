@@ -89,6 +89,13 @@ struct Colmeiad: AsyncParsableCommand {
     func run() async throws {
         // Everything the daemon writes (keys, log, read models, task files) is its own.
         umask(0o077)
+        // Every connection and task log holds descriptors: use all the system allows, as
+        // dockerd does (the listeners' connection caps keep clients within it).
+        var files = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &files) == 0, files.rlim_cur < files.rlim_max {
+            files.rlim_cur = files.rlim_max
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &files)
+        }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -52,10 +52,15 @@ extension JSONValue: Codable {
             self = .string(value)
         } else if let value = try? container.decode(JSONNumber.self) {
             self = .number(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
+        } else if var elements = try? decoder.unkeyedContainer() {
+            // Errors inside (too deep, say) are the answer, not a reason to try other types.
+            var array: [JSONValue] = []
+            while !elements.isAtEnd { array.append(try elements.decode(JSONValue.self)) }
+            self = .array(array)
+        } else if let members = try? decoder.container(keyedBy: AnyCodingKey.self) {
+            var object: [String: JSONValue] = [:]
+            for key in members.allKeys { object[key.stringValue] = try members.decode(JSONValue.self, forKey: key) }
+            self = .object(object)
         } else {
             throw DecodingError.dataCorruptedError(
                 in: container, debugDescription: "value is not valid JSON")
