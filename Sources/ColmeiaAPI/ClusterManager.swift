@@ -56,6 +56,8 @@ public actor ClusterManager {
     var workerTrust: ClusterTrust?
     /// The `TLSInfo` this node last reported for itself.
     var reportedTLSInfo: TLSInfo?
+    /// Recent answers of ``isStillManager(_:)``.
+    var managerChecks: [String: (at: ContinuousClock.Instant, manager: Bool)] = [:]
     /// Autolock: the key files are sealed and wait for `docker swarm unlock`.
     var locked = false
     /// The unlock key this node's key files are sealed with (nil: in the clear).
@@ -130,6 +132,24 @@ public actor ClusterManager {
     /// bearer tokens. Nil on a worker, a locked manager or a node outside a swarm.
     func localStore() -> ClusterStore? {
         locked ? nil : node?.store
+    }
+
+    /// Whether `nodeID` is a manager in the replicated state (or still in Raft on its way
+    /// out): what a manager certificate alone cannot say after a demotion. Looked up at most
+    /// once a second per node; a node without a store (a worker) trusts the certificate.
+    func isStillManager(_ nodeID: String) -> Bool {
+        let now = ContinuousClock.now
+        if let cached = managerChecks[nodeID], now - cached.at < .seconds(1) { return cached.manager }
+        guard let store = localStore() else { return true }
+        let manager: Bool
+        if let node = try? store.get(Node.self, nodeID) {
+            manager = node.spec.role.rawValue == "manager" || node.managerStatus != nil
+        } else {
+            manager = false
+        }
+        if managerChecks.count > 10_000 { managerChecks.removeAll() }
+        managerChecks[nodeID] = (now, manager)
+        return manager
     }
 
     /// This manager's Raft node, when it runs one.

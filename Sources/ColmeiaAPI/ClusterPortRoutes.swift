@@ -172,6 +172,11 @@ struct ClusterPortRoutes: Sendable {
         if mustBeManager && identity.role != "manager" {
             throw DockerAPIError(.forbidden, "Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = Permission denied: remote certificate not part of OUs: [swarm-manager]")
         }
+        // A demoted manager's certificate stays valid until it expires; the replicated
+        // state says what the node is now.
+        if mustBeManager, !(await manager.isStillManager(identity.nodeID)) {
+            throw DockerAPIError(.forbidden, "Permission denied: node \(identity.nodeID) is no longer a manager of this swarm")
+        }
         return identity
     }
 }

@@ -19,8 +19,9 @@ public struct GlobalOptions: ParsableArguments {
     var tlsCert: String?
     @Option(name: .customLong("tlskey"), help: "Path to TLS key file")
     var tlsKey: String?
-    @Option(help: "Bearer token to present (default: $COLMEIA_TOKEN)")
-    var token: String?
+    /// Not `--token`: `swarm join --token` is the join token.
+    @Option(name: .customLong("api-token"), help: "Bearer token to present to the API (default: $COLMEIA_TOKEN)")
+    var apiToken: String?
 
     /// The daemon's address and TLS settings, from the flags and then the environment.
     public func endpoint(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> (ColmeiaHost, TLSOptions?) {
@@ -46,7 +47,7 @@ public struct GlobalOptions: ParsableArguments {
     public func withClient<T>(_ body: (ColmeiaClient) async throws -> T) async throws -> T {
         let (host, tls) = try endpoint()
         try host.probe()
-        let client = try ColmeiaClient(host: host, tls: tls, token: token ?? ProcessInfo.processInfo.environment["COLMEIA_TOKEN"])
+        let client = try ColmeiaClient(host: host, tls: tls, token: apiToken ?? ProcessInfo.processInfo.environment["COLMEIA_TOKEN"])
         do {
             let result = try await body(client)
             await client.shutdown()

@@ -10,7 +10,7 @@ struct TokenCommand: AsyncParsableCommand {
         abstract: "Manage API tokens",
         discussion: """
             A token is shown once, at creation; only a hash is kept. Clients send it as
-            `Authorization: Bearer TOKEN` (colmeia --token or COLMEIA_TOKEN; the docker CLI
+            `Authorization: Bearer TOKEN` (colmeia --api-token or COLMEIA_TOKEN; the docker CLI
             through "HttpHeaders" in its config.json).
             Example:
               colmeia token create ci --role deployer --stack web --expires 720h

@@ -23,7 +23,7 @@ final class DaemonHarness {
         self.dataDirectory = dataDirectory ?? base + "/data"
         socket = base + ".sock"
         port = Int.random(in: 20_000...29_999)
-        let listenAddress = "\(listenIP):\(clusterPort ?? port + 10_000)"
+        let listenAddress = "\(listenIP):\(clusterPort ?? TestPorts.cluster(for: port))"
         self.listenAddress = listenAddress
         logPath = ProcessInfo.processInfo.environment["COLMEIA_TEST_DAEMON_LOGS"].map {
             $0 + "/" + listenAddress.replacingOccurrences(of: ":", with: "_") + ".log"
@@ -219,6 +219,15 @@ final class DaemonHarness {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
+}
+
+/// Ports for the tests' listeners, outside the kernel's ephemeral range (32768–60999 here):
+/// a port some outgoing connection happens to use cannot be bound, and these are bound.
+enum TestPorts {
+    /// A single daemon's cluster port, from its API port (20000–29999).
+    static func cluster(for apiPort: Int) -> Int { 61_000 + apiPort % 2_000 }
+    /// The cluster port the nodes of a multi-node swarm share (each on its own address).
+    static func swarm() -> Int { Int.random(in: 63_000...64_999) }
 }
 
 struct HarnessError: Error, CustomStringConvertible {

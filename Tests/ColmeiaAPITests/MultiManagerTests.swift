@@ -10,7 +10,7 @@ struct MultiManagerTests {
     /// Starts `managers` daemons on 127.0.0.1…N and joins them as managers through the first.
     static func swarm(managers: Int, workers: Int = 0, extraArguments: [String] = [])
         throws -> (managers: [DaemonHarness], workers: [DaemonHarness], port: Int) {
-        let port = Int.random(in: 40_000...49_000)
+        let port = TestPorts.swarm()
         var nodes: [DaemonHarness] = []
         for index in 0..<(managers + workers) {
             let node = DaemonHarness(listenIP: "127.0.0.\(index + 1)", clusterPort: port, nodeName: "node-\(index + 1)")
@@ -364,7 +364,7 @@ struct MultiManagerTests {
 
     @Test("swarm init --autolock prints the key; a locked manager leaves only with --force")
     func autolockedInitAndLeave() throws {
-        let node = DaemonHarness(listenIP: "127.0.0.1", clusterPort: Int.random(in: 40_000...49_000), nodeName: "solo")
+        let node = DaemonHarness(listenIP: "127.0.0.1", clusterPort: TestPorts.swarm(), nodeName: "solo")
         try node.start(initialize: false)
         let output = try node.docker("swarm", "init", "--autolock", "--listen-addr", node.listenAddress,
                                      "--advertise-addr", node.listenAddress)

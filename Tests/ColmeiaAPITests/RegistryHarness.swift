@@ -21,7 +21,7 @@ final class RegistryHarness: @unchecked Sendable {
         root = FileManager.default.temporaryDirectory.path + "/colmeia-registry-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: root + "/storage", withIntermediateDirectories: true)
         try Self.htpasswd.write(toFile: root + "/htpasswd", atomically: true, encoding: .utf8)
-        host = "127.0.0.1:\(Int.random(in: 30_000...39_999))"
+        host = "127.0.0.1:\(Int.random(in: 10_000...19_999))"
         let config = """
             version: 0.1
             log:

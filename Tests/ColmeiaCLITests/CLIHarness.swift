@@ -54,7 +54,7 @@ final class CLIHarness: @unchecked Sendable {
         // Each daemon's cluster port on its own loopback port: Docker's default 0.0.0.0:2377
         // would collide between the daemons of tests running side by side.
         process.arguments = ["--data-dir", base + "/data", "--host", "unix://" + socket, "--node-name", "colmeia-test",
-                             "--listen-addr", "127.0.0.1:\(Int.random(in: 30_000...39_999))",
+                             "--listen-addr", "127.0.0.1:\(Int.random(in: 61_000...62_999))",
                              "--log-level", "warning", "--executor", "process"] + (initialize ? ["--init"] : []) + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -19,9 +19,9 @@ import Testing
 
     @Test("typed calls over the socket and TCP; Docker's error bodies become typed errors with status and message")
     func calls() async throws {
-        let port = Int.random(in: 30_000...39_999)
+        let port = Int.random(in: 61_000...62_999)
         let daemon = CLIHarness()
-        try await daemon.start(extraArguments: ["--host", "tcp://127.0.0.1:\(port)"])
+        try await daemon.start(extraArguments: ["--host", "tcp://127.0.0.1:\(port)", "--insecure-tcp"])
         for host in [ColmeiaHost(address: .unix(path: daemon.socket)), ColmeiaHost(address: .tcp(host: "127.0.0.1", port: port))] {
             let client = try ColmeiaClient(host: host)
             _ = try await client.ping()
@@ -60,7 +60,7 @@ import Testing
 
     @Test("TLS: the server's certificate is checked against the CA and HTTP/2 is negotiated; the CLI takes --tlsverify or COLMEIA_CERT_PATH")
     func tls() async throws {
-        let port = Int.random(in: 40_000...49_999)
+        let port = Int.random(in: 63_000...64_999)
         let daemon = CLIHarness()
         let certificates = daemon.base + "/certs"
         try FileManager.default.createDirectory(atPath: certificates, withIntermediateDirectories: true)
@@ -80,8 +80,9 @@ import Testing
         try openssl.run()
         openssl.waitUntilExit()
         try #require(openssl.terminationStatus == 0, "openssl could not make test certificates")
+        // TLS without a client CA: only --insecure-tcp lets clients that prove nothing in.
         try await daemon.start(extraArguments: ["--host", "tcp://127.0.0.1:\(port)", "--tls-cert", certificates + "/server.pem",
-                                                "--tls-key", certificates + "/server.key"])
+                                                "--tls-key", certificates + "/server.key", "--insecure-tcp"])
         let host = ColmeiaHost(address: .tcp(host: "127.0.0.1", port: port))
         let client = try ColmeiaClient(host: host, tls: TLSOptions(verify: true, caCertificate: certificates + "/ca.pem"))
         #expect(try await client.ping() == "HTTP/2.0")
