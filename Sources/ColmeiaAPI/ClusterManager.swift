@@ -134,18 +134,20 @@ public actor ClusterManager {
         locked ? nil : node?.store
     }
 
-    /// Whether `nodeID` is a manager in the replicated state (or still in Raft on its way
-    /// out): what a manager certificate alone cannot say after a demotion. Looked up at most
+    /// Whether `nodeID` is still a manager in the replicated state (or still in Raft on its
+    /// way out): what a manager certificate alone cannot say after a demotion. Looked up at most
     /// once a second per node; a node without a store (a worker) trusts the certificate.
     func isStillManager(_ nodeID: String) -> Bool {
         let now = ContinuousClock.now
         if let cached = managerChecks[nodeID], now - cached.at < .seconds(1) { return cached.manager }
         guard let store = localStore() else { return true }
+        // A node this store does not know (this manager is still catching up, or the node
+        // is new) is judged by its certificate; only a known node's demotion counts.
         let manager: Bool
         if let node = try? store.get(Node.self, nodeID) {
             manager = node.spec.role.rawValue == "manager" || node.managerStatus != nil
         } else {
-            manager = false
+            manager = true
         }
         if managerChecks.count > 10_000 { managerChecks.removeAll() }
         managerChecks[nodeID] = (now, manager)

@@ -31,6 +31,15 @@ import Testing
             let image = try engine.containers(ofService: "form\(index)").first?.image
             #expect(image == named, "the container of \(form) runs \(image ?? "nothing")")
         }
+        // The node reports its engine as Docker's executor does, and `docker info` counts
+        // what the engine holds.
+        let plugins = try daemon.docker("node", "inspect", "self", "--format", "{{json .Description.Engine.Plugins}}")
+        #expect(plugins.contains(#"{"Type":"Network","Name":"overlay"}"#) && plugins.contains(#""Type":"Volume""#), "\(plugins)")
+        let counts = try daemon.docker("info", "--format", "{{.ContainersRunning}} {{.Images}}").split(separator: " ")
+            .compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let engineCounts = try engine.docker(["info", "--format", "{{.ContainersRunning}} {{.Images}}"]).stdout.split(separator: " ")
+            .compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(counts.count == 2 && counts == engineCounts && counts[0] >= DockerEngineHarness.userForms.count, "\(counts) \(engineCounts)")
         for index in DockerEngineHarness.userForms.indices { try daemon.docker("service", "rm", "form\(index)") }
     }
 
