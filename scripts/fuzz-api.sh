@@ -58,6 +58,7 @@ trap cleanup EXIT
 
 # The docker host points nowhere: fuzzed services must never reach a real engine.
 "$COLMEIAD" --data-dir "$TMP/data" --host "tcp://127.0.0.1:$PORT" --insecure-tcp --node-name colmeia-fuzz --init \
+    --listen-addr "127.0.0.1:$((PORT + 1))" \
     --docker-host "unix://$TMP/no-docker.sock" --log-level warning 2>"$WORK/colmeiad.log" &
 DAEMON_PID=$!
 for _ in $(seq 200); do

@@ -16,10 +16,22 @@ extension APIRoutes {
             }
             let id = CommandFactory.newID()
             let envelope = CommandFactory.envelope(for: request, context: context)
+            var network = Network(request: body, id: id, created: envelope.time)
+            // A subnet from the swarm's pool (or the one asked for, if it overlaps none);
+            // apply checks the overlap again against what has landed meanwhile.
+            let swarm = try store.list(Swarm.self).first
+            let existing = try store.list(Network.self)
+            do throws(ValidationError) {
+                network.ipam.config = try NetworkAllocator.subnet(
+                    requested: network.ipam.config, pools: swarm?.defaultAddrPool ?? ["10.0.0.0/8"],
+                    size: Int(swarm?.subnetSize ?? 24), existing: existing)
+            } catch {
+                throw DockerAPIError(.badRequest, error.message)
+            }
             _ = try await self.submit(ClusterCommand(
                 envelope: envelope,
                 preconditions: [.nameAbsent(kind: .network, name: body.name)],
-                events: [.networkCreated(Network(request: body, id: id, created: envelope.time))]))
+                events: [.networkCreated(network)]))
             return try JSONResponse.encode(["Id": id, "Warning": ""], status: .created)
         }
         router.get("/networks/{id}") { _, context in

@@ -23,7 +23,10 @@ extension APIRoutes {
             spec.mode = spec.mode.normalized
             let store = try await self.store()
             let id = CommandFactory.newID()
-            let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: Self.publishing(spec, store))
+            let networks = try store.list(Network.self)
+            try ServiceEndpoints.resolveNetworks(of: &spec, in: networks)
+            let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: Self.publishing(spec, store),
+                                                         networks: networks, addressesInUse: store.addressesInUse(on:))
             var service = Service(id: id, spec: spec, endpoint: endpoint)
             // A job starts at its first iteration.
             if spec.mode.isJob { service.jobStatus = JobStatus(jobIteration: Version(), lastExecution: .now()) }
@@ -62,7 +65,10 @@ extension APIRoutes {
             if let role = context.identity.role, role < .operator {
                 try Self.checkDeployment(of: service, to: spec, by: context.identity)
             }
+            let networks = try store.list(Network.self)
+            try ServiceEndpoints.resolveNetworks(of: &spec, in: networks)
             service.endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: service.id, existing: Self.publishing(spec, store),
+                                                             networks: networks, addressesInUse: store.addressesInUse(on:),
                                                              previous: service.endpoint)
             if request.uri.queryParameters.get("rollback") == "previous" {
                 service.updateStatus = UpdateStatus(state: .rollbackStarted, startedAt: .now(),

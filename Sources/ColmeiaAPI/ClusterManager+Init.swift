@@ -46,9 +46,16 @@ extension ClusterManager {
             status: NodeStatus(state: "ready", addr: Self.host(of: advertise)),
             managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise,
                                          extra: [Self.raftIDKey: .string(String(raftID))]))
-        let ingress = Network(
+        var ingress = Network(
             request: NetworkCreateRequest(name: "ingress", driver: "overlay", ingress: true, labels: [:]),
             id: ObjectID.generate(using: &random), created: now)
+        // The routing mesh's network takes the first block of the pool (10.0.0.0/24).
+        do throws(ValidationError) {
+            ingress.ipam.config = try NetworkAllocator.subnet(requested: [], pools: swarm.defaultAddrPool,
+                                                              size: Int(swarm.subnetSize), existing: [])
+        } catch {
+            throw DockerAPIError(.badRequest, "invalid default address pool: \(error.message)")
+        }
         let command = ClusterCommand(
             envelope: CommandEnvelope(id: UUID().uuidString, time: now, actor: .init(kind: .user, id: "swarm-init")),
             events: [.clusterCreated(swarm), .nodeCreated(me), .networkCreated(ingress)])

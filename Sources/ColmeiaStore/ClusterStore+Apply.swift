@@ -138,12 +138,15 @@ extension ClusterStore {
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved:
             try db.cachedStatement(sql: "DELETE FROM resources WHERE kind = ? AND id = ?").execute(arguments: [event.objectKind.rawValue, event.objectID])
             guard db.changesCount > 0 else { return .refused("\(event.objectKind.rawValue) \(event.objectID) not found") }
+            try NetworkClaims.release(kind: event.objectKind, id: event.objectID, db)
             return .landed(payload: try jsonObject(id: event.objectID))
         case .taskStatusChanged(let taskID, let status):
             // Agents report on tasks the orchestrator may already have removed, and a late
             // report may trail a newer one: neither must sink the rest of its batch, and a
             // task's observed state only moves forward.
             guard let row = try taskColumns(taskID, db), status.state >= row.current else { return .ignored }
+            // An ended task gives its network addresses back.
+            if status.state > .running, row.current <= .running { try NetworkClaims.release(kind: .task, id: taskID, db) }
             return try patchTask(taskID, index: index, time: time, [
                 ("$.Status", .json(try encoded(status))),
             ], columns: ["current_state": status.state.rawValue], db)
@@ -225,6 +228,9 @@ extension ClusterStore {
         }
         object.objectCreatedAt = created ? time : (existing.flatMap(Timestamp.init(rfc3339:)) ?? object.objectCreatedAt)
         object.objectUpdatedAt = time
+        // Ports and addresses are claimed before the object lands: a command that would
+        // take one claimed by another object is refused whole, on every manager alike.
+        if let refusal = try NetworkClaims.claim(object, created: created, db) { return .refused(refusal) }
         let row = try ResourceRow(object)
         try row.insert(db)
         if let secret = object as? Secret {

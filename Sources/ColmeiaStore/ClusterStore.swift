@@ -128,6 +128,8 @@ public final class ClusterStore: Sendable {
             let restored = try source.read { db in try Self.readPosition(db) }
             try source.backup(to: pool)
             try source.close()
+            // A snapshot written before a migration brings the old schema along.
+            try StoreMigrations.migrator().migrate(pool)
             position.withLock { $0 = restored }
             feed.publish(restored.index)
         } catch let error as StoreError {

@@ -8,16 +8,21 @@ public struct ClusterView: Sendable {
     public private(set) var nodes: [String: Node] = [:]
     public private(set) var services: [String: Service] = [:]
     public private(set) var tasks: [String: SwarmTask] = [:]
+    public private(set) var networks: [String: Network] = [:]
     private var taskIDsByService: [String: Set<String>] = [:]
     private var taskIDsByNode: [String: Set<String>] = [:]
 
-    public init(swarm: Swarm? = nil, nodes: [Node] = [], services: [Service] = [], tasks: [SwarmTask] = []) {
+    public init(swarm: Swarm? = nil, nodes: [Node] = [], services: [Service] = [], tasks: [SwarmTask] = [],
+                networks: [Network] = []) {
         self.swarm = swarm
+        for network in networks { upsert(network) }
         for node in nodes { upsert(node) }
         for service in services { upsert(service) }
         for task in tasks { upsert(task) }
     }
 
+    public mutating func upsert(_ network: Network) { networks[network.id] = network }
+    public mutating func removeNetwork(id: String) { networks[id] = nil }
     public mutating func upsert(_ node: Node) { nodes[node.id] = node }
     public mutating func removeNode(id: String) { nodes[id] = nil }
     public mutating func upsert(_ service: Service) { services[service.id] = service }

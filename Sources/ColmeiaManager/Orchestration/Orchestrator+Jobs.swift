@@ -33,7 +33,7 @@ extension Orchestrator {
                                             earlierEnds: earlier, now: now) {
             case .restart:
                 events += shutDown([task])
-                events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete)))
+                events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete, view: view)))
             case .restartAt(let time):
                 plan.wake(at: time)
             case .never:
@@ -43,7 +43,7 @@ extension Orchestrator {
         // Tasks stuck on a node that went away are replaced too.
         for task in active where !task.hasEnded && view.nodeIsUnavailable(for: task) {
             events += shutDown([task])
-            events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete)))
+            events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete, view: view)))
         }
 
         let running = current.filter { $0.status.state != .complete }.count
@@ -53,7 +53,7 @@ extension Orchestrator {
         var created = 0
         while created < wanted && slot < total {
             if !occupied.contains(slot) {
-                events.append(.taskCreated(newTask(for: service, slot: slot, nodeID: "", desired: .complete)))
+                events.append(.taskCreated(newTask(for: service, slot: slot, nodeID: "", desired: .complete, view: view)))
                 occupied.insert(slot)
                 created += 1
             }
@@ -89,7 +89,7 @@ extension Orchestrator {
                 case .restart:
                     events += shutDown([failed])
                     if node.status.state == .ready && node.spec.availability == .active {
-                        events.append(.taskCreated(newTask(for: service, slot: 0, nodeID: id, desired: .complete)))
+                        events.append(.taskCreated(newTask(for: service, slot: 0, nodeID: id, desired: .complete, view: view)))
                     }
                 case .restartAt(let time):
                     plan.wake(at: time)
@@ -99,7 +99,7 @@ extension Orchestrator {
                 continue
             }
             if mine.isEmpty, node.status.state == .ready, node.spec.availability == .active {
-                events.append(.taskCreated(newTask(for: service, slot: 0, nodeID: id, desired: .complete)))
+                events.append(.taskCreated(newTask(for: service, slot: 0, nodeID: id, desired: .complete, view: view)))
             }
         }
         // Tasks on nodes that left the cluster.

@@ -11,6 +11,8 @@ public struct Orchestrator {
     var plan = ReconcilePlan()
     /// Tasks this pass already sets to shut down (they still count as running until they stop).
     var stopping: Set<String> = []
+    /// Addresses on the cluster's networks, read from the view when a pass first needs one.
+    var addresses: AddressBook?
 
     public init(now: Timestamp, newID: @escaping () -> String) {
         self.now = now
@@ -25,6 +27,7 @@ public struct Orchestrator {
             pass.reconcile(service, in: view)
         }
         pass.removeOrphans(in: view)
+        pass.allocateWaiting(view)
         pass.schedule(view)
         pass.reap(view)
         return pass.plan
@@ -181,12 +184,12 @@ public struct Orchestrator {
                 if stopping { desired = .ready }
                 keep.removeAll { !$0.runs(template) }
             }
-            events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: desired)))
+            events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: desired, view: view)))
             return events
         }
         if keep.isEmpty {
             if canCreate {
-                events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: .running)))
+                events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: .running, view: view)))
             }
             return events
         }
@@ -224,14 +227,66 @@ public struct Orchestrator {
         }
     }
 
-    func newTask(for service: Service, slot: Int, nodeID: String, desired: TaskState) -> SwarmTask {
+    mutating func newTask(for service: Service, slot: Int, nodeID: String, desired: TaskState, view: ClusterView) -> SwarmTask {
         let id = newID()
         let place = nodeID.isEmpty ? String(slot) : nodeID
-        return SwarmTask(
+        var task = SwarmTask(
             id: id, createdAt: now, updatedAt: now, name: "\(service.spec.name).\(place).\(id)",
             spec: service.spec.taskTemplate, serviceID: service.id, slot: slot, nodeID: nodeID,
             status: TaskStatus(timestamp: now, state: .pending, message: "pending task scheduling"),
             desiredState: desired, jobIteration: service.spec.mode.isJob ? service.jobStatus?.jobIteration ?? Version() : nil)
+        task.networksAttachments = Self.attachments(of: service, view: view)
+        allocateAddresses(&task, view: view)
+        return task
+    }
+
+    /// The networks a service's tasks attach to (IDs, as the API stored them), without addresses yet.
+    static func attachments(of service: Service, view: ClusterView) -> [NetworkAttachment] {
+        var seen: Set<String> = []
+        return (service.spec.taskTemplate.networks + service.spec.networks).compactMap { config in
+            guard let network = view.networks[config.target] ?? view.networks.values.first(where: { $0.name == config.target }),
+                  !network.ingress, seen.insert(network.id).inserted else { return nil }
+            return NetworkAttachment(network: AttachedNetwork(network), addresses: [])
+        }
+    }
+
+    /// Gives each of the task's attachments without an address one (SwarmKit's allocator).
+    /// When a network is full the task waits in `pending` with the reason, and a later pass
+    /// tries again; the scheduler leaves it alone meanwhile.
+    /// Returns whether the task gained an address.
+    @discardableResult
+    mutating func allocateAddresses(_ task: inout SwarmTask, view: ClusterView) -> Bool {
+        var changed = false
+        for index in task.networksAttachments.indices where task.networksAttachments[index].addresses.isEmpty {
+            let attachment = task.networksAttachments[index]
+            if addresses == nil { addresses = AddressBook(view) }
+            guard let network = view.networks[attachment.network.id] else {
+                task.status.err = "network \(attachment.network.spec.name) not found"
+                continue
+            }
+            guard let address = addresses?.allocate(on: network) else {
+                task.status.err = "could not find an available IP while allocating task address on network \(network.name)"
+                continue
+            }
+            task.networksAttachments[index].addresses = [address]
+            changed = true
+        }
+        if changed, !task.isWaitingForAddresses, task.status.err.hasPrefix("could not find an available IP")
+            || task.status.err.hasPrefix("network ") {
+            task.status.err = ""
+        }
+        return changed
+    }
+
+    /// Pending tasks that wait for an address on a full network try again.
+    private mutating func allocateWaiting(_ view: ClusterView) {
+        var events: [ClusterEvent] = []
+        for task in view.tasks.values.sorted(by: { $0.id < $1.id })
+        where task.isWanted && task.isUnassigned && task.isWaitingForAddresses && !stopping.contains(task.id) {
+            var allocated = task
+            if allocateAddresses(&allocated, view: view) { events.append(.taskUpdated(allocated)) }
+        }
+        plan.add(events, reconciler: "allocator", chunk: 2_000)
     }
 
     // MARK: Removed services
@@ -251,6 +306,7 @@ public struct Orchestrator {
     private mutating func schedule(_ view: ClusterView) {
         let pending = view.tasks.values.filter {
             $0.isWanted && $0.status.state == .pending && !stopping.contains($0.id) && view.services[$0.serviceID] != nil
+                && !$0.isWaitingForAddresses
         }
         guard !pending.isEmpty else { return }
         let decision = Scheduler.schedule(pending, in: view)

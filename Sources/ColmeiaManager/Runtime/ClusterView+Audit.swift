@@ -6,7 +6,8 @@ extension ClusterView {
     /// Loads the objects the reconcilers read, as of the store's current state.
     public static func load(from store: ClusterStore) throws -> ClusterView {
         ClusterView(swarm: try store.list(Swarm.self).first, nodes: try store.list(Node.self),
-                    services: try store.list(Service.self), tasks: try store.list(SwarmTask.self))
+                    services: try store.list(Service.self), tasks: try store.list(SwarmTask.self),
+                    networks: try store.list(Network.self))
     }
 
     /// Applies one audit record of the change feed. Returns the nodes whose assigned tasks
@@ -33,7 +34,9 @@ extension ClusterView {
                 if !task.nodeID.isEmpty { touched.insert(task.nodeID) }
             }
             return touched
-        case .secret, .config, .network, .token, .request:
+        case .network:
+            if removed { removeNetwork(id: record.objectID) } else { upsert(try decoder.decode(Network.self, from: payload)) }
+        case .secret, .config, .token, .request:
             break
         }
         return []

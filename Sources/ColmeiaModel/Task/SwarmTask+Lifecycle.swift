@@ -12,3 +12,8 @@ extension SwarmTask {
     /// Whether this task runs the given template (the `_up-to-date` test).
     public func runs(_ template: TaskSpec) -> Bool { spec == template }
 }
+
+extension SwarmTask {
+    /// Some network the task attaches to has not given it an address yet (it is full).
+    public var isWaitingForAddresses: Bool { networksAttachments.contains { $0.addresses.isEmpty } }
+}
