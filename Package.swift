@@ -60,11 +60,23 @@ let package = Package(
         // task's group when the daemon dies, exec. C, because only async-signal-safe calls
         // may run between fork and exec in a process with threads.
         .target(name: "CColmeiaSpawn"),
+        // The data plane: the routing mesh (published ports on every node), the
+        // node-to-node data path (mutual TLS), virtual IPs and names of services.
+        .target(
+            name: "ColmeiaMesh",
+            dependencies: [
+                "ColmeiaModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         // The worker side: the agent and its executors.
         .target(
             name: "ColmeiaAgent",
             dependencies: [
-                "ColmeiaModel", "CColmeiaSpawn",
+                "ColmeiaModel", "CColmeiaSpawn", "ColmeiaMesh",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -90,7 +102,7 @@ let package = Package(
         .target(
             name: "ColmeiaAPI",
             dependencies: [
-                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI",
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI", "ColmeiaMesh",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -198,6 +210,7 @@ let package = Package(
         .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent", "ColmeiaSimulatedNodes"]),
         .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent", "ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ColmeiaPKITests", dependencies: ["ColmeiaPKI"]),
+        .testTarget(name: "ColmeiaMeshTests", dependencies: ["ColmeiaMesh", "ColmeiaModel"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
         .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),
         // Unit tests of the CLI's logic, and the built `colmeia` against a real colmeiad.

@@ -37,6 +37,7 @@ public struct APIRoutes: Sendable {
         addEventRoutes(to: router)
         addLogRoutes(to: router)
         addTokenRoutes(to: router)
+        addMeshRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 

@@ -1,5 +1,6 @@
 import ColmeiaAgent
 import ColmeiaManager
+import ColmeiaMesh
 import ColmeiaModel
 import ColmeiaNode
 import ColmeiaPKI
@@ -24,8 +25,22 @@ public actor ClusterManager {
     var node: ClusterNode?
     var identity: NodeIdentity?
     var tls: ClusterTLS? {
-        didSet { credentials.update(tls) }
+        didSet {
+            credentials.update(tls)
+            if let tls, let mesh {
+                do {
+                    try mesh.tls.update(certificateChainPEM: tls.certificateChainPEM, keyPEM: tls.keyPEM,
+                                        caCertificatePEM: tls.caCertificatePEM)
+                } catch {
+                    logger.error("the data path cannot use the node certificate", metadata: ["error": "\(error)"])
+                }
+            }
+        }
     }
+    /// The node's part of the data plane (routing mesh, data path), when it runs tasks.
+    public nonisolated let mesh: NodeMesh?
+    /// The data path's port (nil: the cluster port's + 1).
+    let dataPathPort: Int?
     /// What the cluster port presents; follows `tls` across renewals and role switches.
     let credentials = ServingCredentials()
     /// When the current certificate is to be renewed (drawn once per certificate).
@@ -73,7 +88,10 @@ public actor ClusterManager {
                 heartbeatPeriod: Duration = Dispatcher.defaultHeartbeatPeriod,
                 renewCertificatesAfter: Duration? = nil,
                 snapshotChunkBytes: Int? = nil,
+                mesh: NodeMesh? = nil, dataPathPort: Int? = nil,
                 makeExecutor: @escaping @Sendable (String) -> any TaskExecutor) throws {
+        self.mesh = mesh
+        self.dataPathPort = dataPathPort
         self.renewCertificatesAfter = renewCertificatesAfter
         self.snapshotChunkBytes = snapshotChunkBytes ?? ClusterTransport.defaultSnapshotChunkBytes
         self.dataDirectory = dataDirectory
@@ -225,8 +243,22 @@ public actor ClusterManager {
         }
         var description = await executor.describe(localDescription)
         description.clusterAddress = identity.advertiseAddress
+        if let mesh {
+            mesh.nodeID = identity.nodeID
+            // The node certificate is in place by now (`tls` was set): the data path can serve.
+            try? mesh.tls.update(certificateChainPEM: tls.certificateChainPEM, keyPEM: tls.keyPEM,
+                                 caCertificatePEM: tls.caCertificatePEM)
+            let (listen, advertised) = dataPathAddresses(of: identity)
+            do {
+                if let (host, port) = Self.split(listen) { try await mesh.startDataPath(host: host, port: port) }
+                description.dataPathAddress = advertised
+            } catch {
+                logger.error("the data path cannot listen; tasks here take no connections from other nodes",
+                             metadata: ["address": "\(listen)", "error": "\(error)"])
+            }
+        }
         let agent = Agent(nodeID: identity.nodeID, description: description,
-                          connection: connection, executor: executor, logger: logger)
+                          connection: connection, executor: executor, mesh: mesh, logger: logger)
         self.agent = agent
         agentTask = Task { await agent.run() }
         if roleTask == nil {
@@ -258,6 +290,21 @@ public actor ClusterManager {
         leader = nil
         await clusterPort?.stop()
         clusterPort = nil
+        await mesh?.stop()
+    }
+
+    /// Where the data path listens and where other nodes reach it: the cluster port's
+    /// host, on `--data-path-port` (by default the cluster port + 1).
+    func dataPathAddresses(of identity: NodeIdentity) -> (listen: String, advertised: String) {
+        let listen = Self.split(identity.clusterListenAddress) ?? ("0.0.0.0", 2377)
+        let advertised = Self.split(identity.advertiseAddress) ?? (listen.host, listen.port)
+        let port = dataPathPort ?? listen.port + 1
+        return ("\(listen.host):\(port)", "\(advertised.host):\(port)")
+    }
+
+    static func split(_ address: String) -> (host: String, port: Int)? {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
+        return (String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
 
     /// Containers and images on this node, from its executor (nil: unknown or no agent).

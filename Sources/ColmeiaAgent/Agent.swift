@@ -1,3 +1,4 @@
+import ColmeiaMesh
 import ColmeiaModel
 import Logging
 
@@ -24,13 +25,20 @@ public actor Agent {
     /// The last assignment set applied, and a pending re-application of it.
     private var latest: Assignments?
     private var reapply: Task<Void, Never>?
+    /// The node's part of the data plane, routed by each set's mesh view.
+    private let mesh: NodeMesh?
+    /// How long a task of a service in the mesh keeps running, without new connections,
+    /// before it is stopped.
+    private let drainDelay: Duration
 
     public init(nodeID: String?, description: NodeDescription, connection: any DispatcherConnection,
-                executor: any TaskExecutor, logger: Logger) {
+                executor: any TaskExecutor, mesh: NodeMesh? = nil, drainDelay: Duration = .seconds(1), logger: Logger) {
         self.nodeID = nodeID
         self.description = description
         self.connection = connection
         self.executor = executor
+        self.mesh = mesh
+        self.drainDelay = drainDelay
         self.logger = logger
     }
 
@@ -123,6 +131,10 @@ public actor Agent {
         secrets = Dictionary(assignments.secrets.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         configs = Dictionary(assignments.configs.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         latest = assignments
+        if let mesh {
+            if let nodeID { mesh.nodeID = nodeID }
+            mesh.update(assignments.mesh)
+        }
         let set = assignments.tasks
         let assigned = Set(set.map(\.id))
         var undecided = false
@@ -196,8 +208,41 @@ public actor Agent {
     }
 
     private func startRunner(for task: SwarmTask, adopt: Bool) async {
-        let files = TaskFiles(for: task, secrets: secrets, configs: configs)
-        let runner = TaskRunner(task: task, files: files, executor: executor) { [weak self] status in
+        let service = latest?.mesh.services.first { $0.id == task.serviceID }
+        let context = TaskContext(serviceName: service?.name ?? "", ports: service?.ports ?? [],
+                                  nodeID: nodeID ?? task.nodeID, nodeHostname: description.hostname,
+                                  platform: description.platform)
+        let files = TaskFiles(for: task, secrets: secrets, configs: configs, context: context)
+        var drain: (@Sendable () async -> Void)?
+        if service != nil, let mesh {
+            let delay = drainDelay
+            let id = task.id
+            drain = {
+                mesh.endpoints.remove(taskID: id)
+                try? await Task.sleep(for: delay)
+            }
+        }
+        var ports: TaskPorts?
+        if let service, let mesh, service.ports.contains(where: { $0.publishMode == .host }) {
+            let id = task.id
+            ports = TaskPorts(
+                publish: { previous throws(TaskFailure) in
+                    var wanted = service.ports
+                    // An adopted task takes again the numbers it had.
+                    for (index, port) in wanted.enumerated() where port.publishMode == .host {
+                        if let earlier = previous?.first(where: { $0.targetPort == port.targetPort && $0.protocol == port.protocol }) {
+                            wanted[index].publishedPort = earlier.publishedPort
+                        }
+                    }
+                    do throws(MeshPublishError) {
+                        return try await mesh.publishHostPorts(taskID: id, serviceID: service.id, serviceName: service.name, ports: wanted)
+                    } catch {
+                        throw TaskFailure(error.description)
+                    }
+                },
+                unpublish: { await mesh.unpublishHostPorts(taskID: id) })
+        }
+        let runner = TaskRunner(task: task, files: files, executor: executor, drain: drain, ports: ports) { [weak self] status in
             await self?.send(TaskStatusUpdate(taskID: task.id, status: status))
         }
         runners[task.id] = runner

@@ -33,7 +33,7 @@ public actor DockerExecutor: TaskExecutor {
     public func prepare(_ task: SwarmTask, files: TaskFiles) async throws(TaskFailure) {
         let spec = task.spec.containerSpec ?? ContainerSpec()
         try DockerContainerConfig.validateMounts(spec.mounts)
-        if files != TaskFiles() {
+        if files.hasFiles {
             try prepareFilesRoot()
             do {
                 fileMounts[task.id] = try files.write(under: filesRoot + "/" + task.id)

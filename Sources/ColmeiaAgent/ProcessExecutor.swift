@@ -1,4 +1,5 @@
 import CColmeiaSpawn
+import ColmeiaMesh
 import ColmeiaModel
 import Foundation
 
@@ -49,6 +50,11 @@ public actor ProcessExecutor: TaskExecutor {
     private let options: Options
     private let cgroups: ProcessCgroups
     private var users: [String: TaskUser] = [:]
+    /// Each task's context, and the node port its service's target ports map to.
+    private var contexts: [String: TaskContext] = [:]
+    private var ports: [String: [UInt32: Int]] = [:]
+    /// Where the mesh finds the tasks' ports.
+    private let endpoints: LocalEndpoints?
     private var running: [String: Running] = [:]
     private var exitCodes: [String: Int] = [:]
     private var filesMounted = false
@@ -59,8 +65,9 @@ public actor ProcessExecutor: TaskExecutor {
     /// - Parameters:
     ///   - root: the daemon's own task directories (inside the data directory).
     ///   - runtimeRoot: task working directories and files; nil puts them in `root/../run`.
-    public init(root: String, runtimeRoot: String? = nil, options: Options = Options()) {
+    public init(root: String, runtimeRoot: String? = nil, options: Options = Options(), endpoints: LocalEndpoints? = nil) {
         self.root = root
+        self.endpoints = endpoints
         self.runtimeRoot = runtimeRoot ?? (root as NSString).deletingLastPathComponent + "/run"
         self.options = options
         cgroups = ProcessCgroups(scope: ProcessExecutor.scope(of: root))
@@ -100,7 +107,7 @@ public actor ProcessExecutor: TaskExecutor {
             try Self.makeDirectory(directory(of: task), mode: 0o700)
             try prepareRuntimeRoot()
             try Self.makeDirectory(workDirectory(of: task), mode: 0o700, owner: user.identity)
-            if files != TaskFiles() {
+            if files.hasFiles {
                 try Self.makeDirectory(filesDirectory(of: task), mode: 0o500, owner: user.identity)
                 _ = try files.write(under: filesDirectory(of: task), owner: user.identity)
             }
@@ -109,13 +116,41 @@ public actor ProcessExecutor: TaskExecutor {
         } catch {
             throw TaskFailure("preparing task directory failed: \(error.localizedDescription)")
         }
-        _ = try Self.resolve(task, secrets: filesDirectory(of: task))
+        // A port of the node for each target port: two replicas here never collide.
+        var assigned: [UInt32: Int] = [:]
+        for target in files.context.targetPorts {
+            guard let port = Self.freePort() else { throw TaskFailure("no free port on this node for target port \(target)") }
+            assigned[target] = port
+        }
+        contexts[task.id] = files.context
+        ports[task.id] = assigned
+        _ = try Self.resolve(task, secrets: filesDirectory(of: task), context: files.context, ports: assigned)
         users[task.id] = user
+    }
+
+    /// A port no one listens on now (the kernel's pick), for a task to take.
+    static func freePort() -> Int? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 
     public func start(_ task: SwarmTask) async throws(TaskFailure) -> ContainerStatus {
         let spec = task.spec.containerSpec ?? ContainerSpec()
-        let (executable, arguments, environment) = try Self.resolve(task, secrets: filesDirectory(of: task))
+        let assigned = ports[task.id] ?? [:]
+        let (executable, arguments, environment) = try Self.resolve(task, secrets: filesDirectory(of: task),
+                                                                    context: contexts[task.id] ?? TaskContext(), ports: assigned)
         let user = users[task.id] ?? TaskUser(identity: nil, name: "")
         let cgroupFiles = try cgroups.prepare(taskID: task.id, limits: task.spec.resources?.limits)
         defer { for fd in cgroupFiles { Glibc.close(fd) } }
@@ -163,10 +198,15 @@ public actor ProcessExecutor: TaskExecutor {
         }
         running[task.id] = Running(process: process, exit: exit, log: log, health: health)
         let status = ContainerStatus(containerID: "", pid: Int(process.taskPID), exitCode: 0)
-        guard let health else { return status }
+        guard let health else {
+            endpoints?.set(taskID: task.id, endpoint: .init(host: "127.0.0.1", ports: assigned))
+            return status
+        }
         // A task with a healthcheck is starting until its first healthy report.
         switch await health.firstVerdict(orExit: exit) {
         case .healthy, .exited:
+            // Connections go to a task with a healthcheck once it is healthy.
+            endpoints?.set(taskID: task.id, endpoint: .init(host: "127.0.0.1", ports: assigned))
             return status
         case .unhealthy:
             await stop(task)
@@ -176,6 +216,7 @@ public actor ProcessExecutor: TaskExecutor {
 
     private func record(exit code: Int, of taskID: String) {
         exitCodes[taskID] = code
+        endpoints?.remove(taskID: taskID)
     }
 
     /// The exit code; a task its healthcheck found unhealthy is stopped and fails with
@@ -192,6 +233,7 @@ public actor ProcessExecutor: TaskExecutor {
                 { @Sendable in await health.waitUnhealthy() },
             ])
             if verdict, exitCodes[task.id] == nil {
+                endpoints?.remove(taskID: task.id)
                 await stop(task)
                 throw TaskFailure("task: non-zero exit (\(await entry.exit.value)): dockerexec: unhealthy container")
             }
@@ -204,6 +246,7 @@ public actor ProcessExecutor: TaskExecutor {
     /// The stop signal to the task's group, then SIGKILL after the grace period.
     public func stop(_ task: SwarmTask) async {
         guard let entry = running[task.id], exitCodes[task.id] == nil else { return }
+        endpoints?.remove(taskID: task.id)
         await entry.health?.stop()
         entry.process.signal(Self.signal(named: task.spec.containerSpec?.stopSignal ?? ""))
         let grace = Duration.nanoseconds(max(0, task.spec.containerSpec?.stopGracePeriod ?? 10_000_000_000))
@@ -223,6 +266,9 @@ public actor ProcessExecutor: TaskExecutor {
         }
         exitCodes[task.id] = nil
         users[task.id] = nil
+        contexts[task.id] = nil
+        ports[task.id] = nil
+        endpoints?.remove(taskID: task.id)
         cgroups.remove(taskID: task.id)
         try? FileManager.default.removeItem(atPath: filesDirectory(of: task))
         try? FileManager.default.removeItem(atPath: workDirectory(of: task))
@@ -262,17 +308,27 @@ public actor ProcessExecutor: TaskExecutor {
         running[task.id] != nil && exitCodes[task.id] == nil ? .running : .absent
     }
 
-    /// The executable (searched in the task's `PATH`), its arguments and the environment.
-    static func resolve(_ task: SwarmTask, secrets filesDirectory: String) throws(TaskFailure) -> (String, [String], [String: String]) {
+    /// The executable (searched in the task's `PATH`), its arguments and the environment:
+    /// the spec's (placeholders expanded), the task's files, its ports
+    /// (`COLMEIA_PORT_<target>`, and `PORT` when the service has one) and who it is
+    /// (`COLMEIA_TASK_ID`, `COLMEIA_TASK_NAME`, `COLMEIA_TASK_SLOT`, `COLMEIA_SERVICE_NAME`, `COLMEIA_NODE_ID`).
+    static func resolve(_ task: SwarmTask, secrets filesDirectory: String, context: TaskContext = TaskContext(),
+                        ports: [UInt32: Int] = [:]) throws(TaskFailure) -> (String, [String], [String: String]) {
         let spec = task.spec.containerSpec ?? ContainerSpec()
         let words = spec.command + spec.args
         guard let name = words.first, !name.isEmpty else { throw TaskFailure("no command specified") }
-        var environment: [String: String] = ["PATH": defaultPath, "HOSTNAME": spec.hostname,
+        var environment: [String: String] = ["PATH": defaultPath, "HOSTNAME": context.expand(spec.hostname, task: task),
                                              "COLMEIA_SECRETS_DIR": filesDirectory + "/secrets",
-                                             "COLMEIA_CONFIGS_DIR": filesDirectory + "/configs"]
+                                             "COLMEIA_CONFIGS_DIR": filesDirectory + "/configs",
+                                             "COLMEIA_TASK_ID": task.id, "COLMEIA_TASK_NAME": task.name,
+                                             "COLMEIA_TASK_SLOT": String(task.slot),
+                                             "COLMEIA_SERVICE_NAME": context.expand("{{.Service.Name}}", task: task),
+                                             "COLMEIA_NODE_ID": context.nodeID.isEmpty ? task.nodeID : context.nodeID]
+        for (target, port) in ports { environment["COLMEIA_PORT_\(target)"] = String(port) }
+        if ports.count == 1, let port = ports.values.first { environment["PORT"] = String(port) }
         for entry in spec.env {
             let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+            environment[String(parts[0])] = parts.count > 1 ? context.expand(String(parts[1]), task: task) : ""
         }
         return (try executable(name, path: environment["PATH"] ?? defaultPath), Array(words.dropFirst()), environment)
     }

@@ -13,15 +13,22 @@ public struct TaskFiles: Sendable, Hashable {
 
     public var secrets: [File] = []
     public var configs: [File] = []
+    /// The rest of what the node tells the task (its ports, its placeholders' values).
+    public var context = TaskContext()
 
-    public init(secrets: [File] = [], configs: [File] = []) {
+    public init(secrets: [File] = [], configs: [File] = [], context: TaskContext = TaskContext()) {
         self.secrets = secrets
         self.configs = configs
+        self.context = context
     }
+
+    /// Whether there is any file to place.
+    public var hasFiles: Bool { !secrets.isEmpty || !configs.isEmpty }
 
     /// The files `task` references, from the node's current assignments. A reference to a
     /// secret the node was not sent is left out (the task then fails to find it).
-    public init(for task: SwarmTask, secrets: [String: Secret], configs: [String: Config]) {
+    public init(for task: SwarmTask, secrets: [String: Secret], configs: [String: Config], context: TaskContext = TaskContext()) {
+        self.context = context
         let spec = task.spec.containerSpec ?? ContainerSpec()
         for reference in spec.secrets {
             guard let data = secrets[reference.secretID]?.spec.data else { continue }

@@ -7,16 +7,24 @@ actor TaskRunner {
     private let files: TaskFiles
     private let executor: any TaskExecutor
     private let report: @Sendable (TaskStatus) async -> Void
+    /// Runs before a running task is stopped: the mesh stops sending it connections and
+    /// gives the other nodes time to learn it, so none arrives as it stops.
+    private let drain: (@Sendable () async -> Void)?
+    /// Publishes the task's host-mode ports once it runs (its `PortStatus`), and releases
+    /// them when it stops.
+    private let ports: TaskPorts?
     private var lifecycle: Task<Void, Never>?
     private var wakers: [CheckedContinuation<Void, Never>] = []
     /// How the task's process or container exited, once it has.
     private var exit: Result<Int, TaskFailure>?
 
-    init(task: SwarmTask, files: TaskFiles, executor: any TaskExecutor,
-         report: @escaping @Sendable (TaskStatus) async -> Void) {
+    init(task: SwarmTask, files: TaskFiles, executor: any TaskExecutor, drain: (@Sendable () async -> Void)? = nil,
+         ports: TaskPorts? = nil, report: @escaping @Sendable (TaskStatus) async -> Void) {
         self.task = task
         self.files = files
         self.executor = executor
+        self.drain = drain
+        self.ports = ports
         self.report = report
     }
 
@@ -45,7 +53,17 @@ actor TaskRunner {
 
     private func drive(adopt: Bool) async {
         if adopt {
-            // Already reported running by the agent that started it.
+            // Already reported running by the agent that started it; its host ports are
+            // taken again where they were.
+            if let ports {
+                do throws(TaskFailure) {
+                    _ = try await ports.publish(task.status.portStatus.ports.isEmpty ? nil : task.status.portStatus.ports)
+                } catch {
+                    await report(status(.failed, "started", err: error.message))
+                    await executor.stop(task)
+                    return
+                }
+            }
             await run(status: task.status.containerStatus ?? ContainerStatus(), reportRunning: false)
             return
         }
@@ -67,22 +85,34 @@ actor TaskRunner {
         }
         await report(status(.starting, "starting"))
         let container: ContainerStatus
+        var published: [PortConfig] = []
         do {
             container = try await executor.start(task)
         } catch {
             await report(status(.failed, "starting", err: error.message))
             return
         }
-        await run(status: container)
+        if let ports {
+            do throws(TaskFailure) {
+                published = try await ports.publish(nil)
+            } catch {
+                await executor.stop(task)
+                await report(status(.failed, "starting", err: error.message))
+                return
+            }
+        }
+        await run(status: container, published: published)
     }
 
     /// The task runs: wait for it to exit, or stop it when asked.
-    private func run(status container: ContainerStatus, reportRunning: Bool = true) async {
+    private func run(status container: ContainerStatus, published: [PortConfig] = [], reportRunning: Bool = true) async {
         if reportRunning {
             var running = status(.running, "started")
             running.containerStatus = container
+            running.portStatus = PortStatus(ports: published)
             await report(running)
         }
+        defer { if let ports { Task { await ports.unpublish() } } }
         let executor = self.executor
         let task = self.task
         Task {
@@ -96,6 +126,7 @@ actor TaskRunner {
         }
         while !stopWanted && exit == nil { await nextUpdate() }
         if stopWanted {
+            if exit == nil, let drain { await drain() }
             await executor.stop(task)
             while exit == nil { await nextUpdate() }
             await report(status(.shutdown, "shutdown"))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColmeiaAgent
 import ColmeiaAPI
+import ColmeiaMesh
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -47,6 +48,12 @@ struct Colmeiad: AsyncParsableCommand {
     @Option(help: "The cluster port's address (IP:PORT) when `swarm init` or `swarm join` does not name one.")
     var listenAddr = "0.0.0.0:2377"
 
+    @Option(help: "The address the routing mesh binds published ports on (default: all of this host's).")
+    var ingressAddr = "0.0.0.0"
+
+    @Option(help: "The port of this node's data path, where other nodes send connections for its tasks (default: the cluster port + 1).")
+    var dataPathPort: Int?
+
     @Flag(name: .customLong("init"), help: "Initialise a single-node swarm at start if the data dir holds none.")
     var initialize = false
 
@@ -80,6 +87,9 @@ struct Colmeiad: AsyncParsableCommand {
         }
         for address in host { _ = try ListenAddress(address) }
         if maxReplicas < 1 { throw ValidationError("--max-replicas must be at least 1") }
+        if let dataPathPort, !(1...65535).contains(dataPathPort) {
+            throw ValidationError("--data-path-port must be between 1 and 65535")
+        }
         if let raftSnapshotChunkBytes, raftSnapshotChunkBytes < 1 {
             throw ValidationError("--raft-snapshot-chunk-bytes must be at least 1")
         }
@@ -111,14 +121,16 @@ struct Colmeiad: AsyncParsableCommand {
         let warnings = try ListenerSecurity.check(tcp: tcp, tls: tlsCert != nil, clientCA: tlsCa != nil, insecure: insecureTCP)
         for warning in warnings { logger.warning("\(warning)") }
         let hostname = nodeName ?? ProcessInfo.processInfo.hostName
+        let mesh = NodeMesh(nodeID: "", options: .init(ingressHost: ingressAddr), logger: logger)
         let taskExecutor: any TaskExecutor = executor == "process"
             ? ProcessExecutor(root: dataDir + "/tasks", runtimeRoot: execRoot ?? Self.defaultExecRoot(dataDir: dataDir),
-                              options: .init(defaultUser: processUser, allowRoot: processAllowRoot))
+                              options: .init(defaultUser: processUser, allowRoot: processAllowRoot), endpoints: mesh.endpoints)
             : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
         let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger,
                                          defaultListenAddress: listenAddr,
                                          renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) },
-                                         snapshotChunkBytes: raftSnapshotChunkBytes) { _ in taskExecutor }
+                                         snapshotChunkBytes: raftSnapshotChunkBytes, mesh: mesh,
+                                         dataPathPort: dataPathPort) { _ in taskExecutor }
         await manager.resume()
         if initialize {
             try await manager.initializeIfNeeded()

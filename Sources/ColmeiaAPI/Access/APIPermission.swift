@@ -44,6 +44,7 @@ struct APIPermission: Sendable, Hashable {
         case "colmeia":
             // Colmeia's own API: tokens are an admin's.
             if parts.count >= 3 && parts[2] == "tokens" { return need("token." + (read ? "read" : "write"), .admin) }
+            if parts.count == 3 && parts[2] == "mesh" && read { return need("mesh.read", .viewer) }
             return need("colmeia", .admin)
         default:
             return need("unknown", .admin)

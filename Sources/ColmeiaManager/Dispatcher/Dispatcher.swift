@@ -34,6 +34,8 @@ public actor Dispatcher {
     private let startedAt: ContinuousClock.Instant
     private var sessions: [String: Session] = [:]
     private var view = ClusterView()
+    /// The routing mesh as of `view`: every node gets it, and all of them get a change.
+    private var mesh = MeshView()
     /// Whether the reconciler has handed over its first view. Until then nothing is sent:
     /// an agent takes its first set as complete and removes whatever the set leaves out.
     private var hasView = false
@@ -145,8 +147,13 @@ public actor Dispatcher {
     public func update(_ view: ClusterView, touched: Set<String>) {
         self.view = view
         // Sessions opened before the first view have been sent nothing yet.
-        let waiting = hasView ? [] : Set(sessions.keys)
+        var waiting = hasView ? [] : Set(sessions.keys)
         hasView = true
+        let mesh = MeshView(view)
+        if mesh != self.mesh {
+            self.mesh = mesh
+            waiting = Set(sessions.keys)
+        }
         for nodeID in touched.union(waiting) where sessions[nodeID] != nil { send(to: nodeID) }
         scheduleFlush()
     }
@@ -205,7 +212,7 @@ public actor Dispatcher {
         let tasks = Self.assignmentSet(for: nodeID, in: view)
         // Only the secrets and configs of tasks that may still run here.
         let live = tasks.filter { !$0.hasEnded }.compactMap(\.spec.containerSpec)
-        var set = Assignments(tasks: tasks)
+        var set = Assignments(tasks: tasks, mesh: mesh)
         for id in Set(live.flatMap { $0.secrets.map(\.secretID) }).sorted() {
             if let secret = try? store.get(Secret.self, id) { set.secrets.append(secret) }
         }

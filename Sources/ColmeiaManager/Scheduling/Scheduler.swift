@@ -28,7 +28,7 @@ public enum Scheduler {
 
     /// The reasons a node was filtered out, in the order SwarmKit's pipeline checks them.
     enum Filter: Int, CaseIterable {
-        case notReady, resources, constraints, maxReplicas
+        case notReady, resources, constraints, maxReplicas, hostPorts
 
         func explain(_ nodes: Int) -> String {
             let n = nodes == 1 ? "1 node" : "\(nodes) nodes"
@@ -37,6 +37,7 @@ public enum Scheduler {
             case .resources: return "insufficient resources on \(n)"
             case .constraints: return "scheduling constraints not satisfied on \(n)"
             case .maxReplicas: return "max replicas per node limit exceed"
+            case .hostPorts: return "host-mode port already in use on \(n)"
             }
         }
     }
@@ -65,12 +66,17 @@ public enum Scheduler {
         var loads: [Load]
         var byService: [[String: Int]]
         var position: [String: Int]
+        /// Host-mode ports (`tcp/8080`) each service publishes with a fixed number, and
+        /// those taken on each node: two such tasks never share a node.
+        var servicePorts: [String: Set<String>] = [:]
+        var hostPorts: [Set<String>] = []
 
         mutating func add(_ task: SwarmTask, at index: Int) {
             loads[index].cpu += task.spec.resources?.reservations?.nanoCPUs ?? 0
             loads[index].memory += task.spec.resources?.reservations?.memoryBytes ?? 0
             loads[index].total += 1
             byService[index][task.serviceID, default: 0] += 1
+            if let ports = servicePorts[task.serviceID] { hostPorts[index].formUnion(ports) }
         }
     }
 
@@ -78,6 +84,12 @@ public enum Scheduler {
         let nodes = view.nodes.keys.sorted().compactMap { view.nodes[$0] }
         var placement = Placement(nodes: nodes, loads: nodes.map(Load.init), byService: nodes.map { _ in [:] },
                                   position: Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($1.id, $0) }))
+        placement.hostPorts = nodes.map { _ in [] }
+        for service in view.services.values {
+            let ports = service.endpoint.ports.filter { $0.publishMode == .host && $0.publishedPort > 0 }
+                .map { "\($0.protocol.rawValue.isEmpty ? "tcp" : $0.protocol.rawValue)/\($0.publishedPort)" }
+            if !ports.isEmpty { placement.servicePorts[service.id] = Set(ports) }
+        }
         for task in view.tasks.values where task.isWanted && !task.hasEnded && !task.nodeID.isEmpty {
             if let index = placement.position[task.nodeID] { placement.add(task, at: index) }
         }
@@ -104,6 +116,7 @@ public enum Scheduler {
         let wantedCPU = first.spec.resources?.reservations?.nanoCPUs ?? 0
         let wantedMemory = first.spec.resources?.reservations?.memoryBytes ?? 0
         let service = first.serviceID
+        let wantedPorts = placement.servicePorts[service] ?? []
 
         // Static filters: readiness and constraints do not change while we place.
         func verdict(_ node: Node) -> Filter? {
@@ -153,6 +166,10 @@ public enum Scheduler {
                 }
                 guard maxReplicas == 0 || onNode[offset] < maxReplicas else {
                     failures[.maxReplicas, default: 0] += 1
+                    continue
+                }
+                guard wantedPorts.isDisjoint(with: placement.hostPorts[index]) else {
+                    failures[.hostPorts, default: 0] += 1
                     continue
                 }
                 let key = (onNode[offset], placement.loads[index].total)

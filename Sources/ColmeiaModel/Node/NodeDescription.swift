@@ -9,6 +9,9 @@ public struct NodeDescription: Sendable, Hashable, PreservesUnknownFields {
     /// Docker's (a worker's port is not in Docker's node object). Managers fan requests out
     /// to it, such as `docker service logs` for the tasks this node runs.
     public var clusterAddress: String
+    /// Where other nodes reach this node's end of the routing mesh (`IP:PORT`, mutual TLS
+    /// with the node certificates): connections for the tasks this node runs.
+    public var dataPathAddress: String
     /// Members this type does not model, kept for round trips.
     public var extra: [String: JSONValue]
 
@@ -19,6 +22,7 @@ public struct NodeDescription: Sendable, Hashable, PreservesUnknownFields {
         engine: EngineDescription = EngineDescription(),
         tlsInfo: TLSInfo = TLSInfo(),
         clusterAddress: String = "",
+        dataPathAddress: String = "",
         extra: [String: JSONValue] = [:]
     ) {
         self.hostname = hostname
@@ -27,6 +31,7 @@ public struct NodeDescription: Sendable, Hashable, PreservesUnknownFields {
         self.engine = engine
         self.tlsInfo = tlsInfo
         self.clusterAddress = clusterAddress
+        self.dataPathAddress = dataPathAddress
         self.extra = extra
     }
 }
@@ -39,6 +44,7 @@ extension NodeDescription: Codable {
         case engine = "Engine"
         case tlsInfo = "TLSInfo"
         case clusterAddress = "ColmeiaClusterAddr"
+        case dataPathAddress = "ColmeiaDataPathAddr"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,6 +55,7 @@ extension NodeDescription: Codable {
         engine = try fields(.engine, as: EngineDescription.self) ?? EngineDescription()
         tlsInfo = try fields(.tlsInfo, as: TLSInfo.self) ?? TLSInfo()
         clusterAddress = try fields(.clusterAddress, as: String.self) ?? ""
+        dataPathAddress = try fields(.dataPathAddress, as: String.self) ?? ""
         extra = try fields.extra()
     }
 
@@ -60,6 +67,7 @@ extension NodeDescription: Codable {
         try fields(engine, .engine)
         try fields(tlsInfo, .tlsInfo)
         try fields.omitEmpty(clusterAddress, .clusterAddress)
+        try fields.omitEmpty(dataPathAddress, .dataPathAddress)
         try fields.extra(extra)
     }
 }
