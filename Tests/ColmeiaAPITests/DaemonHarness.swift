@@ -15,10 +15,13 @@ final class DaemonHarness {
     let logPath: String
 
     let nodeName: String
+    /// The network namespace the daemon runs in (a node of a multi-host test), if any.
+    let netns: String?
 
     init(listenIP: String = "127.0.0.1", clusterPort: Int? = nil, nodeName: String = "colmeia-test",
-         dataDirectory: String? = nil) {
+         dataDirectory: String? = nil, netns: String? = nil) {
         self.nodeName = nodeName
+        self.netns = netns
         let base = FileManager.default.temporaryDirectory.path + "/colmeiad-\(UUID().uuidString.prefix(8))"
         self.dataDirectory = dataDirectory ?? base + "/data"
         socket = base + ".sock"
@@ -77,9 +80,10 @@ final class DaemonHarness {
     func start(initialize: Bool = true, executor: String = "process", insecureTCP: Bool = true,
                extraArguments: [String] = []) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.executable("colmeiad"))
+        let daemon = try Self.executable("colmeiad")
+        process.executableURL = URL(fileURLWithPath: netns == nil ? daemon : "/usr/bin/env")
         // A restarted daemon appends to the same log, so a restart can be read in full.
-        process.arguments = ["--data-dir", dataDirectory, "--host", "unix://" + socket,
+        process.arguments = (netns.map { ["ip", "netns", "exec", $0, daemon] } ?? []) + ["--data-dir", dataDirectory, "--host", "unix://" + socket,
                              "--host", "tcp://127.0.0.1:\(port)", "--listen-addr", listenAddress,
                              "--node-name", nodeName,
                              "--log-level", Self.logLevel,
@@ -180,6 +184,12 @@ final class DaemonHarness {
     /// Runs `docker ARGS` against the daemon; fails the test on a non-zero exit.
     @discardableResult
     func docker(_ arguments: String..., stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try docker(arguments, stdin: stdin, sourceLocation: sourceLocation)
+    }
+
+    /// Runs `docker ARGS` against the daemon; fails the test on a non-zero exit.
+    @discardableResult
+    func docker(_ arguments: [String], stdin: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let output = try run("docker", arguments, stdin: stdin)
         #expect(output.status == 0, "docker \(arguments.joined(separator: " ")): \(output.stderr)", sourceLocation: sourceLocation)
         return output.stdout
@@ -225,9 +235,10 @@ final class DaemonHarness {
 /// a port some outgoing connection happens to use cannot be bound, and these are bound.
 enum TestPorts {
     /// A single daemon's cluster port, from its API port (20000–29999).
-    static func cluster(for apiPort: Int) -> Int { 61_000 + apiPort % 2_000 }
+    /// Even, so that the data path (the cluster port + 1) is never another daemon's.
+    static func cluster(for apiPort: Int) -> Int { 61_000 + (apiPort % 1_000) * 2 }
     /// The cluster port the nodes of a multi-node swarm share (each on its own address).
-    static func swarm() -> Int { Int.random(in: 63_000...64_999) }
+    static func swarm() -> Int { 63_000 + Int.random(in: 0..<1_000) * 2 }
 }
 
 struct HarnessError: Error, CustomStringConvertible {
