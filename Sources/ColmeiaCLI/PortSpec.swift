@@ -1,8 +1,20 @@
 import ColmeiaModel
 
 /// `--publish` values: `80`, `8080:80`, `8080:80/udp`, or the long form
-/// `published=8080,target=80,protocol=tcp,mode=host`.
+/// `published=8080,target=80,protocol=tcp,mode=host` (and Colmeia's `proxy-protocol=v2`).
 public enum PortSpec {
+    /// Where the long form's `proxy-protocol=v2` waits until ``labelProxyProtocol(_:labels:)``
+    /// turns it into the service label the mesh reads.
+    static let proxyProtocolMark = "ColmeiaProxyProtocol"
+
+    /// Moves each port's `proxy-protocol=v2` to the service label
+    /// `com.colmeia.proxy-protocol.<target>=v2`.
+    public static func labelProxyProtocol(_ ports: inout [PortConfig], labels: inout [String: String]) {
+        for index in ports.indices where ports[index].extra.removeValue(forKey: proxyProtocolMark) != nil {
+            labels["\(MeshPort.proxyProtocolLabel).\(ports[index].targetPort)"] = "v2"
+        }
+    }
+
     public static func parse(_ text: String) throws(CLIError) -> [PortConfig] {
         if text.contains("=") { return [try parseLong(text)] }
         var rest = Substring(text)
@@ -44,6 +56,9 @@ public enum PortSpec {
             case "mode":
                 guard ["ingress", "host"].contains(pair[1].lowercased()) else { throw invalid(text, "invalid publish mode value (\(pair[1]))") }
                 port.publishMode = PublishMode(rawValue: pair[1].lowercased())
+            case "proxy-protocol":
+                guard pair[1].lowercased() == "v2" else { throw invalid(text, "invalid proxy-protocol value '\(pair[1])': only v2 is supported") }
+                port.extra[proxyProtocolMark] = .string("v2")
             default: throw invalid(text, "invalid field key '\(pair[0])'")
             }
         }

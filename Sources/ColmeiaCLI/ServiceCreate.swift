@@ -58,6 +58,7 @@ struct ServiceCreate: AsyncParsableCommand {
         spec.mode = try ServiceSpecBuilder.mode(mode, replicas: replicas, maxConcurrent: maxConcurrent)
         var ports: [PortConfig] = []
         for text in publish { ports += try PortSpec.parse(text) }
+        PortSpec.labelProxyProtocol(&ports, labels: &spec.labels)
         if !ports.isEmpty { spec.endpointSpec = EndpointSpec(mode: .vip, ports: ports) }
         let constraints = try ServiceSpecBuilder.constraints(constraint)
         var preferences: [PlacementPreference] = []

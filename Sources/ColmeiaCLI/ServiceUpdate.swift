@@ -107,7 +107,9 @@ struct ServiceUpdate: AsyncParsableCommand {
                 endpoint.ports.removeAll { port in removed.contains { $0.targetPort == port.targetPort && $0.protocol == port.protocol } }
             }
             for text in publishAdd {
-                for port in try PortSpec.parse(text) {
+                var added = try PortSpec.parse(text)
+                PortSpec.labelProxyProtocol(&added, labels: &spec.labels)
+                for port in added {
                     endpoint.ports.removeAll { $0.publishedPort == port.publishedPort && port.publishedPort != 0 && $0.protocol == port.protocol }
                     endpoint.ports.append(port)
                 }

@@ -9,6 +9,17 @@ struct ServiceFlagsTests {
         try ServiceCreate.parse(arguments).makeSpec()
     }
 
+    @Test("--publish …,proxy-protocol=v2 becomes the mesh's com.colmeia.proxy-protocol.<target> label; other values are refused")
+    func proxyProtocol() throws {
+        let spec = try spec(["--label", "team=a", "--publish", "published=8081,target=80,proxy-protocol=v2", "-p", "9000:90", "busybox"])
+        #expect(spec.labels == ["team": "a", "com.colmeia.proxy-protocol.80": "v2"])
+        #expect(spec.endpointSpec?.ports == [
+            PortConfig(protocol: .tcp, targetPort: 80, publishedPort: 8081, publishMode: .ingress),
+            PortConfig(protocol: .tcp, targetPort: 90, publishedPort: 9000, publishMode: .ingress),
+        ])
+        #expect(throws: CLIError.self) { try self.spec(["--publish", "target=80,proxy-protocol=v1", "busybox"]) }
+    }
+
     @Test("create: replicas, ports, constraints, policies, resources and the command after the image")
     func create() throws {
         let spec = try spec([

@@ -28,7 +28,7 @@ extension MeshView {
                     MeshPort(protocol: port.protocol.rawValue.isEmpty ? .tcp : port.protocol, targetPort: port.targetPort,
                              publishedPort: port.publishedPort,
                              publishMode: port.publishMode.rawValue.isEmpty ? .ingress : port.publishMode,
-                             proxyProtocol: proxyAll || labels["\(MeshPort.proxyProtocolLabel).\(port.publishedPort)"] == "v2")
+                             proxyProtocol: proxyAll || labels["\(MeshPort.proxyProtocolLabel).\(port.targetPort)"] == "v2")
                 },
                 virtualIPs: service.endpoint.virtualIPs,
                 networks: attachments.map { MeshAttachment(networkID: $0.target, aliases: $0.aliases) },

@@ -10,7 +10,7 @@ public struct MeshPort: Sendable, Hashable, Codable {
     public var proxyProtocol: Bool
 
     /// The service label that turns the PROXY protocol on: `com.colmeia.proxy-protocol=v2`
-    /// for every published port, `com.colmeia.proxy-protocol.8080=v2` for one.
+    /// for every published port, `com.colmeia.proxy-protocol.80=v2` for those toward target port 80.
     public static let proxyProtocolLabel = "com.colmeia.proxy-protocol"
 
     public init(protocol: PortProtocol = .tcp, targetPort: UInt32, publishedPort: UInt32 = 0,
