@@ -21,19 +21,22 @@ extension APIRoutes {
             if let auth = request.registryAuth { spec.taskTemplate.containerSpec?.pullOptions = .init(registryAuth: auth) }
             // As dockerd stores it: a replicated service without a count has one replica.
             spec.mode = spec.mode.normalized
-            let store = try await self.store()
             let id = CommandFactory.newID()
-            let networks = try store.list(Network.self)
-            try ServiceEndpoints.resolveNetworks(of: &spec, in: networks)
-            let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: Self.publishing(spec, store),
-                                                         networks: networks, addressesInUse: store.addressesInUse(on:))
-            var service = Service(id: id, spec: spec, endpoint: endpoint)
-            // A job starts at its first iteration.
-            if spec.mode.isJob { service.jobStatus = JobStatus(jobIteration: Version(), lastExecution: .now()) }
-            _ = try await self.submit(ClusterCommand(
-                envelope: CommandFactory.envelope(for: request, context: context),
-                preconditions: [.nameAbsent(kind: .service, name: spec.name)],
-                events: [.serviceCreated(service)]))
+            let envelope = CommandFactory.envelope(for: request, context: context)
+            try await Self.retryingAddressRaces {
+                let store = try await self.store()
+                let networks = try store.list(Network.self)
+                try ServiceEndpoints.resolveNetworks(of: &spec, in: networks)
+                let endpoint = try ServiceEndpoints.allocate(for: spec, serviceID: id, existing: Self.publishing(spec, store),
+                                                             networks: networks, addressesInUse: store.addressesInUse(on:))
+                var service = Service(id: id, spec: spec, endpoint: endpoint)
+                // A job starts at its first iteration.
+                if spec.mode.isJob { service.jobStatus = JobStatus(jobIteration: Version(), lastExecution: .now()) }
+                _ = try await self.submit(ClusterCommand(
+                    envelope: envelope,
+                    preconditions: [.nameAbsent(kind: .service, name: spec.name)],
+                    events: [.serviceCreated(service)]))
+            }
             return try JSONResponse.encode(ServiceCreateResponse(id: id, warnings: []), status: .created)
         }
         router.get("/services/{id}") { request, context in
@@ -103,6 +106,20 @@ extension APIRoutes {
             let service = try store.get(Service.self, context.objectReference())
             let tasks = try store.list(SwarmTask.self, filters: Filters(["service": [service.id]]))
             return try await self.logResponse(for: tasks, request: request)
+        }
+    }
+
+    /// Runs `attempt` again (up to 3 times in all) when apply refused it because another
+    /// command took the virtual IP it chose meanwhile: the next attempt reads the store anew.
+    static func retryingAddressRaces(_ attempt: () async throws -> Void) async throws {
+        var tries = 0
+        while true {
+            do {
+                try await attempt()
+                return
+            } catch let error as DockerAPIError where tries < 2 && error.message.hasPrefix("address ") && error.message.contains("is already taken by") {
+                tries += 1
+            }
         }
     }
 

@@ -65,7 +65,7 @@ enum ServiceEndpoints {
                 vips.append(kept)
                 continue
             }
-            guard let address = NetworkAllocator.address(in: network, taken: try addressesInUse(network.id)) else {
+            guard let address = NetworkAllocator.address(in: network, taken: try addressesInUse(network.id), fromTop: true) else {
                 throw DockerAPIError(.badRequest, "could not find an available IP while allocating VIP on network \(network.name)")
             }
             vips.append(EndpointVirtualIP(networkID: network.id, addr: address))

@@ -1,3 +1,4 @@
+import ColmeiaMesh
 import ColmeiaModel
 import Foundation
 
@@ -15,14 +16,23 @@ public actor DockerExecutor: TaskExecutor {
     private var containers: [String: String] = [:]
     /// Read-only bind mounts of each task's secret and config files.
     private var fileMounts: [String: [(path: String, target: String)]] = [:]
+    /// What the node told each task (ports, placeholder values).
+    private var contexts: [String: TaskContext] = [:]
+    /// The node's part of the data plane: tasks on cluster networks or with published
+    /// ports join the node's container bridge, resolve names at its gateway and reach
+    /// service addresses through it.
+    private let mesh: NodeMesh?
+    private var nodeNetwork: (name: String, gateway: String)?
+    private var makingNodeNetwork: Task<Result<(name: String, gateway: String), TaskFailure>, Never>?
 
-    public init(host: String, filesRoot: String) throws {
+    public init(host: String, filesRoot: String, mesh: NodeMesh? = nil) throws {
         do {
             engine = try DockerEngine(host: host)
         } catch {
             throw TaskFailure(error.message)
         }
         self.filesRoot = filesRoot
+        self.mesh = mesh
     }
 
     public nonisolated var tasksOutliveAgent: Bool { true }
@@ -33,6 +43,7 @@ public actor DockerExecutor: TaskExecutor {
     public func prepare(_ task: SwarmTask, files: TaskFiles) async throws(TaskFailure) {
         let spec = task.spec.containerSpec ?? ContainerSpec()
         try DockerContainerConfig.validateMounts(spec.mounts)
+        contexts[task.id] = files.context
         if files.hasFiles {
             try prepareFilesRoot()
             do {
@@ -98,7 +109,22 @@ public actor DockerExecutor: TaskExecutor {
         let name = DockerContainerConfig.containerName(task)
         // A container left by an earlier attempt of this very task is replaced.
         _ = try? await engine.call(.DELETE, ["containers", name], query: [("force", "true")])
-        let body = try DockerContainerConfig.body(for: task, extraMounts: fileMounts[task.id] ?? [])
+        let context = contexts[task.id] ?? TaskContext()
+        var expanded = task
+        if var spec = task.spec.containerSpec {
+            spec.env = spec.env.map { context.expand($0, task: task) }
+            spec.hostname = context.expand(spec.hostname, task: task)
+            expanded.spec.containerSpec = spec
+        }
+        var body = try DockerContainerConfig.body(for: expanded, extraMounts: fileMounts[task.id] ?? [])
+        let network = try await meshNetwork(for: task)
+        if let network {
+            var host = body["HostConfig"] as? [String: Any] ?? [:]
+            host["NetworkMode"] = network.name
+            // The node's resolver first: it answers service names, and passes on the rest.
+            host["Dns"] = [network.gateway] + (host["Dns"] as? [String] ?? [])
+            body["HostConfig"] = host
+        }
         let created: [String: Any]
         do {
             created = try await engine.object(.POST, ["containers", "create"], query: [("name", name)], json: body)
@@ -112,7 +138,87 @@ public actor DockerExecutor: TaskExecutor {
         } catch {
             throw TaskFailure("starting container failed: \(error.message)")
         }
-        return try await waitUntilHealthy(task, id)
+        let status = try await waitUntilHealthy(task, id)
+        if network != nil { await registerEndpoint(task, id) }
+        return status
+    }
+
+    /// The node's container bridge for tasks of the mesh (on cluster networks, or with
+    /// published ports), made on first use and served by the mesh; nil for other tasks.
+    private func meshNetwork(for task: SwarmTask) async throws(TaskFailure) -> (name: String, gateway: String)? {
+        guard !task.networksAttachments.isEmpty || !(contexts[task.id]?.ports.isEmpty ?? true) else { return nil }
+        return try await nodeMeshNetwork(node: task.nodeID)
+    }
+
+    private func nodeMeshNetwork(node taskNode: String) async throws(TaskFailure) -> (name: String, gateway: String)? {
+        guard let mesh else { return nil }
+        if let nodeNetwork { return nodeNetwork }
+        // Tasks start side by side: one makes the network, the others wait for it.
+        if let making = makingNodeNetwork {
+            let result = await making.value
+            return try result.get()
+        }
+        let making = Task { () -> Result<(name: String, gateway: String), TaskFailure> in
+            do throws(TaskFailure) {
+                return .success(try await self.makeNodeMeshNetwork(mesh: mesh, node: taskNode))
+            } catch {
+                return .failure(error)
+            }
+        }
+        makingNodeNetwork = making
+        let result = await making.value
+        makingNodeNetwork = nil
+        return try result.get()
+    }
+
+    private func makeNodeMeshNetwork(mesh: NodeMesh, node taskNode: String) async throws(TaskFailure) -> (name: String, gateway: String) {
+        let node = mesh.nodeID.isEmpty ? taskNode : mesh.nodeID
+        let name = "colmeia_" + node.prefix(12)
+        let bridge = "cm" + node.prefix(10)
+        do {
+            try await engine.call(.POST, ["networks", "create"], json: [
+                "Name": name, "Driver": "bridge", "CheckDuplicate": true,
+                "Labels": ["com.colmeia.node.id": node],
+                // Containers reach each other only through the mesh (names, addresses).
+                "Options": ["com.docker.network.bridge.name": bridge, "com.docker.network.bridge.enable_icc": "false"],
+            ])
+        } catch where error.status == 409 {
+            // Made by an earlier run of this node.
+        } catch {
+            throw TaskFailure("cannot create the node's container network \(name): \(error.message)")
+        }
+        let gateway: String
+        do {
+            let inspect = try await engine.object(.GET, ["networks", name])
+            let configs = (inspect["IPAM"] as? [String: Any])?["Config"] as? [[String: Any]] ?? []
+            guard let found = configs.lazy.compactMap({ $0["Gateway"] as? String }).first(where: { IPv4Subnet.parse($0) != nil }) else {
+                throw TaskFailure("the node's container network \(name) has no IPv4 gateway")
+            }
+            gateway = found
+        } catch let failure as TaskFailure {
+            throw failure
+        } catch {
+            throw TaskFailure("cannot inspect the node's container network \(name): \(error)")
+        }
+        do {
+            try await mesh.attachBridge(name: bridge, gateway: gateway)
+        } catch {
+            throw TaskFailure("cannot serve the node's container network \(name) (names and service addresses): \(error)")
+        }
+        nodeNetwork = (name, gateway)
+        return (name, gateway)
+    }
+
+    /// Tells the mesh where the task's container takes connections (its address on the
+    /// node's bridge, every port), and which networks it joins.
+    private func registerEndpoint(_ task: SwarmTask, _ id: String) async {
+        guard let mesh, let network = nodeNetwork,
+              let inspect = try? await engine.object(.GET, ["containers", id, "json"]),
+              let networks = (inspect["NetworkSettings"] as? [String: Any])?["Networks"] as? [String: Any],
+              let address = (networks[network.name] as? [String: Any])?["IPAddress"] as? String, !address.isEmpty else { return }
+        mesh.endpoints.set(taskID: task.id,
+                           endpoint: .init(host: address, ports: [:], networks: Set(task.networksAttachments.map(\.network.id))),
+                           sources: [address])
     }
 
     /// A container with a healthcheck is `starting` until its first healthy report; one
@@ -191,6 +297,7 @@ public actor DockerExecutor: TaskExecutor {
             group.cancelAll()
             return first
         }
+        mesh?.endpoints.remove(taskID: task.id)
         switch outcome {
         case .exited(let code): return code
         case .failed(let message): throw TaskFailure(message)
@@ -206,12 +313,15 @@ public actor DockerExecutor: TaskExecutor {
     }
 
     public func stop(_ task: SwarmTask) async {
+        mesh?.endpoints.remove(taskID: task.id)
         guard let id = containers[task.id] else { return }
         let grace = max(0, (task.spec.containerSpec?.stopGracePeriod ?? 10_000_000_000) / 1_000_000_000)
         _ = try? await engine.call(.POST, ["containers", id, "stop"], query: [("t", String(grace))], timeout: .seconds(grace + 30))
     }
 
     public func remove(_ task: SwarmTask) async {
+        mesh?.endpoints.remove(taskID: task.id)
+        contexts[task.id] = nil
         if fileMounts.removeValue(forKey: task.id) != nil {
             try? FileManager.default.removeItem(atPath: filesRoot + "/" + task.id)
         }
@@ -302,7 +412,15 @@ public actor DockerExecutor: TaskExecutor {
         }
         guard let container = list.first, let id = container["Id"] as? String else { return .absent }
         containers[task.id] = id
-        return container["State"] as? String == "running" ? .running : .absent
+        guard container["State"] as? String == "running" else { return .absent }
+        // Adopted by a restarted agent: if it is on the node's bridge, the mesh serves the
+        // bridge again and learns the container's address.
+        if let mesh, let networks = (container["NetworkSettings"] as? [String: Any])?["Networks"] as? [String: Any],
+           networks.keys.contains("colmeia_" + (mesh.nodeID.isEmpty ? task.nodeID : mesh.nodeID).prefix(12)),
+           (try? await nodeMeshNetwork(node: task.nodeID)) != nil {
+            await registerEndpoint(task, id)
+        }
+        return .running
     }
 
     /// Containers labelled for this node whose task is gone are removed, by force: their

@@ -32,7 +32,15 @@ actor IngressListeners {
         self.logger = logger
     }
 
-    func reconcile(_ wanted: [MeshRoutes.PortKey: Binding], mesh: NodeMesh) async {
+    private var generation: UInt64 = 0
+
+    /// Binds and releases ports to match `wanted`; a call older than the last one seen
+    /// (tasks run in any order) changes nothing.
+    func reconcile(_ wanted: [MeshRoutes.PortKey: Binding], generation: UInt64? = nil, mesh: NodeMesh) async {
+        if let generation {
+            guard generation >= self.generation else { return }
+            self.generation = generation
+        }
         self.wanted = wanted
         for (key, entry) in bound where wanted[key] == nil {
             bound[key] = nil

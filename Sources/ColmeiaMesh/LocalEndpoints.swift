@@ -9,10 +9,13 @@ public final class LocalEndpoints: Sendable {
     public struct Endpoint: Sendable, Hashable {
         public var host: String
         public var ports: [UInt32: Int]
+        /// The networks the task joins: what it may resolve and reach.
+        public var networks: Set<String>
 
-        public init(host: String, ports: [UInt32: Int]) {
+        public init(host: String, ports: [UInt32: Int], networks: Set<String> = []) {
             self.host = host
             self.ports = ports
+            self.networks = networks
         }
     }
 
@@ -56,6 +59,12 @@ public final class LocalEndpoints: Sendable {
     /// The local task whose connections come from `address`.
     public func task(atSource address: String) -> String? {
         state.withLock { $0.bySource[address] }
+    }
+
+    /// The networks of the local task whose connections come from `address`; nil for a
+    /// stranger.
+    func networks(atSource address: String) -> Set<String>? {
+        state.withLock { state in state.bySource[address].flatMap { state.byTask[$0]?.networks } }
     }
 
     public var taskIDs: Set<String> {

@@ -40,6 +40,8 @@ public final class NodeMesh: Sendable {
     let counters = MeshCounters()
     private let state: Mutex<State>
     private let listeners: IngressListeners
+    /// The container bridges this node serves (Docker executor).
+    let bridges = Mutex<[String: Bridge]>([:])
     /// Each task's host-mode listeners.
     let hostPorts = Mutex<[String: (channels: [any Channel], listeners: [MeshStatus.Listener])]>([:])
 
@@ -48,6 +50,7 @@ public final class NodeMesh: Sendable {
         var routes = MeshRoutes()
         var rotation: [String: Int] = [:]
         var dataPath: (channel: any Channel, address: String)?
+        var generation: UInt64 = 0
     }
 
     public init(nodeID: String, options: Options = Options(), logger: Logger,
@@ -70,7 +73,11 @@ public final class NodeMesh: Sendable {
     /// Routes by a new view, and binds or releases published ports to match it.
     public func update(_ view: MeshView) {
         let routes = MeshRoutes(view)
-        state.withLock { $0.routes = routes }
+        let generation = state.withLock { state in
+            state.routes = routes
+            state.generation += 1
+            return state.generation
+        }
         var wanted: [MeshRoutes.PortKey: IngressListeners.Binding] = [:]
         for (key, entry) in routes.ingress {
             // No task anywhere: not bound, so connections are refused, not held.
@@ -78,13 +85,17 @@ public final class NodeMesh: Sendable {
             wanted[key] = IngressListeners.Binding(service: service.id, serviceName: service.name, mode: "ingress")
         }
         let listeners = self.listeners
-        Task { await listeners.reconcile(wanted, mesh: self) }
+        Task {
+            await listeners.reconcile(wanted, generation: generation, mesh: self)
+            await self.refreshBridgeRules()
+        }
     }
 
     /// Stops listening (published ports and the data path); open connections end on their own.
     public func stop() async {
         await listeners.reconcile([:], mesh: self)
         for taskID in hostPorts.withLock({ Array($0.keys) }) { await unpublishHostPorts(taskID: taskID) }
+        await detachBridges()
         let dataPath = state.withLock { state in
             defer { state.dataPath = nil }
             return state.dataPath

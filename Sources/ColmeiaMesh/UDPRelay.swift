@@ -99,7 +99,7 @@ final class UDPRelayHandler: ChannelInboundHandler {
 
 /// One client's flow toward a task: replies go back to the client from the published port.
 final class UDPFlowHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let published: any Channel
     private let client: SocketAddress
@@ -110,7 +110,7 @@ final class UDPFlowHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = unwrapInboundIn(data)
+        let bytes = unwrapInboundIn(data).data
         published.writeAndFlush(AddressedEnvelope(remoteAddress: client, data: bytes), promise: nil)
     }
 }

@@ -125,7 +125,7 @@ struct Colmeiad: AsyncParsableCommand {
         let taskExecutor: any TaskExecutor = executor == "process"
             ? ProcessExecutor(root: dataDir + "/tasks", runtimeRoot: execRoot ?? Self.defaultExecRoot(dataDir: dataDir),
                               options: .init(defaultUser: processUser, allowRoot: processAllowRoot), endpoints: mesh.endpoints)
-            : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files")
+            : try DockerExecutor(host: dockerHost, filesRoot: dataDir + "/task-files", mesh: mesh)
         let manager = try ClusterManager(dataDirectory: dataDir, hostname: hostname, logger: logger,
                                          defaultListenAddress: listenAddr,
                                          renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) },

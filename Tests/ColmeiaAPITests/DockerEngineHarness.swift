@@ -84,7 +84,7 @@ final class DockerEngineHarness: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: rootfs + "/bin", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: rootfs + "/bin/busybox")
         for tool in ["sh", "sleep", "httpd", "cat", "echo", "ls", "true", "false", "env", "test", "touch", "rm", "wget", "id",
-                     "nslookup", "ulimit", "grep"] {
+                     "nslookup", "ulimit", "grep", "mkdir"] {
             try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin/" + tool, withDestinationPath: "busybox")
         }
         let imported = try shell("tar -C '\(rootfs)' -c . | docker import --change 'ENV PATH=/bin' --change 'CMD [\"sh\"]' - \(Self.image)")

@@ -37,8 +37,20 @@ public enum NetworkAllocator {
     }
 
     /// The first free address of `network` (in `a.b.c.d/len` form), or nil when it is full.
-    public static func address(in network: Network, taken: Set<UInt32>) -> String? {
+    /// Tasks take theirs from the bottom of the block and services their virtual IPs from
+    /// the top (`fromTop`), so the orchestrator and the API, which allocate side by side,
+    /// meet only when the network is nearly full.
+    public static func address(in network: Network, taken: Set<UInt32>, fromTop: Bool = false) -> String? {
         guard let block = block(of: network), let range = block.hostRange else { return nil }
+        if fromTop {
+            var candidate = range.upperBound
+            while candidate >= range.lowerBound {
+                if !taken.contains(candidate) { return block.cidr(of: candidate) }
+                if candidate == range.lowerBound { break }
+                candidate -= 1
+            }
+            return nil
+        }
         var candidate = range.lowerBound
         while candidate <= range.upperBound {
             if !taken.contains(candidate) { return block.cidr(of: candidate) }
