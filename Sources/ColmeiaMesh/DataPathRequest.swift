@@ -12,6 +12,8 @@ struct DataPathRequest: Sendable, Hashable, Codable {
     var destinationPort: Int
     /// Whether the task wants a PROXY protocol v2 header first.
     var proxyProtocol: Bool
+    /// `udp`: datagrams follow, framed (``DatagramFrames``); absent or `tcp`: a stream.
+    var `protocol`: String? = nil
 
     /// The longest line a receiver reads before giving up on a sender.
     static let limit = 4_096

@@ -48,6 +48,10 @@ extension NodeMesh {
             return
         }
         channel.setOption(.autoRead, value: false).whenComplete { _ in }
+        if request.protocol == "udp" {
+            acceptDatagrams(channel, request)
+            return
+        }
         let proxy = request.proxyProtocol
             ? ((request.clientIP, request.clientPort), (request.destinationIP, request.destinationPort)) : nil
         connectLocal(task: request.task, target: request.port, eventLoop: channel.eventLoop, proxy: proxy).whenComplete { result in
@@ -60,6 +64,41 @@ extension NodeMesh {
                 self.refuse(channel, "\(error)")
             }
         }
+    }
+
+    /// A peer's UDP flow for a task here: frames in become datagrams to the task, and its
+    /// datagrams go back as frames.
+    private func acceptDatagrams(_ stream: any Channel, _ request: DataPathRequest) {
+        guard let address = endpoints.address(taskID: request.task, target: request.port) else {
+            refuse(stream, "\(MeshError.noEndpoint(task: request.task, port: request.port))")
+            return
+        }
+        DatagramBootstrap(group: stream.eventLoop)
+            .channelInitializer { socket in
+                socket.eventLoop.makeCompletedFuture {
+                    try socket.pipeline.syncOperations.addHandler(DatagramsToFrames(stream: stream))
+                }
+            }
+            .connect(host: address.host, port: address.port)
+            .whenComplete { result in
+                switch result {
+                case .success(let socket):
+                    self.counters.count(request.service) { $0.fromOtherNode += 1 }
+                    stream.closeFuture.whenComplete { _ in socket.close(promise: nil) }
+                    do {
+                        try stream.pipeline.syncOperations.addHandler(ByteToMessageHandler(DatagramFrameDecoder()))
+                        try stream.pipeline.syncOperations.addHandler(FramesToDatagrams(socket: socket))
+                    } catch {
+                        stream.close(promise: nil)
+                        return
+                    }
+                    stream.writeAndFlush(stream.allocator.buffer(string: "OK\n"), promise: nil)
+                    if let header = try? stream.pipeline.syncOperations.handler(type: HeaderLineHandler.self) { header.release() }
+                    stream.setOption(.autoRead, value: true).whenComplete { _ in }
+                case .failure(let error):
+                    self.refuse(stream, "\(error)")
+                }
+            }
     }
 
     private func refuse(_ channel: any Channel, _ reason: String) {

@@ -88,7 +88,7 @@ extension NodeMesh {
     }
 
     /// Opens the data path to the node running the task, and asks for it.
-    private func connectRemote(node: String, request: DataPathRequest, eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
+    func connectRemote(node: String, request: DataPathRequest, eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
         guard let address = routes.nodes[node], let (host, port) = Self.split(address) else {
             return eventLoop.makeFailedFuture(MeshError.unknownNode(node))
         }

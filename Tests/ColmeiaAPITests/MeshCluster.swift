@@ -115,6 +115,15 @@ final class MeshCluster {
         daemon_threads = False
         request_queue_size = 256
 
+    if os.environ.get("UDP") == "1":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", PORT))
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+        print(f"{TASK} listening on {PORT}/udp", flush=True)
+        while True:
+            data, peer = sock.recvfrom(2048)
+            sock.sendto(f"served by {TASK}: {data.decode(errors='replace')}".encode(), peer)
+
     server = Server(("127.0.0.1", PORT), Handler)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     print(f"{TASK} listening on {PORT}", flush=True)
@@ -125,6 +134,29 @@ final class MeshCluster {
 
 /// One HTTP GET on a fresh connection, as a user's `curl` would make it.
 enum MeshClient {
+    /// One datagram to `host:port` and the first one back, within `timeout`.
+    static func udp(_ host: String, _ port: Int, _ text: String, timeout: TimeInterval = 1) -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, host, &address.sin_addr)
+        let bytes = Array(text.utf8)
+        let sent = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard sent == bytes.count else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        return count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self) : nil
+    }
+
     enum Failure: Error, Equatable, CustomStringConvertible {
         case refused
         case failed(String)

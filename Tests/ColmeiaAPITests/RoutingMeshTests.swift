@@ -132,6 +132,29 @@ extension RoutingMeshTests {
         }
     }
 
+    @Test("UDP published on 5353: every node answers a datagram, the two without the task over the data path")
+    func udpPublishedPortAnswersOnEveryNode() throws {
+        let cluster = try MeshCluster()
+        try cluster.manager.docker(["service", "create", "-d", "--name", "dns", "-p", "5353:53/udp", "--env", "UDP=1",
+                                    "--env", "TASK={{.Task.Name}}", "--constraint", "node.hostname==n1",
+                                    "busybox", "python3", cluster.scripts + "/backend.py"])
+        var task = ""
+        try MultiManagerTests.eventually("the task runs", timeout: 30, showingLogsOf: cluster.nodes) {
+            task = try cluster.runningTasks("dns").first?.name ?? ""
+            return !task.isEmpty
+        }
+        for index in cluster.nodes.indices {
+            var answer: String?
+            try MultiManagerTests.eventually("node \(index + 1) answers on 5353/udp", timeout: 10, showingLogsOf: cluster.nodes) {
+                answer = MeshClient.udp(cluster.namespaces.address(index), 5353, "hello \(index)")
+                return answer != nil
+            }
+            #expect(answer == "served by \(task): hello \(index)")
+        }
+        #expect(try cluster.counters("dns", on: 1)["toOtherNode"] ?? 0 >= 1)
+        #expect(try cluster.counters("dns", on: 0)["fromOtherNode"] ?? 0 >= 2)
+    }
+
     @Test("PROXY protocol v2 (the com.colmeia.proxy-protocol label): the task sees the caller's address, not the node's, through any node")
     func proxyProtocolCarriesTheClientAddress() throws {
         let cluster = try MeshCluster()
@@ -161,12 +184,19 @@ extension RoutingMeshTests {
         // Something else holds 9090 and 9091 on node 3.
         let blocker = Process()
         blocker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        blocker.arguments = ["ip", "netns", "exec", cluster.namespaces.names[2], "python3", "-c",
+        // The interpreter itself (not a wrapper that would fork it), so that terminating
+        // the process ends it; its output never holds the test's own.
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+        blocker.arguments = ["ip", "netns", "exec", cluster.namespaces.names[2], python, "-c",
                              "import socket, time\nsockets = []\nfor port in (9090, 9091):\n    s = socket.socket()\n    s.bind(('0.0.0.0', port))\n    s.listen()\n    sockets.append(s)\nprint('bound', flush=True)\ntime.sleep(600)"]
         let ready = Pipe()
         blocker.standardOutput = ready
+        blocker.standardError = FileHandle.nullDevice
         try blocker.run()
-        defer { blocker.terminate() }
+        defer {
+            kill(blocker.processIdentifier, SIGKILL)
+            blocker.waitUntilExit()
+        }
         _ = ready.fileHandleForReading.availableData
 
         // Host mode: the task on node 3 fails, and says which port.
