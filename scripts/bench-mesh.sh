@@ -44,7 +44,12 @@ PIDS=()
 
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    sleep 1
+    for _ in $(seq 50); do
+        alive=0
+        for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [[ $alive -eq 0 ]] && break
+        sleep 0.1
+    done
     for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     for ns in "${NS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
     iptables -D FORWARD -i "$BR" -o "$BR" -j ACCEPT 2>/dev/null || true
@@ -74,6 +79,7 @@ start_node() { # index, extra flags…
         --listen-addr "${ADDR[$i]}:$PORT" --node-name "node$i" --executor process --log-level warning "$@" \
         2>"$WORK/node$i.log" &
     PIDS+=($!)
+    disown
     for _ in $(seq 200); do
         DOCKER_HOST="unix://$WORK/node$i.sock" docker version >/dev/null 2>&1 && return
         sleep 0.05
@@ -109,11 +115,11 @@ chmod 755 "$WORK/backend.sh"
 DOCKER_HOST=$A docker service create -d --name bench -p 8080:80 --constraint node.hostname==node0 \
     busybox "$WORK/backend.sh" >/dev/null
 for _ in $(seq 200); do
-    TASKPORT=$(cat /proc/$(pgrep -f "haproxy -db -f backend.cfg" | head -1)/environ 2>/dev/null | tr '\0' '\n' | sed -n 's/^PORT=//p')
-    [[ -n "$TASKPORT" ]] && ip netns exec "${NS[1]}" curl -sf "http://${ADDR[1]}:8080/" >/dev/null 2>&1 && break
+    TASKPORT=$( (cat "/proc/$(pgrep -f "haproxy -db -f backend.cfg" | head -1)/environ" 2>/dev/null || true) | tr '\0' '\n' | sed -n 's/^PORT=//p')
+    if [[ -n "$TASKPORT" ]] && ip netns exec "${NS[1]}" curl -sf "http://${ADDR[1]}:8080/" >/dev/null 2>&1; then break; fi
     sleep 0.1
 done
-[[ -n "${TASKPORT:-}" ]] || { echo "bench-mesh: the task did not start"; tail "$WORK"/node*.log; exit 1; }
+[[ -n "${TASKPORT:-}" ]] || { echo "bench-mesh: the task did not start"; DOCKER_HOST=$A docker service ps --no-trunc bench; tail "$WORK"/node*.log; exit 1; }
 
 # The yardstick: HAProxy in TCP mode toward the same task, in node A's namespace.
 cat > "$WORK/haproxy-tcp.cfg" <<EOF
@@ -132,6 +138,7 @@ backend task
 EOF
 ip netns exec "${NS[0]}" haproxy -db -f "$WORK/haproxy-tcp.cfg" >/dev/null 2>&1 &
 PIDS+=($!)
+disown
 sleep 0.5
 
 run() { # namespace index, url → "rps p50_ms p99_ms"

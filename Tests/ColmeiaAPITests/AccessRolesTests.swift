@@ -166,6 +166,7 @@ import Testing
             Route(method: "DELETE", template: "/networks/{id}", role: "operator", setup: { daemon, tag in
                 ("/networks/\(try create(daemon, "/networks/create", #"{"Name":"net-\#(tag)","Driver":"overlay"}"#))", nil)
             }),
+            Route(method: "GET", template: "/colmeia/v1/mesh", role: "viewer", setup: get("/colmeia/v1/mesh")),
             Route(method: "GET", template: "/colmeia/v1/tokens", role: "admin", setup: get("/colmeia/v1/tokens")),
             Route(method: "POST", template: "/colmeia/v1/tokens", role: "admin", setup: { _, tag in
                 ("/colmeia/v1/tokens", #"{"Name":"t-\#(tag)","Role":"viewer"}"#)
