@@ -184,7 +184,7 @@ public actor ProcessExecutor: TaskExecutor {
         let id = task.id
         let exit = Task {
             let code = await process.exitCode()
-            await self.record(exit: code, of: id)
+            self.record(exit: code, of: id)
             return code
         }
         var health: ProcessHealthMonitor?

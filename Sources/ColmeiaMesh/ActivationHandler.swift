@@ -5,9 +5,9 @@ import NIOCore
 final class ActivationHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
-    private let action: (any Channel) -> Void
+    private let action: @Sendable (any Channel) -> Void
 
-    init(_ action: @escaping (any Channel) -> Void) {
+    init(_ action: @escaping @Sendable (any Channel) -> Void) {
         self.action = action
     }
 

@@ -102,19 +102,7 @@ actor IngressListeners {
         if key.protocol == "udp" {
             return try await UDPRelay.bind(host: host, port: key.port, key: key, mesh: mesh, group: group)
         }
-        return try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.autoRead, value: false)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ActivationHandler { mesh.acceptIngress($0, key: key) })
-                }
-            }
-            .bind(host: host, port: key.port)
-            .get()
+        return try await MeshListener.bind(host: host, port: key.port, group: group) { mesh.acceptIngress($0, key: key) }
     }
 
     /// `bind: address already in use`, as Go's net package words it.

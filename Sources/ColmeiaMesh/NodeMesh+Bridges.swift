@@ -28,19 +28,7 @@ extension NodeMesh {
         let resolver = try await MeshResolver.bind(host: gateway, mesh: self, group: group)
         let proxy: any Channel
         do {
-            proxy = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.autoRead, value: false)
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ActivationHandler { self.acceptRedirected($0) })
-                    }
-                }
-                .bind(host: gateway, port: 0)
-                .get()
+            proxy = try await MeshListener.bind(host: gateway, port: 0, group: group) { self.acceptRedirected($0) }
         } catch {
             try? await resolver.close()
             throw error

@@ -16,21 +16,9 @@ extension NodeMesh {
                 throw MeshPublishError("host-mode UDP ports are not supported yet (port \(port.targetPort)/udp)")
             }
             do {
-                let channel = try await ServerBootstrap(group: group)
-                    .serverChannelOption(.backlog, value: 1024)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelOption(.autoRead, value: false)
-                    .childChannelOption(.allowRemoteHalfClosure, value: true)
-                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(ActivationHandler { client in
-                                self.forwardToLocalTask(client, serviceID: serviceID, taskID: taskID, port: port)
-                            })
-                        }
-                    }
-                    .bind(host: options.ingressHost, port: Int(port.publishedPort))
-                    .get()
+                let channel = try await MeshListener.bind(host: options.ingressHost, port: Int(port.publishedPort), group: group) {
+                    self.forwardToLocalTask($0, serviceID: serviceID, taskID: taskID, port: port)
+                }
                 let actual = UInt32(channel.localAddress?.port ?? Int(port.publishedPort))
                 bound.append((channel, PortConfig(protocol: port.protocol, targetPort: port.targetPort,
                                                   publishedPort: actual, publishMode: .host)))
