@@ -151,11 +151,12 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            // An HTTP/2 stream's connection is its parent channel.
-            let connection = context.channel.parent ?? context.channel
+            // An HTTP/2 stream's connection is its parent channel. An HTTP/1 connection is
+            // the channel itself: its parent is the listening socket.
+            let channel = context.channel
+            let connection = channel.parent.map { $0.parent == nil ? channel : $0 } ?? channel
             policy.markServed(ObjectIdentifier(connection))
             bodyDeadline?.cancel()
-            let channel = context.channel
             bodyDeadline = context.eventLoop.scheduleTask(in: .nanoseconds(policy.bodyTimeout.nanosecondsValue)) {
                 channel.close(promise: nil)
             }

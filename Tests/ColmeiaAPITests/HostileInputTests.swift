@@ -40,12 +40,28 @@ import Testing
         return fd
     }
 
+    /// Whether `text` arrives on `fd` within `seconds` (reading what comes until then).
+    static func read(_ fd: Int32, until text: String, within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var received: [UInt8] = []
+        while Date() < deadline {
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 100) > 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = Glibc.read(fd, &buffer, buffer.count)
+            guard count > 0 else { return false }
+            received += buffer[0..<count]
+            if String(decoding: received, as: UTF8.self).contains(text) { return true }
+        }
+        return false
+    }
+
     /// Whether the peer has closed `fd` (a read gives end-of-file or an error) within `seconds`.
     static func closedByPeer(_ fd: Int32, within seconds: Double) -> Bool {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, Int32(seconds * 1000)) > 0 else { return false }
         var byte: UInt8 = 0
-        return read(fd, &byte, 1) <= 0
+        return Glibc.read(fd, &byte, 1) <= 0
     }
 
     @Test("deep nesting, huge replica and job counts, oversized secrets (with and without Driver) and configs, 400 idle connections on every listener, a slow-loris request and a 60 MB /join: each refused or closed; afterwards /_ping answers within 100 ms and RSS is within 50 MB of the start")
@@ -83,6 +99,16 @@ import Testing
         #expect(try daemon.http("GET", "/services").body == "[]", "nothing was stored")
         #expect(try daemon.http("GET", "/secrets").body == "[]")
 
+        // Event streams that have sent their request stay open past the header deadline
+        // that closes the slow-loris below (HTTP/1 on the unix socket and on TCP).
+        var streams: [Int32] = []
+        for fd in [Self.connect(unix: daemon.socket), Self.connect(tcp: daemon.port)] {
+            let request = Array("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            streams.append(fd)
+        }
+        for fd in streams { #expect(Self.read(fd, until: "200 OK", within: 5), "an event stream was not answered") }
+
         // A slow-loris request: a header byte every second, never the end of the head; it
         // is closed at the header deadline (10 s), not served and not held.
         let loris = Self.connect(tcp: daemon.port)
@@ -99,6 +125,13 @@ import Testing
         let lorisLasted = Date().timeIntervalSince(started)
         #expect(lorisClosed && lorisLasted > 8 && lorisLasted < 15, "the slow-loris connection lasted \(lorisLasted) s")
         close(loris)
+        Thread.sleep(forTimeInterval: 1)
+        #expect(try daemon.http("POST", "/secrets/create", body: #"{"Name":"after-the-deadline","Data":"eA=="}"#).status == 201)
+        for fd in streams {
+            #expect(Self.read(fd, until: "after-the-deadline", within: 5), "an event stream was cut at the header deadline")
+            close(fd)
+        }
+        #expect(try daemon.http("DELETE", "/secrets/after-the-deadline").status == 204)
 
         // 400 connections that send nothing, on every listener: refused beyond each
         // listener's caps, closed at the header deadline, never held.
