@@ -98,11 +98,20 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // Online backups of the event log: the file format, verification, replay and restore.
+        .target(
+            name: "ColmeiaBackup",
+            dependencies: [
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaPKI",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // The Docker-compatible HTTP API: routes, errors, server setup.
         .target(
             name: "ColmeiaAPI",
             dependencies: [
-                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI", "ColmeiaMesh",
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI", "ColmeiaMesh", "ColmeiaBackup",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -152,7 +161,7 @@ let package = Package(
         .target(
             name: "ColmeiaCLI",
             dependencies: [
-                "ColmeiaClient", "ColmeiaModel",
+                "ColmeiaClient", "ColmeiaModel", "ColmeiaBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -206,6 +215,7 @@ let package = Package(
         // Depends on the bench executable: the crash tests run its `load` mode as a child.
         .testTarget(name: "ColmeiaNodeTests", dependencies: ["ColmeiaNode", "colmeia-store-bench"]),
         .testTarget(name: "ColmeiaModelTests", dependencies: ["ColmeiaModel"]),
+        .testTarget(name: "ColmeiaBackupTests", dependencies: ["ColmeiaBackup", "ColmeiaNode", "ColmeiaStore", "ColmeiaModel"]),
         .testTarget(name: "ColmeiaStoreTests", dependencies: ["ColmeiaStore"]),
         .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent", "ColmeiaSimulatedNodes"]),
         .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent", "ColmeiaModel", .product(name: "Logging", package: "swift-log")]),

@@ -38,6 +38,7 @@ public struct APIRoutes: Sendable {
         addLogRoutes(to: router)
         addTokenRoutes(to: router)
         addMeshRoutes(to: router)
+        addBackupRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 

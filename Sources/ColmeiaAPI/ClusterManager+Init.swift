@@ -14,6 +14,13 @@ extension ClusterManager {
         if request.forceNewCluster == true, let identity, identity.isManager, !initializing {
             return try await forceNewCluster(identity, request)
         }
+        if let restored = pendingRestore, !initializing {
+            guard request.forceNewCluster == true else {
+                throw DockerAPIError.badRequest(
+                    "this data directory holds a swarm restored from a backup (index \(restored.index)): start it with `docker swarm init --force-new-cluster`")
+            }
+            return try await initializeFromRestore(restored, request)
+        }
         guard identity == nil, !initializing else { throw DockerAPIError.alreadyInSwarm }
         initializing = true
         defer { initializing = false }

@@ -338,6 +338,17 @@ public actor ClusterManager {
         _ = try await initialize(SwarmInitRequest())
     }
 
+    /// `--force-new-cluster`: a restored data directory becomes a one-manager swarm, as
+    /// does a manager's data directory (a copy of a lost swarm's); anything else is refused.
+    public func forceNewClusterAtStart() async throws {
+        guard pendingRestore != nil || identity?.isManager == true else {
+            throw DockerAPIError.badRequest("--force-new-cluster needs a manager's data directory or one restored from a backup (colmeia swarm restore)")
+        }
+        var request = SwarmInitRequest()
+        request.forceNewCluster = true
+        _ = try await initialize(request)
+    }
+
     /// A manager's Raft node with its transport over the cluster port, not started yet.
     /// `addresses` are the managers it can reach first (Raft member id → cluster address).
     /// Its Raft data is encrypted with the data key in `certificates/raft-dek` (made on first

@@ -1,3 +1,4 @@
+import ColmeiaBackup
 import ArgumentParser
 import ColmeiaClient
 import Foundation
@@ -19,7 +20,7 @@ public struct ColmeiaCommand: AsyncParsableCommand {
               colmeia service ls
             """,
         subcommands: [SwarmCommand.self, NodeCommand.self, ServiceCommand.self, SecretCommand.self, ConfigCommand.self,
-                      NetworkCommand.self, StackCommand.self, EventsCommand.self, TokenCommand.self]
+                      NetworkCommand.self, StackCommand.self, EventsCommand.self, TokenCommand.self, BackupCommand.self]
     )
 
     public init() {}
@@ -52,6 +53,9 @@ public struct ColmeiaCommand: AsyncParsableCommand {
             Console.error(oneLine(error.message))
             return error.isUsage ? 125 : 1
         } catch let error as ColmeiaClientError {
+            Console.error(oneLine(error.description))
+            return 1
+        } catch let error as BackupError {
             Console.error(oneLine(error.description))
             return 1
         } catch let error as ExitCode {

@@ -9,8 +9,8 @@ struct SwarmCommand: AsyncParsableCommand {
         commandName: "swarm",
         abstract: "Manage Swarm",
         discussion: "Example:\n  colmeia swarm init --advertise-addr 192.168.0.10",
-        subcommands: [SwarmCA.self, SwarmInit.self, SwarmJoin.self, SwarmJoinToken.self, SwarmLeave.self,
-                      SwarmUnlock.self, SwarmUnlockKey.self, SwarmUpdate.self]
+        subcommands: [SwarmBackup.self, SwarmCA.self, SwarmInit.self, SwarmJoin.self, SwarmJoinToken.self, SwarmLeave.self,
+                      SwarmRestore.self, SwarmUnlock.self, SwarmUnlockKey.self, SwarmUpdate.self]
     )
 }
 

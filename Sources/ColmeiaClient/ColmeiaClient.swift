@@ -38,9 +38,10 @@ public final class ColmeiaClient: Sendable {
     /// transport become ``ColmeiaClientError/cannotConnect(host:reason:)``; error statuses
     /// become ``ColmeiaClientError/api(status:message:)``.
     func send(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: Data? = nil,
-              streaming: Bool = false) async throws -> HTTPClientResponse {
+              streaming: Bool = false, headers: [(String, String)] = []) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: baseURL + path + Self.queryString(query))
         request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "Host", value: "colmeia")
         request.headers.add(name: "User-Agent", value: "colmeia-cli")
         if let token { request.headers.add(name: "Authorization", value: "Bearer " + token) }

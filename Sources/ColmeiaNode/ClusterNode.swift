@@ -67,6 +67,12 @@ public final class ClusterNode: Sendable {
         if case .failure(let error) = await driver.readBarrier() { throw .replication(error) }
     }
 
+    /// A consistent cut of the log (newest snapshot plus every committed entry after it),
+    /// for an online backup; nil when the node has stopped.
+    public func exportLog() async -> LogExport? {
+        await driver.exportLog()
+    }
+
     /// Adds, promotes or removes a Raft member; returns once the change is applied here.
     public func changeMembership(_ change: ConfChange) async throws(ProposalError) {
         if case .failure(let error) = await driver.proposeConfChange(change) { throw .replication(error) }

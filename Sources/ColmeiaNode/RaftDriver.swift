@@ -28,6 +28,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         case transferLeadership(to: NodeID)
         case confChange(sequence: UInt64, ConfChange)
         case readIndex(sequence: UInt64)
+        case exportLog(CheckedContinuation<LogExport?, Never>)
     }
 
     private struct Inbox {
@@ -150,6 +151,20 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
 
     /// The transport found the leader `peer` gone: elect a new one without waiting out its lease.
     public func forgetLeader(_ peer: NodeID) { control(.forgetLeader(peer)) }
+
+    /// The newest snapshot this node holds and every committed entry after it, taken in
+    /// one turn of the driver thread (a consistent cut of the log); nil once stopped.
+    public func exportLog() async -> LogExport? {
+        guard started.withLock({ $0 }) else { return nil }
+        return await withCheckedContinuation { continuation in
+            let accepted = inbox.withLock { box in
+                guard box.failure == nil, !box.stopping else { return false }
+                box.controls.append(.exportLog(continuation))
+                return true
+            }
+            if accepted { wake.signal() } else { continuation.resume(returning: nil) }
+        }
+    }
 
     /// Asks the leader (this node) to hand leadership to `peer`.
     public func transferLeadership(to peer: NodeID) { control(.transferLeadership(to: peer)) }
@@ -288,6 +303,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
         }
         loop.storage.close()
+        // Requests that arrived after the last turn are answered, not left waiting.
+        let leftover = inbox.withLock { box in
+            defer { box.controls = [] }
+            return box.controls
+        }
+        for case .exportLog(let continuation) in leftover { continuation.resume(returning: nil) }
         finished.signal()
     }
 
@@ -330,6 +351,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                     answerIndex(sequence, with: .failure(.rejected("\(error)")))
                 }
             }
+        case .exportLog(let continuation):
+            continuation.resume(returning: LogExport(raft: loop.raft))
         case .readIndex(let sequence):
             // Unique across the cluster: the leader keys pending reads by context, and every
             // node numbers its requests from 1.

@@ -46,3 +46,11 @@ enum StoreMigrations {
         return migrator
     }
 }
+
+extension ClusterStore {
+    /// The newest read-model migration this build knows (`0003_network_claims`): a
+    /// snapshot written by it carries that schema.
+    public static var schemaVersion: String {
+        (try? StoreMigrations.files().last?.identifier) ?? "unknown"
+    }
+}

@@ -57,6 +57,9 @@ struct Colmeiad: AsyncParsableCommand {
     @Flag(name: .customLong("init"), help: "Initialise a single-node swarm at start if the data dir holds none.")
     var initialize = false
 
+    @Flag(help: "At start, make this manager the only member of its swarm (as `docker swarm init --force-new-cluster`): for a data dir restored from a backup or copied from a lost swarm.")
+    var forceNewCluster = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
 
     @Option(name: [.customShort("G"), .customLong("group")],
@@ -132,7 +135,9 @@ struct Colmeiad: AsyncParsableCommand {
                                          snapshotChunkBytes: raftSnapshotChunkBytes, mesh: mesh,
                                          dataPathPort: dataPathPort) { _ in taskExecutor }
         await manager.resume()
-        if initialize {
+        if forceNewCluster {
+            try await manager.forceNewClusterAtStart()
+        } else if initialize {
             try await manager.initializeIfNeeded()
         }
         let socketGroup = group.map { ListenerSecurity.group(named: $0) } ?? ListenerSecurity.group(named: "docker")

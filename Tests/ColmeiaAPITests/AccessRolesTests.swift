@@ -167,6 +167,8 @@ import Testing
                 ("/networks/\(try create(daemon, "/networks/create", #"{"Name":"net-\#(tag)","Driver":"overlay"}"#))", nil)
             }),
             Route(method: "GET", template: "/colmeia/v1/mesh", role: "viewer", setup: get("/colmeia/v1/mesh")),
+            // Reaches the route (which wants a passphrase, the swarm having no autolock): admins only.
+            Route(method: "GET", template: "/colmeia/v1/backup", role: "admin", allowedStatus: 400, setup: get("/colmeia/v1/backup")),
             Route(method: "GET", template: "/colmeia/v1/tokens", role: "admin", setup: get("/colmeia/v1/tokens")),
             Route(method: "POST", template: "/colmeia/v1/tokens", role: "admin", setup: { _, tag in
                 ("/colmeia/v1/tokens", #"{"Name":"t-\#(tag)","Role":"viewer"}"#)

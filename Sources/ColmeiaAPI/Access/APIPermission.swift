@@ -45,6 +45,8 @@ struct APIPermission: Sendable, Hashable {
             // Colmeia's own API: tokens are an admin's.
             if parts.count >= 3 && parts[2] == "tokens" { return need("token." + (read ? "read" : "write"), .admin) }
             if parts.count == 3 && parts[2] == "mesh" && read { return need("mesh.read", .viewer) }
+            // A backup carries every secret (encrypted under the caller's passphrase).
+            if parts.count == 3 && parts[2] == "backup" { return need("backup", .admin) }
             return need("colmeia", .admin)
         default:
             return need("unknown", .admin)

@@ -1,0 +1,41 @@
+import ColmeiaBackup
+import ColmeiaStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension APIRoutes {
+    static let backupPassphraseHeader = HTTPField.Name("X-Colmeia-Backup-Passphrase")!
+
+    /// `GET /colmeia/v1/backup`: an online backup of this manager's log, streamed as it is
+    /// written (the manifest comes last). Writes go on meanwhile; the backup holds
+    /// everything committed when the request arrived. Admins only: it carries every secret,
+    /// encrypted under the passphrase.
+    func addBackupRoutes(to router: Router<APIRequestContext>) {
+        router.get("/colmeia/v1/backup") { request, _ -> Response in
+            let source = try await self.manager.backupSource(passphrase: request.headers[Self.backupPassphraseHeader])
+            var headers = HTTPFields()
+            headers[.contentType] = "application/vnd.colmeia.backup"
+            headers[HTTPField.Name("X-Colmeia-Backup-First-Index")!] = String(source.export.baseIndex)
+            headers[HTTPField.Name("X-Colmeia-Backup-Last-Index")!] = String(source.export.lastIndex)
+            headers[.contentDisposition] = "attachment; filename=\"colmeia-\(source.clusterID.prefix(12))-\(source.export.lastIndex).cbk\""
+            let body = ResponseBody { writer in
+                var buffered: [UInt8] = []
+                buffered.reserveCapacity(1 << 20)
+                _ = try await BackupWriter.write(
+                    source.export, clusterID: source.clusterID, colmeiaVersion: ColmeiaVersion.engine,
+                    schemaVersion: ClusterStore.schemaVersion, passphrase: source.passphrase, sealedWith: source.sealedWith
+                ) { bytes in
+                    buffered += bytes
+                    if buffered.count >= 1 << 20 {
+                        try await writer.write(ByteBuffer(bytes: buffered))
+                        buffered.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !buffered.isEmpty { try await writer.write(ByteBuffer(bytes: buffered)) }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: headers, body: body)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import ColmeiaBackup
+import ColmeiaModel
+import ColmeiaNode
+import ColmeiaStore
+import Foundation
+
+extension ClusterManager {
+    /// What an online backup is made from: a consistent cut of this manager's log (its
+    /// newest snapshot and every committed entry after it, read in one turn of the Raft
+    /// thread while writes go on) and the passphrase that seals it.
+    struct BackupSource: Sendable {
+        var export: LogExport
+        var clusterID: String
+        var passphrase: String
+        var sealedWith: String
+    }
+
+    /// `passphrase` nil: the swarm's unlock key, when autolock is on; otherwise refused,
+    /// because a backup is always encrypted.
+    func backupSource(passphrase: String?) async throws -> BackupSource {
+        let (node, _) = try active()
+        guard let swarm = try node.store.list(Swarm.self).first else {
+            throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
+        }
+        let secret: (String, String)
+        if let passphrase, !passphrase.isEmpty {
+            secret = (passphrase, "passphrase")
+        } else if let unlock = swarm.unlockKey, !unlock.isEmpty {
+            secret = (unlock, "unlock key")
+        } else {
+            throw DockerAPIError.badRequest(
+                "a backup is encrypted: give a passphrase (colmeia swarm backup --passphrase-file FILE, or the X-Colmeia-Backup-Passphrase header), or turn on autolock to seal it with the unlock key")
+        }
+        guard let export = await node.exportLog() else {
+            throw DockerAPIError(.serviceUnavailable, "this manager is stopping: try another manager")
+        }
+        return BackupSource(export: export, clusterID: swarm.id, passphrase: secret.0, sealedWith: secret.1)
+    }
+}

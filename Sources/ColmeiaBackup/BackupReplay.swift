@@ -1,0 +1,93 @@
+import ColmeiaModel
+import ColmeiaNode
+import ColmeiaStore
+import Foundation
+
+/// Replays a backup's log onto its snapshot in a scratch store, through any index it
+/// covers: what `backup verify` counts and `swarm restore` writes.
+public enum BackupReplay {
+    /// Objects of each kind in a replayed store.
+    public struct Counts: Sendable, Hashable, Codable {
+        public var services = 0
+        public var tasks = 0
+        public var nodes = 0
+        public var secrets = 0
+        public var configs = 0
+        public var networks = 0
+    }
+
+    /// The last index whose state the cluster had at `time`: everything up to the first
+    /// command made after `time` (by its proposer's clock).
+    public static func index(at time: Timestamp, in contents: BackupContents) throws(BackupError) -> UInt64 {
+        let base = contents.manifest.base.index
+        var chosen = base
+        var sawCommand = false
+        for entry in contents.entries {
+            if let payload = entry.payload, let made = BackupWriter.commandTime(payload), made > time {
+                guard sawCommand else {
+                    throw .outOfRange(base > 0
+                        ? "\(time.rfc3339) is before the first moment this backup covers: it starts from the state at index \(base), and its first later change was made at \(made.rfc3339)"
+                        : "\(time.rfc3339) is before the swarm's first change (\(made.rfc3339)): there is nothing to restore")
+                }
+                return chosen
+            }
+            if entry.payload != nil { sawCommand = true }
+            chosen = entry.index
+        }
+        return chosen
+    }
+
+    /// The store at `index` (between the backup's base and last index), in a new database
+    /// at `path`.
+    public static func replay(_ contents: BackupContents, through index: UInt64, storePath path: String) throws(BackupError) -> ClusterStore {
+        let manifest = contents.manifest
+        guard index >= manifest.base.index, index <= manifest.last.index else {
+            throw .outOfRange("index \(index) is outside this backup, which covers \(manifest.base.index) to \(manifest.last.index)")
+        }
+        do {
+            let store = try ClusterStore(path: path)
+            if !contents.baseData.isEmpty { try store.restore(snapshotData: contents.baseData) }
+            let machine = ClusterStateMachine(store: store)
+            var batch: [CommittedEntry] = []
+            for entry in contents.entries where entry.index <= index {
+                batch.append(entry)
+                if batch.count == 1000 {
+                    _ = try machine.apply(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { _ = try machine.apply(batch) }
+            guard store.applied.index == index else {
+                throw BackupError.replay("the replayed store is at index \(store.applied.index), not \(index)")
+            }
+            return store
+        } catch let error as BackupError {
+            throw error
+        } catch {
+            throw .replay("\(error)")
+        }
+    }
+
+    public static func counts(of store: ClusterStore) throws(BackupError) -> Counts {
+        do {
+            return Counts(services: try store.list(Service.self).count, tasks: try store.list(SwarmTask.self).count,
+                          nodes: try store.list(Node.self).count, secrets: try store.list(Secret.self).count,
+                          configs: try store.list(Config.self).count, networks: try store.list(Network.self).count)
+        } catch {
+            throw .replay("cannot count the replayed objects: \(error)")
+        }
+    }
+
+    /// A private scratch directory (0700) for a replay, removed by the caller.
+    public static func scratchDirectory() throws(BackupError) -> String {
+        var template = Array((NSTemporaryDirectory() + "/colmeia-backup.XXXXXX").utf8CString)
+        let path = template.withUnsafeMutableBufferPointer { buffer -> String? in
+            guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return nil }
+            return String(cString: made)
+        }
+        guard let path else {
+            throw .io("cannot create a scratch directory in \(NSTemporaryDirectory())")
+        }
+        return path
+    }
+}
