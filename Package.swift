@@ -222,7 +222,7 @@ let package = Package(
         .testTarget(name: "ColmeiaPKITests", dependencies: ["ColmeiaPKI"]),
         .testTarget(name: "ColmeiaMeshTests", dependencies: ["ColmeiaMesh", "ColmeiaModel"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
-        .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad"]),
+        .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad", "colmeia"]),
         // Unit tests of the CLI's logic, and the built `colmeia` against a real colmeiad.
         .testTarget(name: "ColmeiaCLITests", dependencies: ["ColmeiaCLI", "ColmeiaClient", "colmeia", "colmeiad"]),
     ],

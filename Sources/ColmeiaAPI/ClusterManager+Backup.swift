@@ -37,3 +37,39 @@ extension ClusterManager {
         return BackupSource(export: export, clusterID: swarm.id, passphrase: secret.0, sealedWith: secret.1)
     }
 }
+
+extension ClusterManager {
+    /// On the leader, every `--backup-interval`: a backup into `--backup-dir`, written off
+    /// the upkeep loop (a large log takes a while), one at a time. The first is taken one
+    /// interval after this manager starts leading.
+    func startScheduledBackupIfDue() {
+        guard let schedule = backupSchedule, !scheduledBackupRunning else { return }
+        let now = ContinuousClock.now
+        guard let last = lastScheduledBackup else {
+            lastScheduledBackup = now
+            return
+        }
+        guard now - last >= schedule.interval else { return }
+        lastScheduledBackup = now
+        scheduledBackupRunning = true
+        Task {
+            await self.writeScheduledBackup(schedule)
+            self.scheduledBackupRunning = false
+        }
+    }
+
+    private func writeScheduledBackup(_ schedule: BackupSchedule) async {
+        do {
+            let source = try await backupSource(passphrase: schedule.passphrase)
+            let started = ContinuousClock.now
+            let (path, manifest) = try await schedule.write(source.export, clusterID: source.clusterID, colmeiaVersion: ColmeiaVersion.engine,
+                                                            passphrase: source.passphrase, sealedWith: source.sealedWith)
+            let bytes = manifest.parts.reduce(0) { $0 + $1.storedBytes }
+            logger.notice("scheduled backup written", metadata: [
+                "path": "\(path)", "first": "\(manifest.base.index)", "last": "\(manifest.last.index)",
+                "bytes": "\(bytes)", "seconds": "\(ContinuousClock.now - started)"])
+        } catch {
+            logger.error("scheduled backup failed", metadata: ["directory": "\(schedule.directory)", "error": "\(error)"])
+        }
+    }
+}

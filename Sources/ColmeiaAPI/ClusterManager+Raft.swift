@@ -135,6 +135,7 @@ extension ClusterManager {
                 await recordManagerStatus(node, status)
                 await removeDemotedMembers(node, status)
                 await finishRootRotationIfDone(node)
+                startScheduledBackupIfDue()
             }
         }
     }

@@ -1,3 +1,4 @@
+import ColmeiaBackup
 import ColmeiaAgent
 import ColmeiaManager
 import ColmeiaMesh
@@ -73,6 +74,11 @@ public actor ClusterManager {
     var reportedTLSInfo: TLSInfo?
     /// Recent answers of ``isStillManager(_:)``.
     var managerChecks: [String: (at: ContinuousClock.Instant, manager: Bool)] = [:]
+    /// `--backup-dir`: the leader writes a backup every interval.
+    let backupSchedule: BackupSchedule?
+    /// When the leader last started a scheduled backup, and whether one is being written.
+    var lastScheduledBackup: ContinuousClock.Instant?
+    var scheduledBackupRunning = false
     /// Autolock: the key files are sealed and wait for `docker swarm unlock`.
     var locked = false
     /// The unlock key this node's key files are sealed with (nil: in the clear).
@@ -88,10 +94,11 @@ public actor ClusterManager {
                 heartbeatPeriod: Duration = Dispatcher.defaultHeartbeatPeriod,
                 renewCertificatesAfter: Duration? = nil,
                 snapshotChunkBytes: Int? = nil,
-                mesh: NodeMesh? = nil, dataPathPort: Int? = nil,
+                mesh: NodeMesh? = nil, dataPathPort: Int? = nil, backupSchedule: BackupSchedule? = nil,
                 makeExecutor: @escaping @Sendable (String) -> any TaskExecutor) throws {
         self.mesh = mesh
         self.dataPathPort = dataPathPort
+        self.backupSchedule = backupSchedule
         self.renewCertificatesAfter = renewCertificatesAfter
         self.snapshotChunkBytes = snapshotChunkBytes ?? ClusterTransport.defaultSnapshotChunkBytes
         self.dataDirectory = dataDirectory

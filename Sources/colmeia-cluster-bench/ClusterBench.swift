@@ -15,7 +15,7 @@ struct ClusterBench: AsyncParsableCommand {
               swift run -c release colmeia-cluster-bench throughput --clients 1,16,128 --seconds 10
               swift run -c release colmeia-cluster-bench steady --minutes 10
             """,
-        subcommands: [Failover.self, Throughput.self, Steady.self])
+        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self])
 }
 
 struct ClusterOptions: ParsableArguments {

@@ -1,3 +1,4 @@
+import ColmeiaBackup
 import ArgumentParser
 import ColmeiaAgent
 import ColmeiaAPI
@@ -56,6 +57,18 @@ struct Colmeiad: AsyncParsableCommand {
 
     @Flag(name: .customLong("init"), help: "Initialise a single-node swarm at start if the data dir holds none.")
     var initialize = false
+
+    @Option(help: "Directory the leader writes scheduled backups of the event log to (see --backup-interval).")
+    var backupDir: String?
+
+    @Option(help: "Time between scheduled backups (e.g. 1h, 30m).")
+    var backupInterval = "1h"
+
+    @Option(help: "Scheduled backups kept in --backup-dir; older ones are removed.")
+    var backupKeep = 24
+
+    @Option(help: "File holding the passphrase scheduled backups are sealed with (default: the swarm's unlock key, with autolock).")
+    var backupPassphraseFile: String?
 
     @Flag(help: "At start, make this manager the only member of its swarm (as `docker swarm init --force-new-cluster`): for a data dir restored from a backup or copied from a lost swarm.")
     var forceNewCluster = false
@@ -133,7 +146,7 @@ struct Colmeiad: AsyncParsableCommand {
                                          defaultListenAddress: listenAddr,
                                          renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) },
                                          snapshotChunkBytes: raftSnapshotChunkBytes, mesh: mesh,
-                                         dataPathPort: dataPathPort) { _ in taskExecutor }
+                                         dataPathPort: dataPathPort, backupSchedule: try backupSchedule()) { _ in taskExecutor }
         await manager.resume()
         if forceNewCluster {
             try await manager.forceNewClusterAtStart()
@@ -189,6 +202,24 @@ struct Colmeiad: AsyncParsableCommand {
 extension Colmeiad {
     /// `/run/colmeia/<hash of the data dir>` for root (outside the private data dir, so that
     /// task users can reach their working directories), else inside the data dir.
+    /// `--backup-dir` and its companions; nil without a directory.
+    func backupSchedule() throws -> BackupSchedule? {
+        guard let backupDir else { return nil }
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        guard let unit = backupInterval.last, let scale = units[unit], let value = Double(backupInterval.dropLast()), value > 0 else {
+            throw ValidationError("--backup-interval \(backupInterval): give a number of seconds, minutes or hours (30s, 15m, 1h)")
+        }
+        var passphrase: String?
+        if let backupPassphraseFile {
+            guard let data = FileManager.default.contents(atPath: backupPassphraseFile) else {
+                throw ValidationError("--backup-passphrase-file \(backupPassphraseFile): cannot read it")
+            }
+            passphrase = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        }
+        return BackupSchedule(directory: backupDir, interval: .milliseconds(Int64(value * scale * 1000)), keep: backupKeep,
+                              passphrase: passphrase)
+    }
+
     static func defaultExecRoot(dataDir: String) -> String {
         guard geteuid() == 0 else { return dataDir + "/run" }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
