@@ -34,6 +34,28 @@ struct DockerEngine: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// Fails at once, in Docker's words, when nothing listens on the socket: the HTTP
+    /// client would otherwise retry the connection until the request's deadline, and a
+    /// missing engine would hold `docker info` and every task start for a minute.
+    private func checkListening() throws(Failure) {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard socketPath.utf8.count < capacity else { return }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in socketPath.utf8.enumerated() { raw[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if result != 0 && (errno == ENOENT || errno == ECONNREFUSED || errno == ENOTDIR) {
+            throw Failure(status: 0, message: "Cannot connect to the Docker daemon at unix://\(socketPath). Is the docker daemon running?")
+        }
+    }
+
     /// Sends a request and returns status and body; a 4xx/5xx becomes a ``Failure`` with the
     /// engine's `message`. `path` holds unencoded segments (`["images", image, "json"]`).
     @discardableResult
@@ -49,6 +71,7 @@ struct DockerEngine: Sendable {
                 throw Failure(status: 0, message: "cannot encode the request to the Docker engine: \(error)")
             }
         }
+        try checkListening()
         do {
             let response = try await Self.client.execute(request, timeout: timeout)
             var buffer = try await response.body.collect(upTo: 64 << 20)
@@ -67,6 +90,7 @@ struct DockerEngine: Sendable {
     func stream(_ method: HTTPMethod, _ path: [String], query: [(String, String)] = [], headers: [(String, String)] = [],
                 timeout: TimeAmount = .hours(24 * 365)) async throws(Failure) -> AsyncThrowingStream<[UInt8], any Error> {
         let response: HTTPClientResponse
+        try checkListening()
         do {
             response = try await Self.client.execute(request(method, path, query, headers), timeout: timeout)
         } catch {

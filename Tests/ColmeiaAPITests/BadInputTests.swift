@@ -68,6 +68,20 @@ import Testing
         daemon.stop()
     }
 
+    @Test("a Docker executor whose engine is not running: the daemon serves at once, docker info answers instead of hanging, and tasks fail with Docker's words")
+    func engineNotRunning() throws {
+        let daemon = DaemonHarness()
+        try daemon.start(executor: "docker", extraArguments: ["--docker-host", "unix://" + daemon.dataDirectory + "-no-engine.sock"])
+        let info = try daemon.curl(["-s", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://localhost/info"])
+        #expect(info.status == 0 && info.stdout == "200", "docker info hung or failed: \(info.status) \(info.stdout)")
+        try daemon.docker("service", "create", "-d", "--name", "web", "nginx:alpine")
+        try MultiManagerTests.eventually("the task fails with Docker's words", timeout: 30, showingLogsOf: [daemon]) {
+            try daemon.docker("service", "ps", "--no-trunc", "--format", "{{.Error}}", "web")
+                .contains("Cannot connect to the Docker daemon at unix://")
+        }
+        daemon.stop()
+    }
+
     @Test("paths with and without the version prefix, over the unix socket and TCP")
     func versionPrefixes() throws {
         let daemon = DaemonHarness()
