@@ -98,11 +98,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        // zlib, from the system (zlib1g-dev): backups are compressed before they are encrypted.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Online backups of the event log: the file format, verification, replay and restore.
         .target(
             name: "ColmeiaBackup",
             dependencies: [
-                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaPKI",
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaPKI", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

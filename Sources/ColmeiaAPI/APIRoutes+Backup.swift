@@ -19,20 +19,27 @@ extension APIRoutes {
             headers[HTTPField.Name("X-Colmeia-Backup-First-Index")!] = String(source.export.baseIndex)
             headers[HTTPField.Name("X-Colmeia-Backup-Last-Index")!] = String(source.export.lastIndex)
             headers[.contentDisposition] = "attachment; filename=\"colmeia-\(source.clusterID.prefix(12))-\(source.export.lastIndex).cbk\""
-            let body = ResponseBody { writer in
+            // Made on an idle-priority thread: the swarm's writes keep the CPU.
+            let producer = IdleProducer { emit in
                 var buffered: [UInt8] = []
                 buffered.reserveCapacity(1 << 20)
-                _ = try await BackupWriter.write(
+                _ = try BackupWriter.write(
                     source.export, clusterID: source.clusterID, colmeiaVersion: ColmeiaVersion.engine,
                     schemaVersion: ClusterStore.schemaVersion, passphrase: source.passphrase, sealedWith: source.sealedWith
                 ) { bytes in
                     buffered += bytes
                     if buffered.count >= 1 << 20 {
-                        try await writer.write(ByteBuffer(bytes: buffered))
+                        try emit(buffered)
                         buffered.removeAll(keepingCapacity: true)
                     }
                 }
-                if !buffered.isEmpty { try await writer.write(ByteBuffer(bytes: buffered)) }
+                if !buffered.isEmpty { try emit(buffered) }
+            }
+            let body = ResponseBody { writer in
+                for try await bytes in producer.chunks {
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                    producer.consumed()
+                }
                 try await writer.finish(nil)
             }
             return Response(status: .ok, headers: headers, body: body)

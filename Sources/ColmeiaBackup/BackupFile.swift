@@ -89,13 +89,16 @@ public struct BackupFile: Sendable {
             guard offset == end else {
                 throw .damaged(part: part.name, offset: offset, detail: "the part holds bytes that no chunk covers")
             }
+            guard BackupWriter.partDigest(part.chunks) == part.sha256 else {
+                throw .damaged(part: "manifest", offset: UInt64(manifestStart), detail: "the manifest's checksums of part \"\(part.name)\" disagree")
+            }
             expected = end
         }
         guard expected == UInt64(manifestStart) else {
             throw .damaged(part: "manifest", offset: expected, detail: "bytes between the last part and the manifest")
         }
-        guard BackupWriter.hex(Array(SHA256.hash(data: bytes[0..<manifestStart]))) == manifest.sha256 else {
-            throw .damaged(part: "header", offset: 0, detail: "the file does not match its checksum outside every part")
+        guard BackupWriter.fileDigest(manifest.parts) == manifest.sha256 else {
+            throw .damaged(part: "manifest", offset: UInt64(manifestStart), detail: "the manifest's checksum of the file disagrees with its parts'")
         }
     }
 
@@ -116,7 +119,7 @@ public struct BackupFile: Sendable {
         let part = manifest.parts[number]
         let stride = UInt64(manifest.encryption.chunkBytes + 16)
         var plain: [UInt8] = []
-        plain.reserveCapacity(Int(min(part.plainBytes, 1 << 30)))
+        plain.reserveCapacity(Int(min(part.storedBytes, 1 << 30)))
         var offset = part.offset
         let end = part.offset + part.storedBytes
         for chunk in 0..<part.chunks.count {
@@ -129,10 +132,7 @@ public struct BackupFile: Sendable {
             }
             offset = chunkEnd
         }
-        guard UInt64(plain.count) == part.plainBytes else {
-            throw .damaged(part: part.name, offset: part.offset, detail: "\(plain.count) bytes decrypted, the manifest says \(part.plainBytes)")
-        }
-        return plain
+        return try Inflate.whole(plain, expected: part.plainBytes, part: part.name)
     }
 }
 

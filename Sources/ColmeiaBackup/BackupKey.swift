@@ -36,7 +36,7 @@ public struct BackupKey: Sendable {
                 throw BackupError.io("cannot seal the backup key")
             }
             return BackupManifest.Encryption(
-                cipher: "AES-256-GCM", chunkBytes: chunkBytes, keyDerivation: "scrypt", sealedWith: sealedWith,
+                cipher: "AES-256-GCM", compression: "deflate", chunkBytes: chunkBytes, keyDerivation: "scrypt", sealedWith: sealedWith,
                 scryptLogN: Self.logN, scryptR: Self.r, scryptP: Self.p,
                 salt: Data(salt).base64EncodedString(), sealedKey: sealed.base64EncodedString())
         } catch let error as BackupError {
@@ -48,8 +48,8 @@ public struct BackupKey: Sendable {
 
     /// Opens the key a manifest describes; a wrong passphrase (or an altered key) fails.
     static func open(_ encryption: BackupManifest.Encryption, passphrase: String) throws(BackupError) -> BackupKey {
-        guard encryption.cipher == "AES-256-GCM", encryption.keyDerivation == "scrypt" else {
-            throw .malformed("unknown encryption \(encryption.cipher) with \(encryption.keyDerivation)")
+        guard encryption.cipher == "AES-256-GCM", encryption.keyDerivation == "scrypt", encryption.compression == "deflate" else {
+            throw .malformed("unknown encryption \(encryption.cipher) with \(encryption.keyDerivation), compression \(encryption.compression)")
         }
         // Bounded so that a forged manifest cannot make the reader allocate without limit.
         guard (10...20).contains(encryption.scryptLogN), (1...16).contains(encryption.scryptR),

@@ -20,6 +20,8 @@ public struct BackupManifest: Codable, Sendable, Hashable {
         /// to its part, its place and whether it is the last (so chunks cannot be moved,
         /// dropped or cut off unnoticed).
         public var cipher: String
+        /// The parts are compressed (`deflate`, zlib) before they are encrypted.
+        public var compression: String
         public var chunkBytes: Int
         /// `scrypt` over the passphrase (or over the swarm's unlock key with autolock).
         public var keyDerivation: String
@@ -41,8 +43,9 @@ public struct BackupManifest: Codable, Sendable, Hashable {
         /// Where the part starts in the file.
         public var offset: UInt64
         public var storedBytes: UInt64
+        /// The part's size once decrypted and decompressed.
         public var plainBytes: UInt64
-        /// SHA-256 of the stored bytes, hex.
+        /// SHA-256 over its chunks' checksums (hex strings, in order), hex.
         public var sha256: String
         /// SHA-256 of each stored chunk, hex: a damaged byte is located to its chunk.
         public var chunks: [String]
@@ -67,6 +70,6 @@ public struct BackupManifest: Codable, Sendable, Hashable {
     public var learners: [UInt64]
     public var encryption: Encryption
     public var parts: [Part]
-    /// SHA-256 of every byte of the file before the manifest, hex.
+    /// SHA-256 over the header and the parts' checksums, hex: with the chunks', it covers every byte before the manifest.
     public var sha256: String
 }

@@ -70,9 +70,8 @@ public enum BackupReplay {
 
     public static func counts(of store: ClusterStore) throws(BackupError) -> Counts {
         do {
-            return Counts(services: try store.list(Service.self).count, tasks: try store.list(SwarmTask.self).count,
-                          nodes: try store.list(Node.self).count, secrets: try store.list(Secret.self).count,
-                          configs: try store.list(Config.self).count, networks: try store.list(Network.self).count)
+            return Counts(services: try store.count(.service), tasks: try store.count(.task), nodes: try store.count(.node),
+                          secrets: try store.count(.secret), configs: try store.count(.config), networks: try store.count(.network))
         } catch {
             throw .replay("cannot count the replayed objects: \(error)")
         }

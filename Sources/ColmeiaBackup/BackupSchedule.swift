@@ -21,9 +21,17 @@ public struct BackupSchedule: Sendable {
         self.passphrase = passphrase
     }
 
-    /// Writes one backup into the directory; returns its path and manifest.
+    /// Writes one backup into the directory, on an idle-priority thread; returns its path
+    /// and manifest.
     public func write(_ export: LogExport, clusterID: String, colmeiaVersion: String, passphrase: String,
-                      sealedWith: String) async throws(BackupError) -> (path: String, manifest: BackupManifest) {
+                      sealedWith: String) async throws -> (path: String, manifest: BackupManifest) {
+        try await IdleProducer.run {
+            try self.writeNow(export, clusterID: clusterID, colmeiaVersion: colmeiaVersion, passphrase: passphrase, sealedWith: sealedWith)
+        }
+    }
+
+    func writeNow(_ export: LogExport, clusterID: String, colmeiaVersion: String, passphrase: String,
+                  sealedWith: String) throws(BackupError) -> (path: String, manifest: BackupManifest) {
         do {
             try PrivateDirectory.ensure(directory, what: "backup directory")
         } catch {
@@ -37,7 +45,7 @@ public struct BackupSchedule: Sendable {
         guard descriptor >= 0 else { throw .io("cannot create \(partial): \(String(cString: strerror(errno)))") }
         var closed = false
         defer { if !closed { close(descriptor); unlink(partial) } }
-        let manifest = try await BackupWriter.write(export, clusterID: clusterID, colmeiaVersion: colmeiaVersion,
+        let manifest = try BackupWriter.write(export, clusterID: clusterID, colmeiaVersion: colmeiaVersion,
                                                     schemaVersion: ClusterStore.schemaVersion, passphrase: passphrase,
                                                     sealedWith: sealedWith) { bytes in
             var offset = 0
@@ -50,6 +58,8 @@ public struct BackupSchedule: Sendable {
         guard fsync(descriptor) == 0 else { throw .io("cannot sync \(partial): \(String(cString: strerror(errno)))") }
         close(descriptor)
         closed = true
+        // Room first, so the directory never holds more than `keep` whole backups.
+        prune(keeping: keep - 1, writing: partial)
         guard rename(partial, path) == 0 else {
             unlink(partial)
             throw .io("cannot rename \(partial): \(String(cString: strerror(errno)))")
@@ -59,15 +69,17 @@ public struct BackupSchedule: Sendable {
             fsync(folder)
             close(folder)
         }
-        prune()
         return (path, manifest)
     }
 
-    /// Removes the oldest backups beyond `keep` (names sort by time), and leftovers of
-    /// writes cut short.
-    func prune() {
+    /// Removes the oldest backups beyond `count` (names sort by time), and what writes cut
+    /// short by a crash left (other than the one being written).
+    func prune(keeping count: Int, writing current: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         let backups = names.filter { $0.hasPrefix("colmeia-") && $0.hasSuffix(".cbk") }.sorted()
-        for name in backups.dropLast(keep) { unlink(directory + "/" + name) }
+        for name in backups.dropLast(count) { unlink(directory + "/" + name) }
+        for name in names where name.hasPrefix("colmeia-") && name.hasSuffix(".cbk.partial") && directory + "/" + name != current {
+            unlink(directory + "/" + name)
+        }
     }
 }

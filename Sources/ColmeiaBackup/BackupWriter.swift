@@ -3,13 +3,14 @@ import ColmeiaNode
 import Crypto
 import Foundation
 
-/// Writes a backup from a consistent cut of the log, piece by piece to `sink` (an HTTP
-/// response, a file): the snapshot part, the log part, then the manifest and trailer.
+/// Writes a backup from a consistent cut of the log, piece by piece to `sink` (a file, or
+/// an ``IdleProducer`` feeding an HTTP response): the snapshot part, the log part, then the
+/// manifest and trailer. Synchronous: it is meant for a thread of its own at idle priority.
 ///
 /// ```swift
 /// let export = try await node.exportLog()
-/// let manifest = try await BackupWriter.write(export, clusterID: id, passphrase: "…") { bytes in
-///     try await response.write(bytes)
+/// let manifest = try BackupWriter.write(export, clusterID: id, …, passphrase: "…") { bytes in
+///     try file.write(contentsOf: bytes)
 /// }
 /// ```
 public enum BackupWriter {
@@ -18,39 +19,37 @@ public enum BackupWriter {
     public static func write(
         _ export: LogExport, clusterID: String, colmeiaVersion: String, schemaVersion: String,
         passphrase: String, sealedWith: String = "passphrase",
-        to sink: ([UInt8]) async throws -> Void
-    ) async throws(BackupError) -> BackupManifest {
+        to sink: ([UInt8]) throws -> Void
+    ) throws(BackupError) -> BackupManifest {
         guard !passphrase.isEmpty else { throw .passphraseRequired("a backup needs a passphrase that is not empty") }
         let key = BackupKey()
         let encryption = try key.sealed(with: passphrase, sealedWith: sealedWith, chunkBytes: chunkBytes)
-        var hash = SHA256()
         var written: UInt64 = 0
-        func emit(_ bytes: [UInt8]) async throws(BackupError) {
-            hash.update(data: bytes)
+        func emit(_ bytes: [UInt8]) throws(BackupError) {
             written += UInt64(bytes.count)
             do {
-                try await sink(bytes)
+                try sink(bytes)
             } catch {
                 throw .io("cannot write the backup: \(error)")
             }
         }
-        try await emit(BackupFrame.header)
+        try emit(BackupFrame.header)
 
         var parts: [BackupManifest.Part] = []
-        var chunker = PartChunker(key: key, number: 0, name: "snapshot", offset: written)
+        var chunker = try PartChunker(key: key, number: 0, name: "snapshot", offset: written)
         for start in stride(from: 0, to: export.baseData.count, by: chunkBytes) {
-            try await chunker.add(export.baseData[start..<min(start + chunkBytes, export.baseData.count)], emit)
+            try chunker.add(export.baseData[start..<min(start + chunkBytes, export.baseData.count)], emit)
         }
-        parts.append(try await chunker.finish(emit))
+        parts.append(try chunker.finish(emit))
 
-        chunker = PartChunker(key: key, number: 1, name: "log", offset: written)
+        chunker = try PartChunker(key: key, number: 1, name: "log", offset: written)
         var record: [UInt8] = []
         for entry in export.entries {
             record.removeAll(keepingCapacity: true)
             LogRecord.append(index: entry.index, term: entry.term, payload: entry.payload, to: &record)
-            try await chunker.add(record[...], emit)
+            try chunker.add(record[...], emit)
         }
-        parts.append(try await chunker.finish(emit))
+        parts.append(try chunker.finish(emit))
 
         let commands = export.entries.lazy.compactMap(\.payload)
         let manifest = BackupManifest(
@@ -62,7 +61,7 @@ public enum BackupWriter {
             lastTime: export.entries.reversed().lazy.compactMap(\.payload).first.flatMap(commandTime)?.rfc3339,
             entries: export.entries.count,
             voters: export.confState.voters.sorted(), learners: export.confState.learners.sorted(),
-            encryption: encryption, parts: parts, sha256: hex(Array(hash.finalize())))
+            encryption: encryption, parts: parts, sha256: fileDigest(parts))
         let json: [UInt8]
         do {
             let encoder = JSONEncoder()
@@ -72,11 +71,27 @@ public enum BackupWriter {
             throw .io("cannot encode the manifest: \(error)")
         }
         do {
-            try await sink(json + BackupFrame.trailer(manifestLength: json.count, manifestSHA256: Array(SHA256.hash(data: json))))
+            try sink(json + BackupFrame.trailer(manifestLength: json.count, manifestSHA256: Array(SHA256.hash(data: json))))
         } catch {
             throw .io("cannot write the backup: \(error)")
         }
         return manifest
+    }
+
+    /// The file's checksum: over the header and the parts' checksums (each over its chunks'),
+    /// so the bytes are hashed once, chunk by chunk.
+    static func fileDigest(_ parts: [BackupManifest.Part]) -> String {
+        var hash = SHA256()
+        hash.update(data: BackupFrame.header)
+        for part in parts { hash.update(data: Array(part.sha256.utf8)) }
+        return hex(Array(hash.finalize()))
+    }
+
+    /// A part's checksum: over its chunks' checksums, in order.
+    static func partDigest(_ chunks: [String]) -> String {
+        var hash = SHA256()
+        for chunk in chunks { hash.update(data: Array(chunk.utf8)) }
+        return hex(Array(hash.finalize()))
     }
 
     static func commandTime(_ payload: [UInt8]) -> Timestamp? {
@@ -95,14 +110,15 @@ private struct PartChunker {
     let number: Int
     let name: String
     let offset: UInt64
+    let deflater: Deflater
     var pending: [UInt8] = []
     var chunk: UInt64 = 0
     var stored: UInt64 = 0
     var plain: UInt64 = 0
     var chunkHashes: [String] = []
-    var partHash = SHA256()
 
-    init(key: BackupKey, number: Int, name: String, offset: UInt64) {
+    init(key: BackupKey, number: Int, name: String, offset: UInt64) throws(BackupError) {
+        deflater = try Deflater()
         self.key = key
         self.number = number
         self.name = name
@@ -110,28 +126,32 @@ private struct PartChunker {
         pending.reserveCapacity(BackupWriter.chunkBytes * 2)
     }
 
-    mutating func add(_ bytes: ArraySlice<UInt8>, _ emit: ([UInt8]) async throws(BackupError) -> Void) async throws(BackupError) {
-        pending += bytes
+    mutating func add(_ bytes: ArraySlice<UInt8>, _ emit: ([UInt8]) throws(BackupError) -> Void) throws(BackupError) {
+        pending += try deflater.update(bytes)
         plain += UInt64(bytes.count)
         while pending.count > BackupWriter.chunkBytes {
-            try await seal(pending[..<BackupWriter.chunkBytes], final: false, emit)
+            try seal(pending[..<BackupWriter.chunkBytes], final: false, emit)
             pending.removeFirst(BackupWriter.chunkBytes)
         }
     }
 
-    mutating func finish(_ emit: ([UInt8]) async throws(BackupError) -> Void) async throws(BackupError) -> BackupManifest.Part {
-        try await seal(pending[...], final: true, emit)
+    mutating func finish(_ emit: ([UInt8]) throws(BackupError) -> Void) throws(BackupError) -> BackupManifest.Part {
+        pending += try deflater.update([], finish: true)
+        while pending.count > BackupWriter.chunkBytes {
+            try seal(pending[..<BackupWriter.chunkBytes], final: false, emit)
+            pending.removeFirst(BackupWriter.chunkBytes)
+        }
+        try seal(pending[...], final: true, emit)
         pending = []
         return BackupManifest.Part(name: name, offset: offset, storedBytes: stored, plainBytes: plain,
-                                   sha256: BackupWriter.hex(Array(partHash.finalize())), chunks: chunkHashes)
+                                   sha256: BackupWriter.partDigest(chunkHashes), chunks: chunkHashes)
     }
 
-    private mutating func seal(_ bytes: ArraySlice<UInt8>, final: Bool, _ emit: ([UInt8]) async throws(BackupError) -> Void) async throws(BackupError) {
+    private mutating func seal(_ bytes: ArraySlice<UInt8>, final: Bool, _ emit: ([UInt8]) throws(BackupError) -> Void) throws(BackupError) {
         let sealed = try key.seal(bytes, part: number, name: name, chunk: chunk, final: final)
         chunk += 1
         stored += UInt64(sealed.count)
-        partHash.update(data: sealed)
         chunkHashes.append(BackupWriter.hex(Array(SHA256.hash(data: sealed))))
-        try await emit(sealed)
+        try emit(sealed)
     }
 }

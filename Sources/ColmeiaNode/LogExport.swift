@@ -26,15 +26,28 @@ public struct LogExport: Sendable {
         self.entries = entries
     }
 
-    /// Taken on the driver thread, from the node's own snapshot and log.
-    init(raft: RaftNode) {
-        let snapshot = raft.snapshot
-        let base = snapshot?.metadata.index ?? 0
-        let entries = raft.entries(from: base + 1, through: raft.commitIndex).map { entry in
+    /// Built from the driver thread's cut, off that thread: unwrapping every proposal
+    /// frame of a long log would hold up Raft.
+    init(_ cut: RaftLogCut) {
+        let entries = cut.entries.map { entry in
             let frame = entry.kind == .normal && !entry.data.isEmpty ? ProposalFrame(decoding: entry.data) : nil
             return CommittedEntry(index: entry.index, term: entry.term, payload: frame?.payload)
         }
-        self.init(baseIndex: base, baseTerm: snapshot?.metadata.term ?? 0, baseData: snapshot?.data ?? [],
-                  confState: raft.confState, entries: entries)
+        self.init(baseIndex: cut.snapshot?.metadata.index ?? 0, baseTerm: cut.snapshot?.metadata.term ?? 0,
+                  baseData: cut.snapshot?.data ?? [], confState: cut.confState, entries: entries)
+    }
+}
+
+/// What the driver thread hands out for an export: its snapshot and committed entries as
+/// Raft holds them (arrays shared copy-on-write, so taking them costs little).
+struct RaftLogCut: Sendable {
+    var snapshot: Snapshot?
+    var entries: [Entry]
+    var confState: ConfState
+
+    init(raft: RaftNode) {
+        snapshot = raft.snapshot
+        entries = raft.entries(from: (raft.snapshot?.metadata.index ?? 0) + 1, through: raft.commitIndex)
+        confState = raft.confState
     }
 }

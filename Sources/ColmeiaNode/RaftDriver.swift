@@ -28,7 +28,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         case transferLeadership(to: NodeID)
         case confChange(sequence: UInt64, ConfChange)
         case readIndex(sequence: UInt64)
-        case exportLog(CheckedContinuation<LogExport?, Never>)
+        case exportLog(CheckedContinuation<RaftLogCut?, Never>)
     }
 
     private struct Inbox {
@@ -156,7 +156,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// one turn of the driver thread (a consistent cut of the log); nil once stopped.
     public func exportLog() async -> LogExport? {
         guard started.withLock({ $0 }) else { return nil }
-        return await withCheckedContinuation { continuation in
+        let cut: RaftLogCut? = await withCheckedContinuation { continuation in
             let accepted = inbox.withLock { box in
                 guard box.failure == nil, !box.stopping else { return false }
                 box.controls.append(.exportLog(continuation))
@@ -164,6 +164,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
             if accepted { wake.signal() } else { continuation.resume(returning: nil) }
         }
+        return cut.map(LogExport.init)
     }
 
     /// Asks the leader (this node) to hand leadership to `peer`.
@@ -352,7 +353,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 }
             }
         case .exportLog(let continuation):
-            continuation.resume(returning: LogExport(raft: loop.raft))
+            continuation.resume(returning: RaftLogCut(raft: loop.raft))
         case .readIndex(let sequence):
             // Unique across the cluster: the leader keys pending reads by context, and every
             // node numbers its requests from 1.

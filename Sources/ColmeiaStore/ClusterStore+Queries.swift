@@ -232,3 +232,12 @@ extension ClusterStore {
         return ("(" + parts.joined(separator: " OR ") + ")", arguments)
     }
 }
+
+extension ClusterStore {
+    /// How many objects of a kind the store holds, without reading them.
+    public func count(_ kind: ObjectKind) throws(QueryError) -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM resources WHERE kind = ?", arguments: [kind.rawValue]) ?? 0
+        }
+    }
+}

@@ -31,7 +31,7 @@ import Testing
         _ = try await node.propose(command(21, .serviceRemoved(id: "id-svc-3"), name: "svc-3"))
         let export = try #require(await node.exportLog())
         var bytes: [UInt8] = []
-        let manifest = try await BackupWriter.write(export, clusterID: "cluster-1", colmeiaVersion: "test", schemaVersion: ClusterStore.schemaVersion,
+        let manifest = try BackupWriter.write(export, clusterID: "cluster-1", colmeiaVersion: "test", schemaVersion: ClusterStore.schemaVersion,
                                                     passphrase: passphrase) { bytes += $0 }
         return (node, directory, export, bytes, manifest)
     }
