@@ -1,4 +1,5 @@
 import ColmeiaBackup
+import ColmeiaModel
 import ColmeiaStore
 import HTTPTypes
 import Hummingbird
@@ -12,7 +13,7 @@ extension APIRoutes {
     /// everything committed when the request arrived. Admins only: it carries every secret,
     /// encrypted under the passphrase.
     func addBackupRoutes(to router: Router<APIRequestContext>) {
-        router.get("/colmeia/v1/backup") { request, _ -> Response in
+        router.get("/colmeia/v1/backup") { request, context -> Response in
             let source = try await self.manager.backupSource(passphrase: request.headers[Self.backupPassphraseHeader])
             var headers = HTTPFields()
             headers[.contentType] = "application/vnd.colmeia.backup"
@@ -35,12 +36,24 @@ extension APIRoutes {
                 }
                 if !buffered.isEmpty { try emit(buffered) }
             }
+            let envelope = CommandFactory.envelope(for: request, context: context)
+            let manager = self.manager
             let body = ResponseBody { writer in
-                for try await bytes in producer.chunks {
-                    try await writer.write(ByteBuffer(bytes: bytes))
-                    producer.consumed()
+                var record = BackupRecord(file: "download", scheduled: false, firstIndex: source.export.baseIndex,
+                                          lastIndex: source.export.lastIndex, bytes: 0)
+                do {
+                    for try await bytes in producer.chunks {
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                        record.bytes += UInt64(bytes.count)
+                        producer.consumed()
+                    }
+                    try await writer.finish(nil)
+                } catch {
+                    record.error = "\(error)"
+                    await manager.recordBackup(record, envelope: envelope)
+                    throw error
                 }
-                try await writer.finish(nil)
+                await manager.recordBackup(record, envelope: envelope)
             }
             return Response(status: .ok, headers: headers, body: body)
         }

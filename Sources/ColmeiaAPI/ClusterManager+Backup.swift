@@ -59,17 +59,35 @@ extension ClusterManager {
     }
 
     private func writeScheduledBackup(_ schedule: BackupSchedule) async {
+        let envelope = CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .reconciler, id: "backup-scheduler"))
+        var record = BackupRecord(file: "", scheduled: true, firstIndex: 0, lastIndex: 0, bytes: 0)
         do {
             let source = try await backupSource(passphrase: schedule.passphrase)
             let started = ContinuousClock.now
             let (path, manifest) = try await schedule.write(source.export, clusterID: source.clusterID, colmeiaVersion: ColmeiaVersion.engine,
                                                             passphrase: source.passphrase, sealedWith: source.sealedWith)
             let bytes = manifest.parts.reduce(0) { $0 + $1.storedBytes }
+            record = BackupRecord(file: (path as NSString).lastPathComponent, scheduled: true, firstIndex: manifest.base.index,
+                                  lastIndex: manifest.last.index, bytes: bytes)
             logger.notice("scheduled backup written", metadata: [
                 "path": "\(path)", "first": "\(manifest.base.index)", "last": "\(manifest.last.index)",
                 "bytes": "\(bytes)", "seconds": "\(ContinuousClock.now - started)"])
         } catch {
+            record.file = schedule.directory
+            record.error = "\(error)"
             logger.error("scheduled backup failed", metadata: ["directory": "\(schedule.directory)", "error": "\(error)"])
+        }
+        await recordBackup(record, envelope: envelope)
+    }
+
+    /// A backup's outcome in the audit trail (`backup.written` / `backup.failed`), with who
+    /// took it. Best effort: a backup written is not undone because its record was not.
+    func recordBackup(_ record: BackupRecord, envelope: CommandEnvelope) async {
+        guard let node else { return }
+        do {
+            _ = try await node.propose(ClusterCommand(envelope: envelope, events: [.backup(record)]))
+        } catch {
+            logger.warning("could not record a backup in the audit trail", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -135,6 +135,8 @@ extension ClusterStore {
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(stored.redactedForAPI()), as: UTF8.self))
         case .requestRefused(let denial):
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(denial), as: UTF8.self))
+        case .backup(let record):
+            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(record), as: UTF8.self))
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved:
             try db.cachedStatement(sql: "DELETE FROM resources WHERE kind = ? AND id = ?").execute(arguments: [event.objectKind.rawValue, event.objectID])
             guard db.changesCount > 0 else { return .refused("\(event.objectKind.rawValue) \(event.objectID) not found") }

@@ -12,7 +12,7 @@ extension ClusterStore {
         case .secret, .config: ["id", "name", "label"]
         case .network: ["id", "name", "label", "driver", "scope", "type"]
         case .token: ["id", "name"]
-        case .cluster, .request: []
+        case .cluster, .request, .backup: []
         }
     }
 

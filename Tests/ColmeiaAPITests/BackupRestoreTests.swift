@@ -174,7 +174,7 @@ struct BackupRestoreTests {
         #expect(secret == "secret value 1")
     }
 
-    @Test("point in time: docker service rm web at T; a restore --at-time just before T, started with docker swarm init --force-new-cluster, brings web back with its spec and version; a backup sealed with one passphrase does not open with another; scheduled backups are written whole and the oldest pruned")
+    @Test("point in time: docker service rm web at T; a restore --at-time just before T, started with docker swarm init --force-new-cluster, brings web back with its spec and version; a backup sealed with one passphrase does not open with another; a damaged one is located by verify and refused by restore; scheduled backups are written whole and the oldest pruned")
     func pointInTime() throws {
         let daemon = DaemonHarness()
         let directory = FileManager.default.temporaryDirectory.path + "/colmeia-pit-\(UUID().uuidString.prefix(8))"
@@ -197,6 +197,19 @@ struct BackupRestoreTests {
         let wrong = try DaemonHarness.run(try DaemonHarness.executable("colmeia"), ["backup", "verify", file], socket: "",
                                           environment: ["COLMEIA_BACKUP_PASSPHRASE": "another passphrase"])
         #expect(wrong.status != 0 && wrong.stderr.contains("passphrase does not open"), "\(wrong.stderr)")
+
+        // One flipped byte: verify names where, restore refuses the file and writes nothing.
+        var damaged = try Data(contentsOf: URL(fileURLWithPath: file))
+        damaged[damaged.count / 2] ^= 0x01
+        try damaged.write(to: URL(fileURLWithPath: directory + "/damaged.cbk"))
+        let colmeia = try DaemonHarness.executable("colmeia")
+        let verifyDamaged = try DaemonHarness.run(colmeia, ["backup", "verify", directory + "/damaged.cbk"], socket: "",
+                                                  environment: ["COLMEIA_BACKUP_PASSPHRASE": Self.passphrase])
+        #expect(verifyDamaged.status != 0 && verifyDamaged.stderr.contains("damaged: part") && verifyDamaged.stderr.contains("byte offset"),
+                "\(verifyDamaged.stderr)")
+        let restoreDamaged = try DaemonHarness.run(colmeia, ["swarm", "restore", directory + "/damaged.cbk", "--data-dir", directory + "/refused"],
+                                                   socket: "", environment: ["COLMEIA_BACKUP_PASSPHRASE": Self.passphrase])
+        #expect(restoreDamaged.status != 0 && !FileManager.default.fileExists(atPath: directory + "/refused"), "\(restoreDamaged.stderr)")
 
         let restoredDirectory = directory + "/restored"
         let said = try Self.colmeia(["swarm", "restore", file, "--data-dir", restoredDirectory, "--at-time", removal])

@@ -138,4 +138,28 @@ import Testing
             try RestoredSwarm.write(contents, through: manifest.last.index, dataDirectory: directory)
         }
     }
+
+    @Test("a backup's outcome is an audit record (backup.written, backup.failed) with its author, and changes no object")
+    func backupsAreAudited() async throws {
+        let directory = FileManager.default.temporaryDirectory.path + "/colmeia-backup-\(UUID().uuidString)"
+        let node = try ClusterNode(dataDirectory: directory, nodeID: 1, tickInterval: .milliseconds(10))
+        try node.start(bootstrap: true)
+        defer { node.stop(); try? FileManager.default.removeItem(atPath: directory) }
+        let written = BackupRecord(file: "colmeia-x-1.cbk", scheduled: true, firstIndex: 0, lastIndex: 7, bytes: 4096)
+        let failed = BackupRecord(file: "/var/backups", scheduled: true, firstIndex: 0, lastIndex: 0, bytes: 0, error: "disk full")
+        for (number, record) in [written, failed].enumerated() {
+            let outcome = try await node.propose(ClusterCommand(
+                envelope: CommandEnvelope(id: "backup-\(number)", time: .now(), actor: .init(kind: .reconciler, id: "backup-scheduler")),
+                events: [.backup(record)]))
+            guard case .applied = outcome else {
+                Issue.record("\(outcome)")
+                return
+            }
+        }
+        let records = try node.store.audit(AuditQuery(objectKind: .backup, limit: 10)).records
+        #expect(records.map(\.type).sorted() == ["backup.failed", "backup.written"])
+        #expect(records.allSatisfy { $0.actor.id == "backup-scheduler" })
+        #expect(records.contains { $0.type == "backup.failed" && $0.payload.contains("disk full") })
+        #expect(try node.store.count(.backup) == 0, "an audit record only")
+    }
 }

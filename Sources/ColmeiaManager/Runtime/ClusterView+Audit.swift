@@ -36,7 +36,7 @@ extension ClusterView {
             return touched
         case .network:
             if removed { removeNetwork(id: record.objectID) } else { upsert(try decoder.decode(Network.self, from: payload)) }
-        case .secret, .config, .token, .request:
+        case .secret, .config, .token, .request, .backup:
             break
         }
         return []

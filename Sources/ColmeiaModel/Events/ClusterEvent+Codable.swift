@@ -4,7 +4,7 @@
 /// an unknown type is an error (an old build cannot apply a newer event).
 extension ClusterEvent: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, object, id, status, node, desiredState = "desired_state", denial
+        case type, object, id, status, node, desiredState = "desired_state", denial, backup
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +44,7 @@ extension ClusterEvent: Codable {
         case "token.created": self = .tokenCreated(try object(AccessToken.self))
         case "token.removed": self = .tokenRemoved(id: try id())
         case "request.refused": self = .requestRefused(try container.decode(AccessDenial.self, forKey: .denial))
+        case "backup.written", "backup.failed": self = .backup(try container.decode(BackupRecord.self, forKey: .backup))
         default: throw CommandDecodingError.unknownEventType(type)
         }
     }
@@ -65,6 +66,8 @@ extension ClusterEvent: Codable {
             try container.encode(id, forKey: .id)
         case .requestRefused(let denial):
             try container.encode(denial, forKey: .denial)
+        case .backup(let record):
+            try container.encode(record, forKey: .backup)
         case .taskStatusChanged(let id, let status):
             try container.encode(id, forKey: .id)
             try container.encode(status, forKey: .status)

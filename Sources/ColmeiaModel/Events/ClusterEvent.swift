@@ -34,6 +34,8 @@ public enum ClusterEvent: Sendable, Hashable {
     case tokenRemoved(id: String)
     /// An API request refused for lack of permission: only an audit record.
     case requestRefused(AccessDenial)
+    /// A backup of the log was written (or failed): only an audit record.
+    case backup(BackupRecord)
 
     /// What happened to the object.
     public enum Action: String, Sendable, Hashable, CaseIterable {
@@ -44,6 +46,8 @@ public enum ClusterEvent: Sendable, Hashable {
         case assigned
         case desiredStateChanged = "desired_state_changed"
         case refused
+        case written
+        case failed
     }
 
     /// The kind of object the event changes.
@@ -58,6 +62,7 @@ public enum ClusterEvent: Sendable, Hashable {
         case .networkCreated, .networkUpdated, .networkRemoved: .network
         case .tokenCreated, .tokenRemoved: .token
         case .requestRefused: .request
+        case .backup: .backup
         }
     }
 
@@ -74,6 +79,8 @@ public enum ClusterEvent: Sendable, Hashable {
             .removed
         case .requestRefused:
             .refused
+        case .backup(let record):
+            record.error == nil ? .written : .failed
         case .taskStatusChanged:
             .statusChanged
         case .taskAssigned:
@@ -94,6 +101,8 @@ public enum ClusterEvent: Sendable, Hashable {
             id
         case .requestRefused(let denial):
             denial.method + " " + denial.path
+        case .backup(let record):
+            record.file
         case .taskStatusChanged(let id, _), .taskAssigned(let id, _, _), .taskDesiredStateChanged(let id, _):
             id
         case .clusterCreated(let object), .clusterUpdated(let object): object.objectID
@@ -119,7 +128,7 @@ public enum ClusterEvent: Sendable, Hashable {
         case .networkCreated(let object), .networkUpdated(let object): object
         case .tokenCreated(let object): object
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .taskStatusChanged, .taskAssigned,
-            .taskDesiredStateChanged, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused:
+            .taskDesiredStateChanged, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused, .backup:
             nil
         }
     }

@@ -11,4 +11,6 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable, Codable {
     case token
     /// A refused API request: recorded in the audit trail only, never stored as an object.
     case request
+    /// A backup of the event log: recorded in the audit trail only.
+    case backup
 }

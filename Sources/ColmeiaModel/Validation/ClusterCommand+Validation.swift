@@ -28,7 +28,7 @@ extension ClusterEvent {
         case .tokenCreated(let token):
             try NameRules.validateConfigOrSecretName(token.spec.name, field: "Spec.Name")
         case .taskCreated, .taskUpdated, .taskStatusChanged, .taskAssigned, .taskDesiredStateChanged, .nodeRemoved, .serviceRemoved, .taskRemoved,
-            .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused:
+            .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused, .backup:
             break
         }
     }
