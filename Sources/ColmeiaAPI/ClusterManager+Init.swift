@@ -43,16 +43,7 @@ extension ClusterManager {
                                                  manager: ClusterPKI.joinToken(for: rootCA.certificatePEM)),
                           rootCAKey: rootCA.keyPEM,
                           unlockKey: spec.encryptionConfig.autoLockManagers ? UnlockKey().description : nil)
-        var description = localDescription
-        description.clusterAddress = advertise
-        description.tlsInfo = try Self.tlsInfo(ofChain: tls.certificateChainPEM, following: Self.trust(of: swarm))
-        let me = Node(
-            id: nodeID,
-            spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
-            description: description,
-            status: NodeStatus(state: "ready", addr: Self.host(of: advertise)),
-            managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise,
-                                         extra: [Self.raftIDKey: .string(String(raftID))]))
+        let me = try leadingManagerRecord(nodeID: nodeID, raftID: raftID, advertise: advertise, tls: tls, swarm: swarm, request: request)
         var ingress = Network(
             request: NetworkCreateRequest(name: "ingress", driver: "overlay", ingress: true, labels: [:]),
             id: ObjectID.generate(using: &random), created: now)
@@ -108,6 +99,22 @@ extension ClusterManager {
         logger.info("swarm initialized", metadata: ["node": "\(nodeID)", "cluster": "\(clusterID)"])
         try await startServices()
         return nodeID
+    }
+
+    /// The node record of a manager founding a swarm (or a new one from a backup): ready,
+    /// leading, with this host's description and its Raft member id.
+    func leadingManagerRecord(nodeID: String, raftID: UInt64, advertise: String, tls: ClusterTLS, swarm: Swarm,
+                              request: SwarmInitRequest) throws -> Node {
+        var description = localDescription
+        description.clusterAddress = advertise
+        description.tlsInfo = try Self.tlsInfo(ofChain: tls.certificateChainPEM, following: Self.trust(of: swarm))
+        return Node(
+            id: nodeID,
+            spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
+            description: description,
+            status: NodeStatus(state: "ready", addr: Self.host(of: advertise)),
+            managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise,
+                                         extra: [Self.raftIDKey: .string(String(raftID))]))
     }
 
     /// `docker swarm init --force-new-cluster` on a manager whose swarm lost its quorum (or

@@ -63,16 +63,7 @@ extension ClusterManager {
             let version = swarm.version.index
             swarm.joinTokens = JoinTokens(worker: ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot),
                                           manager: ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot))
-            var description = localDescription
-            description.clusterAddress = advertise
-            description.tlsInfo = try Self.tlsInfo(ofChain: tls.certificateChainPEM, following: Self.trust(of: swarm))
-            let me = Node(
-                id: nodeID,
-                spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
-                description: description,
-                status: NodeStatus(state: "ready", addr: Self.host(of: advertise)),
-                managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise,
-                                             extra: [Self.raftIDKey: .string(String(raftID))]))
+            let me = try leadingManagerRecord(nodeID: nodeID, raftID: raftID, advertise: advertise, tls: tls, swarm: swarm, request: request)
             var events: [ClusterEvent] = [.clusterUpdated(swarm), .nodeCreated(me)]
             for var old in try node.store.list(Node.self) where old.managerStatus != nil {
                 old.managerStatus?.leader = false

@@ -77,9 +77,14 @@ public enum BackupReplay {
         }
     }
 
-    /// A private scratch directory (0700) for a replay, removed by the caller.
+    /// A private scratch directory (0700) for a replay, removed by the caller: in memory
+    /// (`/dev/shm`) where there is one, as the daemon keeps its read models (they hold
+    /// secrets in the clear, and a replay should not wait on a disk), else in the
+    /// temporary directory.
     public static func scratchDirectory() throws(BackupError) -> String {
-        var template = Array((NSTemporaryDirectory() + "/colmeia-backup.XXXXXX").utf8CString)
+        var isDirectory: ObjCBool = false
+        let memory = FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory) && isDirectory.boolValue
+        var template = Array(((memory ? "/dev/shm" : NSTemporaryDirectory()) + "/colmeia-backup.XXXXXX").utf8CString)
         let path = template.withUnsafeMutableBufferPointer { buffer -> String? in
             guard let base = buffer.baseAddress, let made = mkdtemp(base) else { return nil }
             return String(cString: made)

@@ -5,9 +5,9 @@ import Synchronization
     import Glibc
 #endif
 
-/// Runs CPU-heavy work (encrypting and checksumming a backup) on a thread of its own at the
-/// lowest CPU priority (nice 19): on a busy manager the Raft thread and the API keep the
-/// CPU, and a backup takes what is left instead of slowing writes down.
+/// Runs CPU-heavy work (compressing, encrypting and checksumming a backup) on a thread of its
+/// own at the lowest CPU priority (`SCHED_IDLE`): on a busy manager the Raft thread and the
+/// API keep the CPU, and a backup takes what is left instead of slowing writes down.
 ///
 /// ```swift
 /// let producer = IdleProducer { emit in try BackupWriter.write(…, to: emit) }
@@ -68,13 +68,20 @@ public final class IdleProducer: Sendable {
         }
     }
 
-    /// nice 19 for the calling thread: on Linux, `setpriority(PRIO_PROCESS, 0, …)` sets the
-    /// calling thread's nice value alone (threads are scheduled one by one).
+    /// The calling thread runs only when no other thread wants the CPU (`SCHED_IDLE`), or at
+    /// nice 19 where that policy is refused. On Linux both apply to the calling thread alone
+    /// (pid 0 names it; threads are scheduled one by one).
     static func lowerPriority() {
         #if os(Linux)
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            var parameters = sched_param(sched_priority: 0)
+            if sched_setscheduler(0, schedIdle, &parameters) != 0 {
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            }
         #endif
     }
+
+    /// `SCHED_IDLE` from <sched.h> (a GNU extension the Glibc module may not export).
+    private static let schedIdle: Int32 = 5
 }
 
 /// Set when the reader of an ``IdleProducer`` has gone.

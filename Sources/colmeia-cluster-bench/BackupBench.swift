@@ -15,6 +15,7 @@ struct BackupBench: AsyncParsableCommand {
     @Option(help: "Writes (log entries) the swarm holds when it is backed up.") var events = 100_000
     @Option(help: "Concurrent writers.") var clients = 64
     @Option(help: "Seconds of each throughput window (without, then with backups).") var seconds = 15
+    @Option(help: "Pairs of throughput windows (without, with backups), interleaved.") var rounds = 3
     @Option(help: "etcd's client port on 127.0.0.1 (its peer port is the next one).") var etcdPort = 23_790
 
     static let passphrase = "colmeia-cluster-bench"
@@ -28,11 +29,6 @@ struct BackupBench: AsyncParsableCommand {
             let filled = try await fill(swarm)
             report("filled: \(filled.count) writes in \(format(filled.seconds)) s (\(Int(Double(filled.count) / filled.seconds)) writes/s), value size \(filled.valueBytes) bytes")
 
-            let plain = try await load(swarm, clients: clients, seconds: seconds, prefix: "plain")
-            let (busy, backups) = try await loadWhileBackingUp(swarm, into: work)
-            let drop = (1 - busy.rate / plain.rate) * 100
-            report("throughput: \(Int(plain.rate)) writes/s without backups, \(Int(busy.rate)) writes/s with \(backups) backups streamed back to back from a follower (\(String(format: "%.1f", drop))% lower)")
-
             let file = work + "/swarm.cbk"
             let backup = try await timed { try await self.backup(swarm, from: 1, to: file) }
             let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
@@ -40,6 +36,24 @@ struct BackupBench: AsyncParsableCommand {
             let verify = try timed { try Self.run(colmeia, ["backup", "verify", file]) }
             let restoreDirectory = work + "/restored"
             let restore = try await timed { try await self.restoreToServing(colmeia: colmeia, daemon: swarm.executable, file: file, directory: restoreDirectory) }
+
+            // Windows without and with backups, interleaved: snapshots (every 10,000 entries
+            // on every manager) fall into both kinds alike.
+            var plainRates: [Double] = []
+            var busyRates: [Double] = []
+            var backups = 0
+            for round in 1...rounds {
+                let plainRound = try await load(swarm, clients: clients, seconds: seconds, prefix: "plain\(round)")
+                let (busyRound, taken) = try await loadWhileBackingUp(swarm, round: round)
+                plainRates.append(plainRound.rate)
+                busyRates.append(busyRound.rate)
+                backups += taken
+                report("round \(round): \(Int(plainRound.rate)) writes/s without backups, \(Int(busyRound.rate)) with \(taken) backups streamed back to back from a follower")
+            }
+            let plain = plainRates.reduce(0, +) / Double(rounds)
+            let busy = busyRates.reduce(0, +) / Double(rounds)
+            let drop = (1 - busy / plain) * 100
+            report("throughput: \(Int(plain)) writes/s without backups, \(Int(busy)) writes/s with \(backups) backups (\(String(format: "%.1f", drop))% lower)")
 
             let etcd = try await EtcdYardstick(directory: work + "/etcd", port: etcdPort)
             defer { etcd.stop() }
@@ -57,7 +71,7 @@ struct BackupBench: AsyncParsableCommand {
             report("| backup time | \(format(backup)) s (online, streamed from a follower) | \(format(etcdSave)) s (snapshot save) |")
             report("| verify time | \(format(verify)) s (checksums, decrypt, replay) | \(format(etcdStatus)) s (snapshot status: hash check) |")
             report("| restore to serving | \(format(restore)) s (swarm restore + colmeiad --force-new-cluster) | \(format(etcdRestore)) s (snapshot restore + etcd up) |")
-            report("| writes/s while backing up | \(Int(busy.rate)) vs \(Int(plain.rate)) (\(String(format: "%.1f", drop))% lower) | |")
+            report("| writes/s while backing up | \(Int(busy)) vs \(Int(plain)) (\(String(format: "%.1f", drop))% lower; \(rounds) × \(seconds) s each, interleaved) | |")
         } catch {
             await swarm.shutdown()
             throw error
@@ -89,7 +103,7 @@ struct BackupBench: AsyncParsableCommand {
     }
 
     /// The load, with backups from another manager taken one after the other meanwhile.
-    func loadWhileBackingUp(_ swarm: BenchCluster, into work: String) async throws -> (LoadResult, Int) {
+    func loadWhileBackingUp(_ swarm: BenchCluster, round: Int) async throws -> (LoadResult, Int) {
         let done = StopFlag()
         let backups = Task {
             var count = 0
@@ -101,7 +115,7 @@ struct BackupBench: AsyncParsableCommand {
             }
             return count
         }
-        let result = try await load(swarm, clients: clients, seconds: seconds, prefix: "busy")
+        let result = try await load(swarm, clients: clients, seconds: seconds, prefix: "busy\(round)")
         done.value.store(true, ordering: .relaxed)
         return (result, try await backups.value)
     }
