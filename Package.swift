@@ -109,11 +109,29 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
-        // The Docker-compatible HTTP API: routes, errors, server setup.
+        // The node's place in the swarm: init, join, leave, promote/demote, force-new-cluster,
+        // certificates, autolock, backup/restore, and the cluster port other nodes talk to.
+        .target(
+            name: "ColmeiaCluster",
+            dependencies: [
+                "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI", "ColmeiaMesh", "ColmeiaBackup",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The Docker-compatible HTTP API and Colmeia's own: routes, access control, server setup.
         .target(
             name: "ColmeiaAPI",
             dependencies: [
                 "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI", "ColmeiaMesh", "ColmeiaBackup",
+                "ColmeiaCluster",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -130,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "colmeiad",
             dependencies: [
-                "ColmeiaAPI", "ColmeiaAgent",
+                "ColmeiaAPI", "ColmeiaCluster", "ColmeiaAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -224,7 +242,7 @@ let package = Package(
         .testTarget(name: "ColmeiaPKITests", dependencies: ["ColmeiaPKI"]),
         .testTarget(name: "ColmeiaMeshTests", dependencies: ["ColmeiaMesh", "ColmeiaModel"]),
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
-        .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "colmeiad", "colmeia"]),
+        .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "ColmeiaCluster", "colmeiad", "colmeia"]),
         // Unit tests of the CLI's logic, and the built `colmeia` against a real colmeiad.
         .testTarget(name: "ColmeiaCLITests", dependencies: ["ColmeiaCLI", "ColmeiaClient", "colmeia", "colmeiad"]),
     ],

@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import Hummingbird
 import NIOCore
 

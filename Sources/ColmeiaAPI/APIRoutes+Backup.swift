@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import ColmeiaBackup
 import ColmeiaModel
 import ColmeiaStore

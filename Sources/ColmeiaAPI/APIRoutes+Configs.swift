@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import ColmeiaModel
 import ColmeiaStore
 import Hummingbird

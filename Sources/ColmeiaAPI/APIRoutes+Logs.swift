@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import ColmeiaAgent
 import ColmeiaModel
 import ColmeiaStore

@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import ColmeiaMesh
 import Hummingbird
 

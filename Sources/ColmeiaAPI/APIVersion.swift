@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import Hummingbird
 
 /// The Engine API versions Colmeia answers, and the responder that accepts paths with and

@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import ColmeiaModel
 import ColmeiaStore
 import Foundation
@@ -14,13 +15,7 @@ enum JSONResponse {
     static let fileObjectBodyLimit = 8 << 20
 
     static func encode<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        // Stable bytes: the same object reads the same over every transport and every time.
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        try JSONBody.response(value, status: status)
     }
 
     /// A JSON array of already-encoded objects, sent without decoding them again.

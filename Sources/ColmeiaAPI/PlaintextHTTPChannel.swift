@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import HummingbirdCore
 import HummingbirdHTTP2
 import Logging

@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import ColmeiaBackup
 import ArgumentParser
 import ColmeiaAgent

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ColmeiaAPI
+@testable import ColmeiaCluster
 
 /// A real `colmeiad` process on a temporary data dir, a unix socket and a loopback TCP
 /// port, plus helpers to run the stock docker CLI and curl against it.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ColmeiaAPI
+@testable import ColmeiaCluster
 
 /// What another local user can get at: nothing. The data directory, the in-memory read
 /// models and the socket are the daemon's (and the socket group's) alone, a read-model

@@ -2,6 +2,7 @@ import ColmeiaPKI
 import Foundation
 import Testing
 @testable import ColmeiaAPI
+@testable import ColmeiaCluster
 
 /// Resealing a manager's key files with a new unlock key leaves them openable with one key
 /// whatever point a crash stops it at.

@@ -3,6 +3,7 @@ import ColmeiaPKI
 import Foundation
 import Testing
 @testable import ColmeiaAPI
+@testable import ColmeiaCluster
 
 /// What `POST /swarm/update` does with `CAConfig`: `docker swarm ca --rotate` and its
 /// `--ca-cert`/`--ca-key` form.

@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import ColmeiaCluster
 import ColmeiaModel
 
 /// Who sent an API request, as the connection and the request prove it, and what role that

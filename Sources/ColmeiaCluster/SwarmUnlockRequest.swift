@@ -1,6 +1,6 @@
 /// The body of `POST /swarm/unlock` (what `docker swarm unlock` sends).
-struct SwarmUnlockRequest: Decodable, Sendable {
-    var unlockKey: String
+package struct SwarmUnlockRequest: Decodable, Sendable {
+    package var unlockKey: String
 
     enum CodingKeys: String, CodingKey {
         case unlockKey = "UnlockKey"

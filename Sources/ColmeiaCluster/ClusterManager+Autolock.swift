@@ -7,10 +7,10 @@ import Foundation
 /// on, the swarm holds an unlock key and every manager keeps its TLS key and Raft data key
 /// sealed with it, so a manager that restarts stays locked until `docker swarm unlock`.
 extension ClusterManager {
-    var isLocked: Bool { locked }
+    package var isLocked: Bool { locked }
 
     /// `POST /swarm/unlock`: opens the key files with `text` and starts the node.
-    func unlock(_ text: String) async throws(DockerAPIError) {
+    package func unlock(_ text: String) async throws(DockerAPIError) {
         guard locked, let identity else { throw DockerAPIError(.badRequest, "swarm is not locked") }
         guard !initializing else { throw DockerAPIError(.serviceUnavailable, "the swarm is being unlocked; try again") }
         initializing = true
@@ -33,7 +33,7 @@ extension ClusterManager {
 
     /// `GET /swarm/unlockkey`: empty when autolock is off, as dockerd answers (the CLI then
     /// says "no unlock key is set").
-    func currentUnlockKey() async throws -> String {
+    package func currentUnlockKey() async throws -> String {
         let store = try await readableStore()
         guard let swarm = try store.list(Swarm.self).first else { throw DockerAPIError.notManager }
         return swarm.spec.encryptionConfig.autoLockManagers ? swarm.unlockKey ?? "" : ""
@@ -41,7 +41,7 @@ extension ClusterManager {
 
     /// The cluster object after `swarm update`: a key appears when autolock is turned on,
     /// goes when it is turned off, and is replaced on `rotateManagerUnlockKey`.
-    static func withUnlockKey(_ swarm: Swarm, rotate: Bool) -> Swarm {
+    package static func withUnlockKey(_ swarm: Swarm, rotate: Bool) -> Swarm {
         var swarm = swarm
         if !swarm.spec.encryptionConfig.autoLockManagers {
             swarm.unlockKey = nil

@@ -60,7 +60,7 @@ extension ClusterManager {
     /// `swarm` with the CA part of an update applied: a changed `ForceRotate`, or a signing
     /// CA certificate and key, starts a rotation to a new root (a given root equal to the
     /// current one cancels a rotation under way). The signing key never stays in the spec.
-    static func applyingCAConfig(of requested: SwarmSpec, to swarm: Swarm, now: Date = Date()) throws(DockerAPIError) -> Swarm {
+    package static func applyingCAConfig(of requested: SwarmSpec, to swarm: Swarm, now: Date = Date()) throws(DockerAPIError) -> Swarm {
         var updated = swarm
         let givenCertificate = requested.caConfig.signingCACert
         let givenKey = requested.caConfig.signingCAKey

@@ -1,7 +1,7 @@
 import ColmeiaModel
 
 /// The body of `POST /swarm/join` (what `docker swarm join` sends).
-struct SwarmJoinRequest: Decodable, Sendable {
+package struct SwarmJoinRequest: Decodable, Sendable {
     var listenAddr: String?
     var advertiseAddr: String?
     var remoteAddrs: [String]?
@@ -19,7 +19,7 @@ struct SwarmJoinRequest: Decodable, Sendable {
 
 /// What a joining node sends a manager's cluster port (`POST /join`): its token, a CSR for
 /// the key it generated, and how to reach it.
-struct JoinApplication: Codable, Sendable {
+package struct JoinApplication: Codable, Sendable {
     var token: String
     var csrPEM: String
     var advertiseAddress: String
@@ -29,7 +29,7 @@ struct JoinApplication: Codable, Sendable {
 
 /// The manager's answer: the node's identity, its certificate, and the managers it can
 /// reach (Raft member id → cluster address).
-struct JoinAdmission: Codable, Sendable {
+package struct JoinAdmission: Codable, Sendable {
     var nodeID: String
     var raftID: UInt64
     var role: String

@@ -62,7 +62,7 @@ extension ClusterManager {
     /// Managers as Raft sees them now: the stored Leader flag and Reachability trail an
     /// election by up to a second; every manager knows the leader, and the leader knows
     /// who answers. Reads show the live view.
-    func withLiveManagerStatus(_ nodes: [Node]) -> [Node] {
+    package func withLiveManagerStatus(_ nodes: [Node]) -> [Node] {
         guard let node else { return nodes }
         let status = node.status
         return nodes.map { record in

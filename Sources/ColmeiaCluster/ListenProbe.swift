@@ -5,7 +5,7 @@ import NIOPosix
 /// Checks, before a node is admitted anywhere, that its cluster port can be bound, so that
 /// a `swarm join` whose listen address is taken fails with nothing left behind (the
 /// manager would otherwise record a node that never comes up).
-enum ListenProbe {
+package enum ListenProbe {
     static func check(_ address: String) async throws {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
             throw DockerAPIError(.badRequest, "invalid listen address \(address)")

@@ -5,7 +5,7 @@ import Foundation
 /// manager, the data key its Raft log and snapshots are encrypted with (`raft-dek`). With
 /// autolock each is sealed with the unlock key, so a copied data directory reveals
 /// neither the log nor the node's identity without it.
-enum ManagerKeyFiles {
+package enum ManagerKeyFiles {
     static let sealedHeader = Array("COLMEIA-SEALED-1\n".utf8)
     static let dataKeyName = "raft-dek"
 

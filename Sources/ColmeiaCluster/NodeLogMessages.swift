@@ -3,7 +3,7 @@ import ColmeiaModel
 import Foundation
 
 /// A manager's request to a node's cluster port for the logs of tasks that node runs.
-struct NodeLogRequest: Codable, Sendable {
+package struct NodeLogRequest: Codable, Sendable {
     var tasks: [SwarmTask]
     var stdout: Bool
     var stderr: Bool
@@ -28,7 +28,7 @@ struct NodeLogRequest: Codable, Sendable {
 
 /// One line of a node's answer (newline-delimited JSON): a log line of a task, the end of
 /// a task's backlog, or why a task's log could not be read.
-struct NodeLogRecord: Codable, Sendable {
+package struct NodeLogRecord: Codable, Sendable {
     /// The task id.
     var task: String
     /// 1 stdout, 2 stderr; absent on the other kinds.

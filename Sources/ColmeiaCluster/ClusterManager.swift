@@ -18,8 +18,8 @@ import Logging
 /// A manager serves the cluster port (Raft, dispatcher, certificate issuance), runs the
 /// reconcilers and dispatcher while it leads, and runs its own agent always.
 public actor ClusterManager {
-    public let dataDirectory: String
-    public let hostname: String
+    public nonisolated let dataDirectory: String
+    public nonisolated let hostname: String
     public nonisolated let logger: Logger
     /// The cluster port's address when `POST /swarm/init` does not name one.
     public let defaultListenAddress: String
@@ -145,17 +145,17 @@ public actor ClusterManager {
 
     /// The running manager, or Docker's "not a swarm manager" error (with the words for a
     /// worker when this node is one).
-    func active() throws(DockerAPIError) -> (node: ClusterNode, identity: NodeIdentity) {
+    package func active() throws(DockerAPIError) -> (node: ClusterNode, identity: NodeIdentity) {
         if locked { throw .locked }
         guard let node, let identity else { throw identity == nil ? .notManager : .workerNode }
         return (node, identity)
     }
 
-    var isActive: Bool { node != nil }
+    package var isActive: Bool { node != nil }
 
     /// This manager's read models as they are (no read barrier): where the API looks up
     /// bearer tokens. Nil on a worker, a locked manager or a node outside a swarm.
-    func localStore() -> ClusterStore? {
+    package func localStore() -> ClusterStore? {
         locked ? nil : node?.store
     }
 
@@ -180,16 +180,16 @@ public actor ClusterManager {
     }
 
     /// This manager's Raft node, when it runs one.
-    func localNode() -> ClusterNode? {
+    package func localNode() -> ClusterNode? {
         locked ? nil : node
     }
     var isWorker: Bool { identity.map { !$0.isManager } ?? false }
-    var nodeIdentity: NodeIdentity? { identity }
+    package var nodeIdentity: NodeIdentity? { identity }
 
     /// The store of the running manager after a read barrier: with more than one voter, a
     /// read sees every write acknowledged before it began (Raft thesis §6.4), and without
     /// a quorum it fails with Docker's "does not have a leader" instead of serving stale data.
-    func readableStore() async throws -> ClusterStore {
+    package func readableStore() async throws -> ClusterStore {
         let (node, _) = try active()
         if node.status.confState.voters != [node.nodeID] {
             do {
@@ -315,7 +315,7 @@ public actor ClusterManager {
     }
 
     /// Containers and images on this node, from its executor (nil: unknown or no agent).
-    func executorCounts() async -> EngineCounts? {
+    package func executorCounts() async -> EngineCounts? {
         await agent?.executorCounts()
     }
 
@@ -407,7 +407,7 @@ public actor ClusterManager {
         }
     }
 
-    static let architecture: String = {
+    package static let architecture: String = {
         #if arch(x86_64)
         return "x86_64"
         #elseif arch(arm64)

@@ -62,7 +62,7 @@ extension ClusterManager {
 
     /// Docker's refusals for `docker node demote`: not the last manager, and not when the
     /// managers left could not form a quorum.
-    func checkDemotion(of record: Node, in store: ClusterStore) throws {
+    package func checkDemotion(of record: Node, in store: ClusterStore) throws {
         let (node, _) = try active()
         let managers = try store.list(Node.self).filter { $0.spec.role.rawValue == "manager" }
         guard managers.count > 1 else {

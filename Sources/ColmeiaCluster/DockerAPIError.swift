@@ -29,30 +29,30 @@ public struct DockerAPIError: Error, Sendable, HTTPResponseError, CustomStringCo
 
     // MARK: Docker's words
 
-    static let notManager = DockerAPIError(
+    package static let notManager = DockerAPIError(
         .serviceUnavailable,
         "This node is not a swarm manager. Use \"docker swarm init\" or \"docker swarm join\" to connect this node to swarm and try again.")
 
-    static let workerNode = DockerAPIError(
+    package static let workerNode = DockerAPIError(
         .serviceUnavailable,
         "This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.")
 
-    static let alreadyInSwarm = DockerAPIError(
+    package static let alreadyInSwarm = DockerAPIError(
         .serviceUnavailable,
         "This node is already part of a swarm. Use \"docker swarm leave\" to leave this swarm and join another one.")
 
-    static let locked = DockerAPIError(
+    package static let locked = DockerAPIError(
         .serviceUnavailable,
         "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it.")
 
-    static func badRequest(_ message: String) -> DockerAPIError { DockerAPIError(.badRequest, message) }
+    package static func badRequest(_ message: String) -> DockerAPIError { DockerAPIError(.badRequest, message) }
 
-    static func notFound(_ message: String) -> DockerAPIError { DockerAPIError(.notFound, message) }
+    package static func notFound(_ message: String) -> DockerAPIError { DockerAPIError(.notFound, message) }
 }
 
 extension DockerAPIError {
     /// Maps the errors of the layers below onto Docker's statuses.
-    init(_ error: any Error) {
+    package init(_ error: any Error) {
         switch error {
         case let error as DockerAPIError:
             self = error
@@ -71,7 +71,7 @@ extension DockerAPIError {
     }
 
     /// A command rejected at apply time, with the status dockerd gives that outcome.
-    static func rejected(_ reason: String) -> DockerAPIError {
+    package static func rejected(_ reason: String) -> DockerAPIError {
         if reason.contains("already exists") || reason.contains("name conflicts") {
             return DockerAPIError(.conflict, reason)
         }

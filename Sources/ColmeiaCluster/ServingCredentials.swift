@@ -10,7 +10,7 @@ import Synchronization
 /// picks up the current pair (NIOSSL's context callback) and verifies client certificates
 /// against the current roots (a custom verification callback: BoringSSL's trust store is
 /// fixed once the server starts). Connections already open keep theirs.
-final class ServingCredentials: Sendable {
+package final class ServingCredentials: Sendable {
     private let current = Mutex<NIOSSLContextConfigurationOverride?>(nil)
     private let trust = Mutex<TrustBundle?>(nil)
 

@@ -1,7 +1,7 @@
 import ColmeiaModel
 
 /// The body of `POST /swarm/init` (what `docker swarm init` sends).
-struct SwarmInitRequest: Decodable, Sendable {
+package struct SwarmInitRequest: Decodable, Sendable {
     var listenAddr: String?
     var advertiseAddr: String?
     var forceNewCluster: Bool?

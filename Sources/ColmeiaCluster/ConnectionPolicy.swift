@@ -74,19 +74,19 @@ public final class ConnectionPolicy: Sendable {
 
     /// The HTTP/1 configuration this policy asks for: the idle timeout (which also bounds a
     /// later request's head that arrives too slowly) and the body deadline.
-    func http1Configuration() -> HTTP1Channel.Configuration {
+    package func http1Configuration() -> HTTP1Channel.Configuration {
         HTTP1Channel.Configuration(additionalChannelHandlers: [RequestDeadlineHandler(policy: self)],
                                    idleTimeout: TimeAmount.nanoseconds(idleTimeout.nanosecondsValue))
     }
 
     /// The HTTP/2 configuration: idle connections close, and every stream is held to the
     /// same head and body deadlines.
-    func http2Configuration() -> HTTP2ChannelConfiguration {
+    package func http2Configuration() -> HTTP2ChannelConfiguration {
         HTTP2ChannelConfiguration(idleTimeout: idleTimeout, streamConfiguration: http1Configuration())
     }
 
     /// A builder that puts `inner` behind this policy.
-    func builder<Inner: ServerChildChannel>(_ make: @escaping @Sendable (@escaping HTTPChannelHandler.Responder) throws -> Inner)
+    package func builder<Inner: ServerChildChannel>(_ make: @escaping @Sendable (@escaping HTTPChannelHandler.Responder) throws -> Inner)
         -> HTTPServerBuilder {
         HTTPServerBuilder { responder in GuardedChildChannel(inner: try make(responder), policy: self) }
     }

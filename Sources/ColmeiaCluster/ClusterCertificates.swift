@@ -5,7 +5,7 @@ import Foundation
 /// The node's TLS material in `<data-dir>/certificates/` under Docker's file names; the
 /// key is written owner-only, and sealed with the unlock key while autolock is on
 /// (``ManagerKeyFiles``).
-enum ClusterCertificates {
+package enum ClusterCertificates {
     static func directory(_ dataDirectory: String) -> String { dataDirectory + "/certificates" }
 
     /// Throws ``DockerAPIError/locked`` when the key is sealed and no `unlockKey` is given.

@@ -10,7 +10,7 @@ extension ClusterManager {
     /// certificate, the cluster object with join tokens bound to the CA, this node
     /// (manager, leader, ready) and the `ingress` network, in one command. The cluster
     /// port is bound first, so a taken port fails the init with nothing left behind.
-    func initialize(_ request: SwarmInitRequest) async throws -> String {
+    package func initialize(_ request: SwarmInitRequest) async throws -> String {
         if request.forceNewCluster == true, let identity, identity.isManager, !initializing {
             return try await forceNewCluster(identity, request)
         }
@@ -167,7 +167,7 @@ extension ClusterManager {
     /// Leaves the swarm. A manager needs `force` (Docker's rule: leaving may cost the
     /// quorum, and the last manager takes the swarm's state with it); it first leaves the
     /// Raft membership when the others can still agree on that.
-    func leave(force: Bool) async throws {
+    package func leave(force: Bool) async throws {
         guard let identity else {
             throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
         }

@@ -1,6 +1,6 @@
 /// What a node asks the managers when its role may have changed (`docker node promote` /
 /// `demote`), and how it joins Raft once promoted.
-struct RoleAnswer: Codable, Sendable {
+package struct RoleAnswer: Codable, Sendable {
     /// The role the cluster wants for the node (`manager` or `worker`).
     var role: String
     /// Whether the node is still a Raft member in the answering manager's view.
@@ -11,23 +11,23 @@ struct RoleAnswer: Codable, Sendable {
     var trust: ClusterTrust?
 }
 
-struct CertificateRenewal: Codable, Sendable {
+package struct CertificateRenewal: Codable, Sendable {
     var csrPEM: String
 }
 
-struct CertificateAnswer: Codable, Sendable {
+package struct CertificateAnswer: Codable, Sendable {
     var role: String
     var certificateChainPEM: String
 }
 
-struct RaftJoinRequest: Codable, Sendable {
+package struct RaftJoinRequest: Codable, Sendable {
     var raftID: UInt64
     var advertiseAddress: String
 }
 
 /// The roots the cluster wants every node to trust and the root that now signs: what a
 /// node follows through a root CA rotation (`docker swarm ca --rotate`).
-struct ClusterTrust: Codable, Sendable, Hashable {
+package struct ClusterTrust: Codable, Sendable, Hashable {
     /// The roots to trust, as PEM: the cluster's root, plus the new one during a rotation.
     var trustBundlePEM: String
     /// The root that issues certificates now (PEM).

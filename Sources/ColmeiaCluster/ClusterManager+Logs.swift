@@ -8,7 +8,7 @@ import NIOCore
 
 /// What `docker service logs` receives from the fan-out: a task's line, or, at the end,
 /// why some lines could not be fetched.
-enum ServiceLogEvent: Sendable {
+package enum ServiceLogEvent: Sendable {
     case line(SwarmTask, LogEntry)
     /// Docker's words for the nodes (or tasks) whose logs are missing.
     case incomplete(String)
@@ -19,7 +19,7 @@ extension ClusterManager {
     /// other nodes over their cluster port (authenticated by this manager's certificate).
     /// The backlogs are merged in time order; when following, new lines are passed on as
     /// they arrive. A node that cannot be reached is named at the end, in Docker's words.
-    func logs(of tasks: [SwarmTask], options: LogOptions) async throws(DockerAPIError)
+    package func logs(of tasks: [SwarmTask], options: LogOptions) async throws(DockerAPIError)
         -> AsyncThrowingStream<ServiceLogEvent, any Error> {
         guard let identity else { throw .notManager }
         let (node, _) = try active()

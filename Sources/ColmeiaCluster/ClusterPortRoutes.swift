@@ -38,7 +38,7 @@ struct ClusterPortRoutes: Sendable {
                 throw DockerAPIError(.badRequest, "malformed join request: \(error)")
             }
             let admission = try await manager.admit(application, peerIP: context.peerIP)
-            return try JSONResponse.encode(admission)
+            return try JSONBody.response(admission)
         }
         router.post("/raft/messages") { request, context in
             _ = try await peer(context, mustBeManager: true)
@@ -76,47 +76,47 @@ struct ClusterPortRoutes: Sendable {
         }
         router.get("/raft/status") { _, context in
             _ = try await peer(context, mustBeManager: true)
-            return try JSONResponse.encode(try await manager.raftStatus())
+            return try JSONBody.response(try await manager.raftStatus())
         }
         router.get("/node/role") { _, context in
             let node = try await peer(context, mustBeManager: false)
-            return try JSONResponse.encode(try await manager.desiredRole(of: node.nodeID))
+            return try JSONBody.response(try await manager.desiredRole(of: node.nodeID))
         }
         router.post("/node/certificate") { request, context in
             let node = try await peer(context, mustBeManager: false)
             let renewal = try await request.decode(as: CertificateRenewal.self, context: context)
-            return try JSONResponse.encode(try await manager.reissueCertificate(for: node.nodeID, csrPEM: renewal.csrPEM))
+            return try JSONBody.response(try await manager.reissueCertificate(for: node.nodeID, csrPEM: renewal.csrPEM))
         }
         router.post("/node/tls") { request, context in
             let node = try await peer(context, mustBeManager: false)
             let info = try await request.decode(as: TLSInfo.self, context: context)
             try await manager.recordTLSInfo(of: node.nodeID, info)
-            return try JSONResponse.encode(DispatcherAck())
+            return try JSONBody.response(DispatcherAck())
         }
         router.post("/raft/join") { request, context in
             let node = try await peer(context, mustBeManager: true)
             let join = try await request.decode(as: RaftJoinRequest.self, context: context)
             try await manager.addPromotedManager(node.nodeID, join, peerIP: context.peerIP)
-            return try JSONResponse.encode(DispatcherAck())
+            return try JSONBody.response(DispatcherAck())
         }
         router.post("/dispatcher/register") { request, context in
             let node = try await peer(context, mustBeManager: false)
             let description = try await request.decode(as: NodeDescription.self, context: context)
             let dispatcher = try await leaderDispatcher()
-            return try JSONResponse.encode(try await dispatcher.register(
+            return try JSONBody.response(try await dispatcher.register(
                 nodeID: node.nodeID, description: description, addr: context.peerIP ?? ""))
         }
         router.post("/dispatcher/heartbeat") { request, context in
             let session = try await ownSession(request, context)
             let period = try await leaderDispatcher().heartbeat(session)
-            return try JSONResponse.encode(HeartbeatAnswer(period: period))
+            return try JSONBody.response(HeartbeatAnswer(period: period))
         }
         router.post("/dispatcher/report") { request, context in
             let node = try await peer(context, mustBeManager: false)
             let report = try await request.decode(as: StatusReport.self, context: context)
             guard report.session.nodeID == node.nodeID else { throw DockerAPIError(.forbidden, "the session belongs to another node") }
             try await leaderDispatcher().report(report.session, report.updates)
-            return try JSONResponse.encode(DispatcherAck())
+            return try JSONBody.response(DispatcherAck())
         }
         router.post("/dispatcher/assignments") { request, context in
             let session = try await ownSession(request, context)

@@ -14,7 +14,7 @@ extension ClusterManager {
     /// token's digest, sends a CSR with the token, and becomes the manager or worker the
     /// token admits: a manager starts an empty Raft node that the leader fills (as a
     /// learner, then a voter); a worker starts only its agent.
-    func join(_ request: SwarmJoinRequest) async throws {
+    package func join(_ request: SwarmJoinRequest) async throws {
         guard identity == nil, !initializing else { throw DockerAPIError.alreadyInSwarm }
         initializing = true
         defer { initializing = false }

@@ -5,7 +5,7 @@ import Foundation
 /// The daemon's use of ``ColmeiaPKI``: root CA at init, join tokens bound to it, CSRs and
 /// certificates at join, and the identity behind a cluster-port connection. Kept in one
 /// place so the rest of the API module speaks in PEM strings and role names.
-enum ClusterPKI {
+package enum ClusterPKI {
     struct RootCA {
         var certificatePEM: String
         var keyPEM: String
@@ -31,7 +31,7 @@ enum ClusterPKI {
     }
 
     /// A fresh `SWMTKN-1-…` token bound to the root CA in `caCertificatePEM`.
-    static func joinToken(for caCertificatePEM: String) -> String {
+    package static func joinToken(for caCertificatePEM: String) -> String {
         var random = SystemRandomNumberGenerator()
         let digest = (try? ClusterRootCA(certificatePEM: caCertificatePEM, keyPEM: nil).digest) ?? []
         return JoinToken.generate(rootCA: digest, using: &random).description

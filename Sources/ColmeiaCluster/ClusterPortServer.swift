@@ -10,7 +10,7 @@ import Synchronization
 
 /// The cluster port's listener, started when the node enters a swarm and stopped when it
 /// leaves: HTTP/2 (or HTTP/1.1) over TLS, chosen by ALPN.
-final class ClusterPortServer: Sendable {
+package final class ClusterPortServer: Sendable {
     private let task: Task<Void, Never>
     private let group: ServiceGroup
     private let stopped: Flag

@@ -1,13 +1,13 @@
 import Foundation
 
 /// Who this node is, kept in `<data-dir>/node-identity.json` once it joined a swarm.
-struct NodeIdentity: Codable, Sendable, Hashable {
+package struct NodeIdentity: Codable, Sendable, Hashable {
     /// The Docker-style node id (25 base-36 characters).
-    var nodeID: String
+    package var nodeID: String
     /// The Raft member id.
     var raftID: UInt64
     /// The address other nodes reach this one at (`AdvertiseAddr`).
-    var advertiseAddress: String
+    package var advertiseAddress: String
     /// Where the cluster port listens (`ListenAddr`); nil for identities written before
     /// the cluster port existed, which listen on the advertised address.
     var listenAddress: String?
@@ -15,9 +15,9 @@ struct NodeIdentity: Codable, Sendable, Hashable {
     var role: String?
 
     /// A worker's managers (cluster addresses), as the join answer listed them.
-    var knownManagers: [String]?
+    package var knownManagers: [String]?
 
-    var isManager: Bool { role != "worker" }
+    package var isManager: Bool { role != "worker" }
     var clusterListenAddress: String { listenAddress ?? advertiseAddress }
 
     static func load(from directory: String) throws -> NodeIdentity? {

@@ -8,16 +8,16 @@ extension ClusterManager {
     /// What an online backup is made from: a consistent cut of this manager's log (its
     /// newest snapshot and every committed entry after it, read in one turn of the Raft
     /// thread while writes go on) and the passphrase that seals it.
-    struct BackupSource: Sendable {
-        var export: LogExport
-        var clusterID: String
-        var passphrase: String
-        var sealedWith: String
+    package struct BackupSource: Sendable {
+        package var export: LogExport
+        package var clusterID: String
+        package var passphrase: String
+        package var sealedWith: String
     }
 
     /// `passphrase` nil: the swarm's unlock key, when autolock is on; otherwise refused,
     /// because a backup is always encrypted.
-    func backupSource(passphrase: String?) async throws -> BackupSource {
+    package func backupSource(passphrase: String?) async throws -> BackupSource {
         let (node, _) = try active()
         guard let swarm = try node.store.list(Swarm.self).first else {
             throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
@@ -82,7 +82,7 @@ extension ClusterManager {
 
     /// A backup's outcome in the audit trail (`backup.written` / `backup.failed`), with who
     /// took it. Best effort: a backup written is not undone because its record was not.
-    func recordBackup(_ record: BackupRecord, envelope: CommandEnvelope) async {
+    package func recordBackup(_ record: BackupRecord, envelope: CommandEnvelope) async {
         guard let node else { return }
         do {
             _ = try await node.propose(ClusterCommand(envelope: envelope, events: [.backup(record)]))
