@@ -43,7 +43,9 @@ extension ClusterManager {
                                                  manager: ClusterPKI.joinToken(for: rootCA.certificatePEM)),
                           rootCAKey: rootCA.keyPEM,
                           unlockKey: spec.encryptionConfig.autoLockManagers ? UnlockKey().description : nil)
-        let me = try leadingManagerRecord(nodeID: nodeID, raftID: raftID, advertise: advertise, tls: tls, swarm: swarm, request: request)
+        let identity = NodeIdentity(nodeID: nodeID, raftID: raftID, advertiseAddress: advertise,
+                                    listenAddress: listen, role: "manager")
+        let me = try leadingManagerRecord(identity, tls: tls, swarm: swarm, request: request)
         var ingress = Network(
             request: NetworkCreateRequest(name: "ingress", driver: "overlay", ingress: true, labels: [:]),
             id: ObjectID.generate(using: &random), created: now)
@@ -60,8 +62,6 @@ extension ClusterManager {
         // A request that cannot make a valid command (say, an unknown Availability) must not
         // leave a node behind holding the WAL: check it before any node exists.
         try command.validate()
-        let identity = NodeIdentity(nodeID: nodeID, raftID: raftID, advertiseAddress: advertise,
-                                    listenAddress: listen, role: "manager")
         let port = try await ClusterPortServer.start(address: listen, tls: tls, credentials: credentials,
                                                      responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
         let node: ClusterNode
@@ -102,19 +102,22 @@ extension ClusterManager {
     }
 
     /// The node record of a manager founding a swarm (or a new one from a backup): ready,
-    /// leading, with this host's description and its Raft member id.
-    func leadingManagerRecord(nodeID: String, raftID: UInt64, advertise: String, tls: ClusterTLS, swarm: Swarm,
-                              request: SwarmInitRequest) throws -> Node {
+    /// leading, with this host's description (its data path's address included, as its
+    /// agent will register it: the record does not move when the agent first registers)
+    /// and its Raft member id.
+    func leadingManagerRecord(_ identity: NodeIdentity, tls: ClusterTLS, swarm: Swarm, request: SwarmInitRequest) throws -> Node {
+        let advertise = identity.advertiseAddress
         var description = localDescription
         description.clusterAddress = advertise
+        if mesh != nil { description.dataPathAddress = dataPathAddresses(of: identity).advertised }
         description.tlsInfo = try Self.tlsInfo(ofChain: tls.certificateChainPEM, following: Self.trust(of: swarm))
         return Node(
-            id: nodeID,
+            id: identity.nodeID,
             spec: NodeSpec(role: "manager", availability: NodeAvailability(rawValue: request.availability.flatMap { $0.isEmpty ? nil : $0 } ?? "active")),
             description: description,
             status: NodeStatus(state: "ready", addr: Self.host(of: advertise)),
             managerStatus: ManagerStatus(leader: true, reachability: "reachable", addr: advertise,
-                                         extra: [Self.raftIDKey: .string(String(raftID))]))
+                                         extra: [Self.raftIDKey: .string(String(identity.raftID))]))
     }
 
     /// `docker swarm init --force-new-cluster` on a manager whose swarm lost its quorum (or

@@ -63,7 +63,9 @@ extension ClusterManager {
             let version = swarm.version.index
             swarm.joinTokens = JoinTokens(worker: ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot),
                                           manager: ClusterPKI.joinToken(for: swarm.tlsInfo.trustRoot))
-            let me = try leadingManagerRecord(nodeID: nodeID, raftID: raftID, advertise: advertise, tls: tls, swarm: swarm, request: request)
+            let identity = NodeIdentity(nodeID: nodeID, raftID: raftID, advertiseAddress: advertise,
+                                        listenAddress: listen, role: "manager")
+            let me = try leadingManagerRecord(identity, tls: tls, swarm: swarm, request: request)
             var events: [ClusterEvent] = [.clusterUpdated(swarm), .nodeCreated(me)]
             for var old in try node.store.list(Node.self) where old.managerStatus != nil {
                 old.managerStatus?.leader = false
@@ -77,8 +79,6 @@ extension ClusterManager {
             guard case .applied = outcome else {
                 throw DockerAPIError(.internalServerError, "the restored swarm could not take this node: \(outcome)")
             }
-            let identity = NodeIdentity(nodeID: nodeID, raftID: raftID, advertiseAddress: advertise,
-                                        listenAddress: listen, role: "manager")
             try ClusterCertificates.save(tls, to: dataDirectory)
             try identity.save(to: dataDirectory)
             RestoredSwarm.clear(dataDirectory: dataDirectory)
