@@ -11,11 +11,18 @@ extension APIRoutes {
 
     /// `GET /colmeia/v1/backup`: an online backup of this manager's log, streamed as it is
     /// written (the manifest comes last). Writes go on meanwhile; the backup holds
-    /// everything committed when the request arrived. Admins only: it carries every secret,
-    /// encrypted under the passphrase.
+    /// everything committed when the request arrived (with `?follow=N`, once index N is).
+    /// Admins only: it carries every secret, encrypted under the passphrase.
     func addBackupRoutes(to router: Router<APIRequestContext>) {
         router.get("/colmeia/v1/backup") { request, context -> Response in
-            let source = try await self.manager.backupSource(passphrase: request.headers[Self.backupPassphraseHeader])
+            var through: UInt64?
+            if let follow = request.uri.queryParameters.get("follow"), !follow.isEmpty {
+                guard let index = UInt64(follow) else {
+                    throw DockerAPIError.badRequest("invalid value for follow: \(follow) (a log index)")
+                }
+                through = index
+            }
+            let source = try await self.manager.backupSource(passphrase: request.headers[Self.backupPassphraseHeader], through: through)
             var headers = HTTPFields()
             headers[.contentType] = "application/vnd.colmeia.backup"
             headers[HTTPField.Name("X-Colmeia-Backup-First-Index")!] = String(source.export.baseIndex)

@@ -86,6 +86,7 @@ struct SwarmBackup: AsyncParsableCommand {
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @OptionGroup var secret: PassphraseOptions
     @Option(name: [.customShort("o"), .customLong("output")], help: "The file to write (written aside, then renamed)") var output: String
+    @Option(help: "Wait until this log index is committed, so the backup holds it (default: what is committed now)") var follow: UInt64?
 
     func run() async throws {
         let passphrase = try secret.passphrase(required: false)
@@ -96,7 +97,7 @@ struct SwarmBackup: AsyncParsableCommand {
         var bytes = 0
         do {
             let range = try await global.withClient { client in
-                try await client.backup(passphrase: passphrase) { chunk in
+                try await client.backup(passphrase: passphrase, follow: follow) { chunk in
                     try handle.write(contentsOf: chunk)
                     bytes += chunk.count
                 }

@@ -4,9 +4,11 @@ extension ColmeiaClient {
     /// `GET /colmeia/v1/backup`: an online backup, handed to `handle` piece by piece as the
     /// manager streams it. nil `passphrase`: the swarm's unlock key seals it (autolock).
     /// Returns the first and last log index it covers.
-    public func backup(passphrase: String?, handle: ([UInt8]) async throws -> Void) async throws -> (first: UInt64, last: UInt64) {
+    public func backup(passphrase: String?, follow: UInt64? = nil,
+                       handle: ([UInt8]) async throws -> Void) async throws -> (first: UInt64, last: UInt64) {
         let headers = passphrase.map { [("X-Colmeia-Backup-Passphrase", $0)] } ?? []
-        let response = try await send(.GET, "/colmeia/v1/backup", streaming: true, headers: headers)
+        let query = follow.map { [("follow", String($0))] } ?? []
+        let response = try await send(.GET, "/colmeia/v1/backup", query: query, streaming: true, headers: headers)
         for try await buffer in response.body {
             try await handle(Array(buffer.readableBytesView))
         }

@@ -16,8 +16,10 @@ extension ClusterManager {
     }
 
     /// `passphrase` nil: the swarm's unlock key, when autolock is on; otherwise refused,
-    /// because a backup is always encrypted.
-    package func backupSource(passphrase: String?) async throws -> BackupSource {
+    /// because a backup is always encrypted. With `through` (`--follow N`), the cut waits
+    /// until index N is committed (at most `followLimit`), so the backup holds it.
+    package func backupSource(passphrase: String?, through: UInt64? = nil,
+                              followLimit: Duration = .seconds(300)) async throws -> BackupSource {
         let (node, _) = try active()
         guard let swarm = try node.store.list(Swarm.self).first else {
             throw DockerAPIError(.serviceUnavailable, "This node is not part of a swarm")
@@ -30,6 +32,16 @@ extension ClusterManager {
         } else {
             throw DockerAPIError.badRequest(
                 "a backup is encrypted: give a passphrase (colmeia swarm backup --passphrase-file FILE, or the X-Colmeia-Backup-Passphrase header), or turn on autolock to seal it with the unlock key")
+        }
+        if let through {
+            let deadline = ContinuousClock.now.advanced(by: followLimit)
+            while node.status.commitIndex < through {
+                guard ContinuousClock.now < deadline else {
+                    throw DockerAPIError(.serviceUnavailable,
+                                         "index \(through) was not committed within \(followLimit); the log is at \(node.status.commitIndex)")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
         guard let export = await node.exportLog() else {
             throw DockerAPIError(.serviceUnavailable, "this manager is stopping: try another manager")

@@ -185,6 +185,10 @@ struct BackupRestoreTests {
         try daemon.docker("service", "create", "-d", "--name", "web", "--replicas", "2", "--env", "COLOR=blue", "--label", "tier=front",
                           "busybox:1", "sleep", "100000")
         try daemon.docker("service", "update", "-d", "--env-add", "COLOR=green", "web")
+        // The rolling update records its progress on the service: read it once it is done.
+        try MultiManagerTests.eventually("the update completes", timeout: 60, showingLogsOf: [daemon]) {
+            try daemon.docker("service", "inspect", "--format", "{{.UpdateStatus.State}}", "web").contains("completed")
+        }
         let before = try daemon.docker("service", "inspect", "web")
         Thread.sleep(forTimeInterval: 1.1)
         let removal = ISO8601DateFormatter().string(from: Date())
@@ -194,6 +198,7 @@ struct BackupRestoreTests {
 
         let file = directory + "/swarm.cbk"
         try Self.colmeia(["swarm", "backup", "-o", file], socket: daemon.socket)
+
         let wrong = try DaemonHarness.run(try DaemonHarness.executable("colmeia"), ["backup", "verify", file], socket: "",
                                           environment: ["COLMEIA_BACKUP_PASSPHRASE": "another passphrase"])
         #expect(wrong.status != 0 && wrong.stderr.contains("passphrase does not open"), "\(wrong.stderr)")
@@ -255,5 +260,38 @@ struct BackupRestoreTests {
                     "CreatedAt": service["CreatedAt"] ?? "", "PreviousSpec": service["PreviousSpec"] ?? ""]
         let data = (try? JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test("swarm backup --follow N waits until index N is committed, so the backup holds the writes made after it was asked for")
+    func followWaitsForIndex() throws {
+        let daemon = DaemonHarness()
+        let directory = FileManager.default.temporaryDirectory.path + "/colmeia-follow-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try daemon.start()
+        let written = try Self.colmeia(["swarm", "backup", "-o", directory + "/now.cbk"], socket: daemon.socket)
+        let last = try #require(Self.lastIndex(in: written), "\(written)")
+        #expect(try Self.colmeia(["backup", "verify", directory + "/now.cbk"]).contains("configs: 0"))
+
+        // An idle swarm's log stands still but for the first backup's audit record (the next
+        // index): asked four entries ahead, the backup waits for three configs to be created.
+        let later = directory + "/later.cbk"
+        let socket = daemon.socket
+        let colmeia = try DaemonHarness.executable("colmeia")
+        let followed = Mutex<DaemonHarness.Output?>(nil)
+        let follower = Thread {
+            let output = try? DaemonHarness.run(colmeia, ["-H", "unix://" + socket, "swarm", "backup", "--follow", String(last + 4), "-o", later],
+                                                socket: socket, environment: ["COLMEIA_BACKUP_PASSPHRASE": Self.passphrase])
+            followed.withLock { $0 = output }
+        }
+        follower.start()
+        Thread.sleep(forTimeInterval: 1)
+        #expect(!FileManager.default.fileExists(atPath: later), "the backup waits for index \(last + 4)")
+        for number in 1...3 { try daemon.docker(["config", "create", "later-\(number)", "-"], stdin: "x") }
+        try MultiManagerTests.eventually("the following backup is written", timeout: 20) { followed.withLock { $0 != nil } }
+        #expect(followed.withLock { $0?.status } == 0, "\(followed.withLock { $0?.stderr ?? "" })")
+        #expect(try Self.colmeia(["backup", "verify", later]).contains("configs: 3"))
+        let refused = try daemon.curl(["-s", "-H", "X-Colmeia-Backup-Passphrase: p", "http://localhost/colmeia/v1/backup?follow=soon"])
+        #expect(refused.stdout.contains("invalid value for follow"), "\(refused.stdout)")
     }
 }
