@@ -111,8 +111,7 @@ public struct BackupFile: Sendable {
         guard (records.last?.index ?? manifest.base.index) == manifest.last.index else {
             throw .malformed("the log part ends at index \(records.last?.index ?? manifest.base.index), the manifest says \(manifest.last.index)")
         }
-        return BackupContents(manifest: manifest, baseData: snapshot,
-                              entries: records.map { CommittedEntry(index: $0.index, term: $0.term, payload: $0.payload) })
+        return BackupContents(manifest: manifest, baseData: snapshot, entries: records)
     }
 
     private func decrypt(part number: Int, key: BackupKey) throws(BackupError) -> [UInt8] {

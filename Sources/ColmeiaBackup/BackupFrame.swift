@@ -1,3 +1,5 @@
+import ColmeiaNode
+
 /// The fixed parts of a backup file around its manifest:
 ///
 ///     header   "COLMEIA-BACKUP/1\n"
@@ -42,8 +44,8 @@ enum LogRecord {
     }
 
     /// Every record of a decrypted log part, checked to follow each other from `base + 1`.
-    static func decode(_ bytes: [UInt8], after base: UInt64) throws(BackupError) -> [(index: UInt64, term: UInt64, payload: [UInt8]?)] {
-        var records: [(index: UInt64, term: UInt64, payload: [UInt8]?)] = []
+    static func decode(_ bytes: [UInt8], after base: UInt64) throws(BackupError) -> [CommittedEntry] {
+        var records: [CommittedEntry] = []
         var offset = 0
         func integer(_ count: Int) throws(BackupError) -> UInt64 {
             guard offset + count <= bytes.count else { throw .malformed("the log part ends inside a record at byte \(offset)") }
@@ -70,7 +72,7 @@ enum LogRecord {
             } else if flag != 0 {
                 throw .malformed("the entry at index \(index) has an unknown kind \(flag)")
             }
-            records.append((index, term, payload))
+            records.append(CommittedEntry(index: index, term: term, payload: payload))
         }
         return records
     }

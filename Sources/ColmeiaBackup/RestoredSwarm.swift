@@ -23,6 +23,11 @@ public struct RestoredSwarm: Codable, Sendable, Hashable {
     /// When the backup was made, and when it was restored.
     public var backupCreatedAt: String
     public var restoredAt: String
+    /// The swarm's root CA certificate and key, sealed with the directory's data key (as
+    /// the log is), base64: see ``authority(dataKey:)``.
+    public var sealedAuthority: String
+
+    static let authorityContext = Array("colmeia restored authority".utf8)
 
     /// The record in `dataDirectory`, nil when it holds none.
     public static func read(dataDirectory: String) -> RestoredSwarm? {
@@ -66,10 +71,20 @@ public struct RestoredSwarm: Codable, Sendable, Hashable {
         let term = contents.entries.first(where: { $0.index == index })?.term ?? contents.manifest.base.term
         let time = contents.entries.last(where: { $0.index <= index && $0.payload != nil })
             .flatMap { $0.payload.flatMap(BackupWriter.commandTime) }
-        let record = RestoredSwarm(clusterID: swarm.id, index: index, term: term, time: time?.rfc3339,
-                                   backupCreatedAt: contents.manifest.createdAt, restoredAt: Timestamp.now().rfc3339)
+        guard let caKey = swarm.rootCAKey else {
+            throw .outOfRange("the swarm at index \(index) holds no root CA key: a new manager's certificate could not be issued")
+        }
+        let key = DataEncryptionKey()
+        let record: RestoredSwarm
         do {
-            let key = DataEncryptionKey()
+            let authority = try key.seal(Array(try JSONEncoder().encode([swarm.tlsInfo.trustRoot, caKey])), context: Self.authorityContext)
+            record = RestoredSwarm(clusterID: swarm.id, index: index, term: term, time: time?.rfc3339,
+                                   backupCreatedAt: contents.manifest.createdAt, restoredAt: Timestamp.now().rfc3339,
+                                   sealedAuthority: Data(authority).base64EncodedString())
+        } catch {
+            throw .io("cannot seal the restored swarm's CA: \(error)")
+        }
+        do {
             let certificates = dataDirectory + "/certificates"
             try PrivateDirectory.ensure(certificates, what: "certificates directory")
             try writePrivate(key.bytes, to: certificates + "/raft-dek")
@@ -90,27 +105,19 @@ public struct RestoredSwarm: Codable, Sendable, Hashable {
         return record
     }
 
-    /// The swarm object (CA, tokens, settings) in a restored directory's log, read without
-    /// starting a node: what the new manager's certificate is issued from.
-    public static func swarm(inDataDirectory dataDirectory: String, dataKey: DataEncryptionKey) throws(BackupError) -> Swarm {
-        let scratch = try BackupReplay.scratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+    /// The swarm's root CA (certificate and key), opened with the directory's data key:
+    /// what the new manager's certificate is issued from, without loading the state.
+    public func authority(dataKey: DataEncryptionKey) throws(BackupError) -> (certificatePEM: String, keyPEM: String) {
         do {
-            let (storage, recovered) = try RaftDiskStorage.open(directory: dataDirectory + "/raft", cipher: LogCipher(key: dataKey))
-            storage.close()
-            guard let snapshot = recovered.snapshot else {
-                throw BackupError.malformed("\(dataDirectory)/raft holds no restored snapshot")
-            }
-            let store = try ClusterStore(path: scratch + "/state.db")
-            try store.restore(snapshotData: snapshot.data)
-            guard let swarm = try store.list(Swarm.self).first else {
-                throw BackupError.malformed("the restored state holds no swarm")
-            }
-            return swarm
+            guard let sealed = Data(base64Encoded: sealedAuthority) else { throw BackupError.malformed("the sealed CA is not base64") }
+            let opened = try dataKey.open([UInt8](sealed), context: Self.authorityContext)
+            let pair = try JSONDecoder().decode([String].self, from: Data(opened))
+            guard pair.count == 2 else { throw BackupError.malformed("the sealed CA is not a certificate and a key") }
+            return (pair[0], pair[1])
         } catch let error as BackupError {
             throw error
         } catch {
-            throw .io("cannot read the restored log in \(dataDirectory): \(error)")
+            throw .malformed("cannot open the restored swarm's CA with the data key: \(error)")
         }
     }
 

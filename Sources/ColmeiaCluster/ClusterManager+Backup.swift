@@ -34,13 +34,26 @@ extension ClusterManager {
                 "a backup is encrypted: give a passphrase (colmeia swarm backup --passphrase-file FILE, or the X-Colmeia-Backup-Passphrase header), or turn on autolock to seal it with the unlock key")
         }
         if let through {
-            let deadline = ContinuousClock.now.advanced(by: followLimit)
-            while node.status.commitIndex < through {
-                guard ContinuousClock.now < deadline else {
-                    throw DockerAPIError(.serviceUnavailable,
-                                         "index \(through) was not committed within \(followLimit); the log is at \(node.status.commitIndex)")
+            // Applied implies committed: the store's change feed wakes the wait.
+            let store = node.store
+            let reached = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    while store.applied.index < through && !Task.isCancelled {
+                        _ = await store.waitForApply(after: store.applied.index)
+                    }
+                    return store.applied.index >= through
                 }
-                try await Task.sleep(for: .milliseconds(20))
+                group.addTask {
+                    try? await Task.sleep(for: followLimit)
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            guard reached else {
+                throw DockerAPIError(.serviceUnavailable,
+                                     "index \(through) was not committed within \(followLimit); the log is at \(node.status.commitIndex)")
             }
         }
         guard let export = await node.exportLog() else {

@@ -22,22 +22,19 @@ extension ClusterManager {
         guard let dataKey = try ManagerKeyFiles.dataKey(dataDirectory, unlockKey: nil) else {
             throw DockerAPIError(.internalServerError, "the restored data directory has no data key (certificates/raft-dek)")
         }
-        let restoredSwarm: Swarm
+        let authority: (certificatePEM: String, keyPEM: String)
         do {
-            restoredSwarm = try RestoredSwarm.swarm(inDataDirectory: dataDirectory, dataKey: dataKey)
+            authority = try restored.authority(dataKey: dataKey)
         } catch {
             throw DockerAPIError(.internalServerError, error.description)
-        }
-        guard let caKey = restoredSwarm.rootCAKey else {
-            throw DockerAPIError(.internalServerError, "the restored swarm holds no root CA key: it cannot issue this node's certificate")
         }
         var random = SystemRandomNumberGenerator()
         let nodeID = ObjectID.generate(using: &random)
         let raftID = UInt64.random(in: 1...UInt64(Int64.max), using: &random)
         let listen = try Self.listenAddress(request.listenAddr, default: defaultListenAddress)
         let advertise = try Self.advertiseAddress(request.advertiseAddr, listen: listen)
-        let tls = try ClusterPKI.selfIssued(by: .init(certificatePEM: restoredSwarm.tlsInfo.trustRoot, keyPEM: caKey),
-                                            nodeID: nodeID, role: "manager", clusterID: restoredSwarm.id)
+        let tls = try ClusterPKI.selfIssued(by: .init(certificatePEM: authority.certificatePEM, keyPEM: authority.keyPEM),
+                                            nodeID: nodeID, role: "manager", clusterID: restored.clusterID)
         let port = try await ClusterPortServer.start(address: listen, tls: tls, credentials: credentials,
                                                      responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
         let node: ClusterNode
@@ -92,7 +89,7 @@ extension ClusterManager {
             throw error
         }
         logger.notice("started a new cluster from a restored backup",
-                      metadata: ["node": "\(nodeID)", "cluster": "\(restoredSwarm.id)", "index": "\(restored.index)"])
+                      metadata: ["node": "\(nodeID)", "cluster": "\(restored.clusterID)", "index": "\(restored.index)"])
         try await startServices()
         return nodeID
     }

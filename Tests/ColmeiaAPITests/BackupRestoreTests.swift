@@ -70,9 +70,9 @@ struct BackupRestoreTests {
             try managers[number % 3].docker(["config", "create", "c\(number)", "-"], stdin: "config value \(number)")
         }
         try managers[0].docker("service", "create", "-d", "--name", "svc1", "--secret", "s1", "--config", "c1",
-                               DockerEngineHarness.image, "sleep", "100000")
+                               "localbusybox:1", "sleep", "100000")
         for number in 2...50 {
-            try managers[number % 3].docker("service", "create", "-d", "--name", "svc\(number)", DockerEngineHarness.image, "sleep", "100000")
+            try managers[number % 3].docker("service", "create", "-d", "--name", "svc\(number)", "localbusybox:1", "sleep", "100000")
         }
 
         // A writer through a follower, recording each acknowledged config with its log index.
