@@ -47,7 +47,7 @@ let package = Package(
         // top-level migrations/ folder (linked into the target as a resource).
         .target(
             name: "ColmeiaStore",
-            dependencies: ["ColmeiaModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ColmeiaModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"), "CZlib"],
             resources: [.copy("Migrations")]
         ),
         // The leader's reconcilers (orchestrators, scheduler, updater, restart supervisor,
@@ -148,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "colmeiad",
             dependencies: [
-                "ColmeiaAPI", "ColmeiaCluster", "ColmeiaAgent",
+                "ColmeiaAPI", "ColmeiaCluster", "ColmeiaAgent", "ColmeiaStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

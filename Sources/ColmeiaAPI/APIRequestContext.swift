@@ -9,6 +9,8 @@ public struct APIRequestContext: RequestContext {
     let channel: any Channel
     /// Set by ``AccessMiddleware`` before any route runs.
     var identity = RequestIdentity(kind: .user, name: "anonymous", role: nil, details: [:])
+    /// Set by ``RequestIDMiddleware``: the client's `X-Request-ID` or a new one.
+    var requestID: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -6,11 +6,14 @@ import Hummingbird
 extension APIRoutes {
     func addNodeRoutes(to router: Router<APIRequestContext>) {
         router.get("/nodes") { request, _ in
-            let nodes = try await self.store().list(Node.self, filters: request.filters())
+            let nodes = try await self.readStore(request).list(Node.self, filters: request.filters())
+            // As of an earlier index, the manager status as it was recorded.
+            if request.uri.queryParameters.get("at") != nil { return try JSONResponse.encode(nodes) }
             return try JSONResponse.encode(await self.manager.withLiveManagerStatus(nodes))
         }
-        router.get("/nodes/{id}") { _, context in
-            let node = try await self.store().get(Node.self, context.objectReference())
+        router.get("/nodes/{id}") { request, context in
+            let node = try await self.readStore(request).get(Node.self, context.objectReference())
+            if request.uri.queryParameters.get("at") != nil { return try JSONResponse.encode(node) }
             return try JSONResponse.encode(await self.manager.withLiveManagerStatus([node])[0])
         }
         router.post("/nodes/{id}/update") { request, context in

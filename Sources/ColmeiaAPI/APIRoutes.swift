@@ -17,6 +17,7 @@ public struct APIRoutes: Sendable {
     /// The router, wrapped so that `/v1.NN/...` paths route like unprefixed ones.
     public func responder() -> some HTTPResponder<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(RequestIDMiddleware())
         router.middlewares.add(ErrorMiddleware())
         let manager = self.manager
         router.middlewares.add(AccessMiddleware(
@@ -40,6 +41,8 @@ public struct APIRoutes: Sendable {
         addTokenRoutes(to: router)
         addMeshRoutes(to: router)
         addBackupRoutes(to: router)
+        addAuditRoutes(to: router)
+        addHistoryRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 

@@ -10,8 +10,9 @@ enum CommandFactory {
     /// The envelope of a command an API request causes: its actor is the identity the
     /// request proved, its request id the client's `X-Request-ID` (or a new one).
     static func envelope(for request: Request, context: APIRequestContext) -> CommandEnvelope {
-        let requestID = HTTPField.Name("X-Request-Id").flatMap { request.headers[$0] }.map { String($0.prefix(200)) }
-            ?? UUID().uuidString
+        let requestID = context.requestID
+            ?? HTTPField.Name("X-Request-Id").flatMap { request.headers[$0] }.map { String($0.prefix(200)) }
+            ?? UUID().uuidString.lowercased()
         return CommandEnvelope(id: UUID().uuidString, time: .now(), actor: context.identity.actor, requestID: requestID)
     }
 

@@ -131,6 +131,7 @@ extension ClusterManager {
             guard round % 5 == 0 else { continue }
             Self.refreshAddresses(of: node)
             followAutolock(node)
+            startAuditRetentionIfDue(node)
             if status.role == .leader {
                 await recordManagerStatus(node, status)
                 await removeDemotedMembers(node, status)

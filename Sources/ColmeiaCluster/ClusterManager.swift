@@ -79,6 +79,12 @@ public actor ClusterManager {
     /// When the leader last started a scheduled backup, and whether one is being written.
     var lastScheduledBackup: ContinuousClock.Instant?
     var scheduledBackupRunning = false
+    /// `--audit-retention-*`: how much of the audit trail `state.db` keeps.
+    package var auditRetention: AuditRetention?
+    /// How often a retention pass may run, when it last did, and whether one runs.
+    package var auditRetentionPeriod: Duration = .seconds(10)
+    var lastAuditRetention: ContinuousClock.Instant?
+    var auditRetentionRunning = false
     /// Autolock: the key files are sealed and wait for `docker swarm unlock`.
     var locked = false
     /// The unlock key this node's key files are sealed with (nil: in the clear).
@@ -95,10 +101,12 @@ public actor ClusterManager {
                 renewCertificatesAfter: Duration? = nil,
                 snapshotChunkBytes: Int? = nil,
                 mesh: NodeMesh? = nil, dataPathPort: Int? = nil, backupSchedule: BackupSchedule? = nil,
+                auditRetention: AuditRetention? = nil,
                 makeExecutor: @escaping @Sendable (String) -> any TaskExecutor) throws {
         self.mesh = mesh
         self.dataPathPort = dataPathPort
         self.backupSchedule = backupSchedule
+        self.auditRetention = auditRetention
         self.renewCertificatesAfter = renewCertificatesAfter
         self.snapshotChunkBytes = snapshotChunkBytes ?? ClusterTransport.defaultSnapshotChunkBytes
         self.dataDirectory = dataDirectory

@@ -49,8 +49,8 @@ extension ClusterStore {
                     case .refused(let reason):
                         rejection = reason
                         return .rollback
-                    case .landed(let payload):
-                        try audit(event, payload: payload, command: command, index: index, term: term, ordinal: ordinal, db)
+                    case .landed(let landed):
+                        try audit(event, landed, command: command, index: index, term: term, ordinal: ordinal, db)
                     case .ignored:
                         continue
                     }
@@ -101,8 +101,10 @@ extension ClusterStore {
     private enum EventOutcome {
         /// It cannot apply; the whole command is rejected with this reason.
         case refused(String)
-        /// It landed; `payload` is the object as stored (secrets redacted), for the audit row.
-        case landed(payload: String)
+        /// It landed; what the audit row says of it.
+        case landed(AuditLanding)
+
+        static func landed(payload: String) -> EventOutcome { .landed(AuditLanding(payload: payload)) }
         /// Nothing to do (a status report for a task already gone).
         case ignored
     }
@@ -150,7 +152,7 @@ extension ClusterStore {
             // An ended task gives its network addresses back.
             if status.state > .running, row.current <= .running { try NetworkClaims.release(kind: .task, id: taskID, db) }
             return try patchTask(taskID, index: index, time: time, [
-                ("$.Status", .json(try encoded(status))),
+                ("Status", .json(try encoded(status))),
             ], columns: ["current_state": status.state.rawValue], db)
         case .taskAssigned(let taskID, let nodeID, let status):
             guard let row = try taskColumns(taskID, db), row.current <= .pending, row.desired <= .complete,
@@ -158,12 +160,12 @@ extension ClusterStore {
                 return .ignored
             }
             return try patchTask(taskID, index: index, time: time, [
-                ("$.Status", .json(try encoded(status))), ("$.NodeID", .text(nodeID)),
+                ("Status", .json(try encoded(status))), ("NodeID", .text(nodeID)),
             ], columns: ["current_state": status.state.rawValue, "node_id": nodeID], db)
         case .taskDesiredStateChanged(let taskID, let desiredState):
             guard let row = try taskColumns(taskID, db), desiredState > row.desired else { return .ignored }
             return try patchTask(taskID, index: index, time: time, [
-                ("$.DesiredState", .text(desiredState.rawValue)),
+                ("DesiredState", .text(desiredState.rawValue)),
             ], columns: ["desired_state": desiredState.rawValue], db)
         }
     }
@@ -189,16 +191,26 @@ extension ClusterStore {
                                   columns: [String: String], _ db: Database) throws -> EventOutcome {
         var paths = ["'$.Version', json(?)", "'$.UpdatedAt', ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [#"{"Index":\#(index)}"#, time.rfc3339]
-        for (path, value) in members {
+        // The audit row's JSON Patch comes from the members set, not from a diff of the
+        // whole task (the same members, in sorted order, as a diff would give).
+        var operations = [
+            JSONPatch.Operation(op: .replace, path: "/UpdatedAt", value: .string(time.rfc3339)),
+            JSONPatch.Operation(op: .replace, path: "/Version/Index", value: .number(.integer(Int64(index)))),
+        ]
+        for (member, value) in members {
             switch value {
             case .json(let text):
-                paths.append("'\(path)', json(?)")
+                paths.append("'$.\(member)', json(?)")
                 arguments.append(text)
+                operations.append(JSONPatch.Operation(op: .replace, path: "/" + member,
+                                                      value: try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))))
             case .text(let text):
-                paths.append("'\(path)', ?")
+                paths.append("'$.\(member)', ?")
                 arguments.append(text)
+                operations.append(JSONPatch.Operation(op: .replace, path: "/" + member, value: .string(text)))
             }
         }
+        operations.sort { $0.path < $1.path }
         let assignments = columns.keys.sorted().map { "\($0) = ?" }
         arguments += columns.keys.sorted().map { columns[$0] }
         arguments += [Int64(index), time.rfc3339, id]
@@ -208,7 +220,7 @@ extension ClusterStore {
             WHERE kind = 'task' AND id = ? RETURNING body
             """, arguments: StatementArguments(arguments))
         guard let body else { return .ignored }
-        return .landed(payload: body)
+        return .landed(AuditLanding(payload: body, redacted: try redactedTask(body), patch: JSONPatch(operations)))
     }
 
     private static func encoded(_ status: TaskStatus) throws -> String {
@@ -235,18 +247,31 @@ extension ClusterStore {
         if let refusal = try NetworkClaims.claim(object, created: created, db) { return .refused(refusal) }
         let row = try ResourceRow(object)
         try row.insert(db)
+        let name = object.objectName
         if let secret = object as? Secret {
             // The audit trail never holds secret data.
-            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(secret.redactedForAPI()), as: UTF8.self))
+            return .landed(AuditLanding(payload: String(decoding: try ResourceRow.encoder().encode(secret.redactedForAPI()), as: UTF8.self),
+                                  name: name))
         }
         if let swarm = object as? Swarm {
             // Nor the root CA's key or the unlock key.
-            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(swarm.redactedForAPI()), as: UTF8.self))
+            return .landed(AuditLanding(payload: String(decoding: try ResourceRow.encoder().encode(swarm.redactedForAPI()), as: UTF8.self),
+                                  name: name))
         }
         // A service's or task's registry credentials stay: the reconcilers' view is fed
         // from these rows and hands them to the nodes that pull; readers of the audit
-        // trail get it without them (`redactedForAPI`).
-        return .landed(payload: row.body)
+        // trail get the redacted copy, which is what the chain covers.
+        if let service = object as? Service {
+            let redacted = service.spec.taskTemplate.containerSpec?.pullOptions == nil && service.previousSpec?.taskTemplate.containerSpec?.pullOptions == nil
+                ? nil : String(decoding: try ResourceRow.encoder().encode(service.redactedForAPI()), as: UTF8.self)
+            return .landed(AuditLanding(payload: row.body, redacted: redacted, name: name, serviceID: service.id))
+        }
+        if let task = object as? SwarmTask {
+            let redacted = task.spec.containerSpec?.pullOptions == nil
+                ? nil : String(decoding: try ResourceRow.encoder().encode(task.redactedForAPI()), as: UTF8.self)
+            return .landed(AuditLanding(payload: row.body, redacted: redacted, name: name, serviceID: task.serviceID))
+        }
+        return .landed(AuditLanding(payload: row.body, name: name))
     }
 
     /// `{"ID":"…"}`, the audit payload of a removal.
@@ -262,21 +287,11 @@ extension ClusterStore {
 
     // MARK: Audit
 
-    private static func audit(_ event: ClusterEvent, payload: String, command: ClusterCommand, index: UInt64, term: UInt64,
-                              ordinal: Int, _ db: Database) throws {
-        let envelope = command.envelope
-        try db.cachedStatement(sql: """
-            INSERT INTO audit_events (raft_index, ordinal, raft_term, time_ns, time, actor_kind, actor_id, request_id,
-                                      command_id, type, object_kind, object_id, payload, actor_details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [Int64(index), ordinal, Int64(term), envelope.time.nanosecondsSinceEpoch,
-                             envelope.time.rfc3339, envelope.actor.kind.rawValue, envelope.actor.id,
-                             envelope.requestID, envelope.id, event.type, event.objectKind.rawValue,
-                             event.objectID, payload, try actorDetails(envelope.actor)])
-    }
-
-    private static func actorDetails(_ actor: CommandEnvelope.Actor) throws -> String? {
-        actor.details.isEmpty ? nil : String(decoding: try ResourceRow.encoder().encode(actor.details), as: UTF8.self)
+    /// A task row's JSON without registry credentials, when it has any (nil otherwise).
+    private static func redactedTask(_ body: String) throws -> String? {
+        guard body.contains("\"PullOptions\"") else { return nil }
+        let task = try JSONDecoder().decode(SwarmTask.self, from: Data(body.utf8))
+        return String(decoding: try ResourceRow.encoder().encode(task.redactedForAPI()), as: UTF8.self)
     }
 
     private static func recordRejection(_ command: ClusterCommand, index: UInt64, reason: String, _ db: Database) throws {

@@ -16,13 +16,25 @@ import Synchronization
 public final class ClusterStore: Sendable {
     public let path: String
     let pool: DatabasePool
-    private let position = Mutex(AppliedPosition())
+    let position = Mutex(AppliedPosition())
     /// Wakes change-feed readers after every apply.
     let feed = ChangeFeed()
+    /// Audit records moved out by the retention policy (`audit-archive/` beside the file).
+    public let archive: AuditArchive
+    /// Stores built for reads as of an index.
+    let historical = HistoricalStores()
 
     /// Opens (creating and migrating if needed) the database at `path`.
-    public init(path: String) throws(StoreError) {
+    public convenience init(path: String) throws(StoreError) {
+        try self.init(path: path, scratch: false)
+    }
+
+    /// `scratch`: a store built for a read as of an index; it leaves its siblings alone.
+    init(path: String, scratch: Bool) throws(StoreError) {
         self.path = path
+        let folder = (path as NSString).deletingLastPathComponent
+        archive = AuditArchive(directory: (folder.isEmpty ? "." : folder) + "/audit-archive")
+        if !scratch { Self.removeHistoricalFiles(in: folder.isEmpty ? "." : folder) }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // The Raft WAL is the durable record: a power cut that loses the newest
@@ -37,6 +49,7 @@ public final class ClusterStore: Sendable {
             }
             pool = try DatabasePool(path: path, configuration: configuration)
             try StoreMigrations.migrator().migrate(pool)
+            try pool.write { db in try Self.linkUnchainedRows(db) }
             let current = try pool.read { db in try Self.readPosition(db) }
             position.withLock { $0 = current }
         } catch let error as StoreError {
@@ -130,12 +143,28 @@ public final class ClusterStore: Sendable {
             try source.close()
             // A snapshot written before a migration brings the old schema along.
             try StoreMigrations.migrator().migrate(pool)
+            try pool.write { db in try Self.linkUnchainedRows(db) }
             position.withLock { $0 = restored }
             feed.publish(restored.index)
         } catch let error as StoreError {
             throw error
         } catch {
             throw .corrupt("the snapshot is not a readable store database: \(error)")
+        }
+    }
+
+    // MARK: Files
+
+    /// Removes a database and its WAL and shared-memory files.
+    static func removeFiles(of path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
+    /// Stores left by reads as of an index when the process last stopped.
+    private static func removeHistoricalFiles(in folder: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        for name in names where name.hasPrefix("asof-") && (name.hasSuffix(".db") || name.hasSuffix(".db-wal") || name.hasSuffix(".db-shm")) {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
         }
     }
 }

@@ -9,4 +9,14 @@ extension Timestamp {
         let (total, overflowTotal) = scaled.addingReportingOverflow(Int64(nanoseconds))
         return overflowTotal ? .max : total
     }
+
+    /// The inverse of `nanosecondsSinceEpoch`.
+    init?(nanosecondsSinceEpoch value: Int64) {
+        let (seconds, remainder) = value.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if remainder < 0 {
+            self.init(seconds: seconds - 1, nanoseconds: UInt32(remainder + 1_000_000_000))
+        } else {
+            self.init(seconds: seconds, nanoseconds: UInt32(remainder))
+        }
+    }
 }

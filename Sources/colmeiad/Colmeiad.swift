@@ -4,6 +4,7 @@ import ArgumentParser
 import ColmeiaAgent
 import ColmeiaAPI
 import ColmeiaMesh
+import ColmeiaStore
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -70,6 +71,15 @@ struct Colmeiad: AsyncParsableCommand {
 
     @Option(help: "File holding the passphrase scheduled backups are sealed with (default: the swarm's unlock key, with autolock).")
     var backupPassphraseFile: String?
+
+    @Option(help: "Audit records state.db keeps; older ones move to compressed, checksummed segments in <data-dir>/audit-archive (default: all).")
+    var auditRetentionRecords: Int?
+
+    @Option(help: "Move audit records older than this out of state.db (e.g. 720h, 30m).")
+    var auditRetentionAge: String?
+
+    @Flag(help: "Drop the records the retention policy moves out instead of archiving them (the chain keeps their hash as its checkpoint).")
+    var auditRetentionDrop = false
 
     @Flag(help: "At start, make this manager the only member of its swarm (as `docker swarm init --force-new-cluster`): for a data dir restored from a backup or copied from a lost swarm.")
     var forceNewCluster = false
@@ -147,7 +157,8 @@ struct Colmeiad: AsyncParsableCommand {
                                          defaultListenAddress: listenAddr,
                                          renewCertificatesAfter: certRenewAfter.map { .milliseconds(Int64($0 * 1000)) },
                                          snapshotChunkBytes: raftSnapshotChunkBytes, mesh: mesh,
-                                         dataPathPort: dataPathPort, backupSchedule: try backupSchedule()) { _ in taskExecutor }
+                                         dataPathPort: dataPathPort, backupSchedule: try backupSchedule(),
+                                         auditRetention: try auditRetention()) { _ in taskExecutor }
         await manager.resume()
         if forceNewCluster {
             try await manager.forceNewClusterAtStart()
@@ -201,8 +212,31 @@ struct Colmeiad: AsyncParsableCommand {
 }
 
 extension Colmeiad {
-    /// `/run/colmeia/<hash of the data dir>` for root (outside the private data dir, so that
-    /// task users can reach their working directories), else inside the data dir.
+    /// `--audit-retention-*`; nil when the trail is kept whole.
+    func auditRetention() throws -> AuditRetention? {
+        guard auditRetentionRecords != nil || auditRetentionAge != nil else {
+            if auditRetentionDrop { throw ValidationError("--audit-retention-drop needs --audit-retention-records or --audit-retention-age") }
+            return nil
+        }
+        if let records = auditRetentionRecords, records < 1 {
+            throw ValidationError("--audit-retention-records \(records): give a number of records of at least 1")
+        }
+        var age: Duration?
+        if let text = auditRetentionAge {
+            guard let seconds = Self.seconds(text), seconds > 0 else {
+                throw ValidationError("--audit-retention-age \(text): give a number of seconds, minutes or hours (90s, 30m, 720h)")
+            }
+            age = .milliseconds(Int64(seconds * 1000))
+        }
+        return AuditRetention(maxRecords: auditRetentionRecords, maxAge: age, archive: !auditRetentionDrop)
+    }
+
+    static func seconds(_ text: String) -> Double? {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        guard let unit = text.last, let scale = units[unit], let value = Double(text.dropLast()) else { return nil }
+        return value * scale
+    }
+
     /// `--backup-dir` and its companions; nil without a directory.
     func backupSchedule() throws -> BackupSchedule? {
         guard let backupDir else { return nil }
@@ -221,6 +255,8 @@ extension Colmeiad {
                               passphrase: passphrase)
     }
 
+    /// `/run/colmeia/<hash of the data dir>` for root (outside the private data dir, so that
+    /// task users can reach their working directories), else inside the data dir.
     static func defaultExecRoot(dataDir: String) -> String {
         guard geteuid() == 0 else { return dataDir + "/run" }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -46,6 +46,10 @@ struct APIPermission: Sendable, Hashable {
             // Colmeia's own API: tokens are an admin's.
             if parts.count >= 3 && parts[2] == "tokens" { return need("token." + (read ? "read" : "write"), .admin) }
             if parts.count == 3 && parts[2] == "mesh" && read { return need("mesh.read", .viewer) }
+            // Who changed what: an operator's to read (it names users, addresses, processes).
+            if parts.count >= 3 && parts[2] == "audit" && read { return need("audit.read", .operator) }
+            // A service's versions are its specs, which a viewer reads anyway.
+            if parts.count == 5 && parts[2] == "services" && read { return need("service.read", .viewer) }
             // A backup carries every secret (encrypted under the caller's passphrase).
             if parts.count == 3 && parts[2] == "backup" { return need("backup", .admin) }
             return need("colmeia", .admin)

@@ -1,0 +1,188 @@
+import ColmeiaCluster
+import ColmeiaModel
+import ColmeiaStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+extension APIRoutes {
+    /// A page of the audit trail and where the next one starts.
+    struct AuditPageResponse: Codable {
+        var Records: [AuditRecordResponse]
+        /// The cursor of the next page; absent on the last.
+        var Next: String?
+    }
+
+    /// The chain as `GET /colmeia/v1/audit/verify` found it.
+    struct AuditVerifyResponse: Codable {
+        struct Position: Codable {
+            var Index: UInt64
+            var Ordinal: Int
+        }
+
+        var Valid: Bool
+        var Records: Int64
+        var ArchivedRecords: Int64
+        var Segments: Int
+        var DroppedRecords: Int64
+        var Head: Position
+        var HeadHash: String
+        var Broken: Position?
+        var Reason: String?
+    }
+
+    /// The last line of an export: what the records chain up to.
+    struct AuditExportHead: Codable {
+        var ClusterID: String
+        var Index: UInt64
+        var Ordinal: Int
+        var HeadHash: String
+        var Records: Int64
+        /// The hash before the first exported record (zeros when the export starts at the
+        /// beginning of the trail).
+        var PreviousHash: String
+    }
+
+    func addAuditRoutes(to router: Router<APIRequestContext>) {
+        router.get("/colmeia/v1/audit") { request, _ -> Response in
+            let store = try await self.store()
+            let parameters = try AuditQueryParameters(request, store: store)
+            if parameters.follow { return try Self.followAudit(parameters.query, store: store) }
+            let page = try store.auditRecords(parameters.query)
+            return try JSONResponse.encode(AuditPageResponse(Records: try page.records.map(AuditRecordResponse.init),
+                                                             Next: page.next.map(AuditQueryParameters.text)))
+        }
+        router.get("/colmeia/v1/audit/verify") { _, _ -> Response in
+            let store = try await self.store()
+            let result = try store.verifyAuditTrail()
+            return try JSONResponse.encode(AuditVerifyResponse(
+                Valid: result.isValid, Records: result.records, ArchivedRecords: result.archivedRecords, Segments: result.segments,
+                DroppedRecords: result.droppedRecords, Head: .init(Index: result.headIndex, Ordinal: result.headOrdinal),
+                HeadHash: AuditChain.hex(result.headHash),
+                Broken: result.broken.map { .init(Index: $0.index, Ordinal: $0.ordinal) }, Reason: result.reason))
+        }
+        router.get("/colmeia/v1/audit/export") { _, _ -> Response in
+            try await self.exportAudit()
+        }
+    }
+
+    /// `follow=true`: the matching records from the query's start (none when it names no
+    /// start), then each new one within moments of its apply, as NDJSON, oldest first.
+    private static func followAudit(_ query: AuditQuery, store: ClusterStore) throws -> Response {
+        let start = store.applied.index
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        let body = ResponseBody { writer in
+            var replay = query
+            replay.limit = 500
+            if query.after != nil || query.since != nil || query.fromIndex != nil {
+                replay.toIndex = min(query.toIndex ?? start, start)
+                while true {
+                    let page = try store.auditRecords(replay)
+                    for record in page.records { try await writer.write(ByteBuffer(data: try AuditRecordResponse(record).line())) }
+                    guard let next = page.next else { break }
+                    replay.after = next
+                }
+            }
+            if let end = query.toIndex, end <= start {
+                try await writer.finish(nil)
+                return
+            }
+            let lines = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                let task = Task {
+                    do {
+                        for try await batch in store.changes(after: start) {
+                            for record in batch.records where query.matches(record) {
+                                if let end = query.toIndex, record.index > end {
+                                    continuation.finish()
+                                    return
+                                }
+                                continuation.yield(ByteBuffer(data: try AuditRecordResponse(record).line()))
+                            }
+                        }
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: error)
+                    }
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+            for try await line in lines.cancelOnGracefulShutdown() { try await writer.write(line) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// The whole trail (archive included) as NDJSON, oldest first, each record with its
+    /// canonical bytes, then the head it chains to: `colmeia audit verify --file` checks it
+    /// without a cluster.
+    private func exportAudit() async throws -> Response {
+        let store = try await self.store()
+        let clusterID = (try? store.list(Swarm.self).first?.id) ?? ""
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        headers[.contentDisposition] = "attachment; filename=\"colmeia-audit-\(clusterID.prefix(12)).ndjson\""
+        let body = ResponseBody { writer in
+            var query = AuditQuery(limit: 1_000)
+            let chain = try store.auditChainState()
+            var first = true
+            var previousHash = AuditChain.hex(AuditChain.genesis)
+            var count: Int64 = 0
+            var last: AuditRecord?
+            query.toIndex = chain.headIndex
+            while true {
+                let page = try store.auditRecords(query)
+                var chunk = Data()
+                for record in page.records {
+                    if first {
+                        first = false
+                        // The records before it were dropped: the export starts from their hash.
+                        if chain.archivedCount > 0, let segment = try store.archive.firstSegment(), segment.firstIndex == record.index {
+                            previousHash = segment.previousHash
+                        } else if chain.archivedCount > 0, record.index > chain.archivedIndex {
+                            previousHash = AuditChain.hex(chain.archivedHash)
+                        }
+                    }
+                    chunk += try AuditExportLine(record).line()
+                    count += 1
+                    last = record
+                }
+                if !chunk.isEmpty { try await writer.write(ByteBuffer(data: chunk)) }
+                guard let next = page.next else { break }
+                query.after = next
+            }
+            let head = AuditExportHead(ClusterID: clusterID, Index: last?.index ?? 0, Ordinal: last?.ordinal ?? -1,
+                                       HeadHash: AuditChain.hex(last?.hash ?? AuditChain.genesis), Records: count,
+                                       PreviousHash: previousHash)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            var line = try encoder.encode(["Head": head])
+            line.append(0x0A)
+            try await writer.write(ByteBuffer(data: line))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+}
+
+/// An exported record: the API's record plus its canonical bytes (base64), which are what
+/// its hash covers.
+struct AuditExportLine: Codable {
+    var Record: AuditRecordResponse
+    var Canonical: String
+
+    init(_ record: AuditRecord) throws {
+        Record = try AuditRecordResponse(record)
+        Canonical = Data(AuditChain.canonicalBytes(record)).base64EncodedString()
+    }
+
+    func line() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+}

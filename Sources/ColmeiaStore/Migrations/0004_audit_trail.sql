@@ -1,0 +1,62 @@
+-- The audit trail as a product: each row names its object and service, says its outcome,
+-- carries the JSON Patch from the object's previous version, and links into a hash chain.
+-- `redacted_payload` is the payload as readers outside the cluster may see it, present only
+-- where it differs (a service or task with registry credentials); the chain covers it, not
+-- the credentials.
+ALTER TABLE audit_events ADD COLUMN object_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN service_id TEXT;
+ALTER TABLE audit_events ADD COLUMN outcome TEXT NOT NULL DEFAULT 'applied';
+ALTER TABLE audit_events ADD COLUMN patch TEXT;
+ALTER TABLE audit_events ADD COLUMN redacted_payload TEXT;
+-- SHA-256 over the previous row's hash and this row's canonical bytes; NULL only in rows
+-- written before this migration, until the store links them at open.
+ALTER TABLE audit_events ADD COLUMN hash BLOB;
+
+DROP INDEX audit_events_by_object;
+DROP INDEX audit_events_by_actor;
+DROP INDEX audit_events_by_type;
+CREATE INDEX audit_events_by_object ON audit_events (object_kind, object_id, raft_index, ordinal);
+CREATE INDEX audit_events_by_name ON audit_events (object_kind, object_name, raft_index, ordinal);
+CREATE INDEX audit_events_by_actor ON audit_events (actor_id, raft_index, ordinal);
+CREATE INDEX audit_events_by_type ON audit_events (type, raft_index, ordinal);
+CREATE INDEX audit_events_by_service ON audit_events (service_id, raft_index, ordinal) WHERE service_id IS NOT NULL;
+CREATE INDEX audit_events_by_outcome ON audit_events (outcome, raft_index, ordinal) WHERE outcome <> 'applied';
+
+-- The chain: its head (the newest row's position and hash, and how many rows it covers)
+-- and its checkpoint (the same for the last row moved out to the archive, zero when none).
+CREATE TABLE audit_chain (
+    id               INTEGER PRIMARY KEY CHECK (id = 1),
+    head_index       INTEGER NOT NULL,
+    head_ordinal     INTEGER NOT NULL,
+    head_hash        BLOB    NOT NULL,
+    head_count       INTEGER NOT NULL,
+    archived_index   INTEGER NOT NULL,
+    archived_ordinal INTEGER NOT NULL,
+    archived_hash    BLOB    NOT NULL,
+    archived_count   INTEGER NOT NULL,
+    archived_time_ns INTEGER NOT NULL
+);
+INSERT INTO audit_chain VALUES (1, 0, -1, zeroblob(32), 0, 0, -1, zeroblob(32), 0, 0);
+
+-- Every object the trail has named, for reads as of an index.
+CREATE TABLE audit_objects (
+    object_kind TEXT    NOT NULL,
+    object_id   TEXT    NOT NULL,
+    first_index INTEGER NOT NULL,
+    PRIMARY KEY (object_kind, object_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO audit_objects SELECT object_kind, object_id, MIN(raft_index) FROM audit_events
+    WHERE object_kind NOT IN ('request', 'backup') GROUP BY object_kind, object_id;
+
+-- The objects as they stood at the archive checkpoint (their newest archived version), so
+-- that reads as of a later index need no archive.
+CREATE TABLE audit_base (
+    object_kind      TEXT    NOT NULL,
+    object_id        TEXT    NOT NULL,
+    raft_index       INTEGER NOT NULL,
+    ordinal          INTEGER NOT NULL,
+    object_name      TEXT    NOT NULL,
+    payload          TEXT    NOT NULL,
+    redacted_payload TEXT,
+    PRIMARY KEY (object_kind, object_id)
+) WITHOUT ROWID;
