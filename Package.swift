@@ -181,7 +181,7 @@ let package = Package(
         .target(
             name: "ColmeiaCLI",
             dependencies: [
-                "ColmeiaClient", "ColmeiaModel", "ColmeiaBackup",
+                "ColmeiaClient", "ColmeiaModel", "ColmeiaBackup", "ColmeiaStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]

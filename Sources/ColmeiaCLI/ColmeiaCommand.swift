@@ -20,7 +20,8 @@ public struct ColmeiaCommand: AsyncParsableCommand {
               colmeia service ls
             """,
         subcommands: [SwarmCommand.self, NodeCommand.self, ServiceCommand.self, SecretCommand.self, ConfigCommand.self,
-                      NetworkCommand.self, StackCommand.self, EventsCommand.self, TokenCommand.self, BackupCommand.self]
+                      NetworkCommand.self, StackCommand.self, EventsCommand.self, TokenCommand.self, BackupCommand.self,
+                      AuditCommand.self]
     )
 
     public init() {}

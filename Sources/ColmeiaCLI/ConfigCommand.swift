@@ -41,10 +41,12 @@ struct ConfigList: AsyncParsableCommand {
 
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @OptionGroup var list: ListOptions
+    @Option(help: "As the swarm stood at this log index, or time (RFC 3339, or a duration back from now such as 1h)") var at: String?
 
     func run() async throws {
         let filters = try list.filters()
-        let configs = try await global.withClient { try await $0.configs(filters: filters) }
+        let at = try AtArgument.parse(at)
+        let configs = try await global.withClient { try await $0.configs(filters: filters, at: at) }
         Console.write(ListOutput(columns: ResourceTables.configColumns, rows: ResourceTables.configRows(configs, now: Date()))
             .render(format: list.format, quiet: list.quiet))
     }

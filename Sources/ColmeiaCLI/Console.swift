@@ -4,17 +4,22 @@ import Foundation
 public enum Console {
     /// Writes a line to stdout.
     public static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        write(text + "\n")
     }
 
-    /// Writes text to stdout as it is (tables already end with a newline).
+    /// Writes text to stdout as it is (tables already end with a newline). A reader that
+    /// went away (`colmeia audit ls | head`) ends the command quietly, as a pipe does.
     public static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+        } catch {
+            exit(0)
+        }
     }
 
     /// Writes a line to stderr.
     public static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
     /// Nothing is buffered: every write goes straight to the file descriptor.

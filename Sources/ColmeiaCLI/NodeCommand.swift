@@ -34,11 +34,13 @@ struct NodeList: AsyncParsableCommand {
 
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @OptionGroup var list: ListOptions
+    @Option(help: "As the swarm stood at this log index, or time (RFC 3339, or a duration back from now such as 1h)") var at: String?
 
     func run() async throws {
         let filters = try list.filters()
+        let at = try AtArgument.parse(at)
         let (nodes, current) = try await global.withClient { client in
-            (try await client.nodes(filters: filters), try await NodeCommand.currentNodeID(client))
+            (try await client.nodes(filters: filters, at: at), try await NodeCommand.currentNodeID(client))
         }
         var rows = ResourceTables.nodeRows(nodes, currentNodeID: current)
         if list.quiet { rows = rows.map { var row = $0; row["ID"] = row["ID"]?.replacingOccurrences(of: " *", with: ""); return row } }

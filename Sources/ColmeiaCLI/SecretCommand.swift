@@ -47,10 +47,12 @@ struct SecretList: AsyncParsableCommand {
 
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @OptionGroup var list: ListOptions
+    @Option(help: "As the swarm stood at this log index, or time (RFC 3339, or a duration back from now such as 1h)") var at: String?
 
     func run() async throws {
         let filters = try list.filters()
-        let secrets = try await global.withClient { try await $0.secrets(filters: filters) }
+        let at = try AtArgument.parse(at)
+        let secrets = try await global.withClient { try await $0.secrets(filters: filters, at: at) }
         Console.write(ListOutput(columns: ResourceTables.secretColumns, rows: ResourceTables.secretRows(secrets, now: Date()))
             .render(format: list.format, quiet: list.quiet))
     }

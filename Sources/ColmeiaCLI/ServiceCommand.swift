@@ -9,8 +9,9 @@ struct ServiceCommand: AsyncParsableCommand {
         commandName: "service",
         abstract: "Manage Swarm services",
         discussion: "Example:\n  colmeia service ls",
-        subcommands: [ServiceCreate.self, ServiceInspect.self, ServiceLogs.self, ServiceList.self, ServicePs.self,
-                      ServiceRemove.self, ServiceRollback.self, ServiceScale.self, ServiceUpdate.self]
+        subcommands: [ServiceCreate.self, ServiceDiff.self, ServiceHistory.self, ServiceInspect.self, ServiceLogs.self,
+                      ServiceList.self, ServicePs.self, ServiceRemove.self, ServiceRollback.self, ServiceScale.self,
+                      ServiceUpdate.self]
     )
 }
 
@@ -22,10 +23,12 @@ struct ServiceList: AsyncParsableCommand {
 
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @OptionGroup var list: ListOptions
+    @Option(help: "As the swarm stood at this log index, or time (RFC 3339, or a duration back from now such as 1h)") var at: String?
 
     func run() async throws {
         let filters = try list.filters()
-        let services = try await global.withClient { try await $0.services(filters: filters, status: true) }
+        let at = try AtArgument.parse(at)
+        let services = try await global.withClient { try await $0.services(filters: filters, status: true, at: at) }
         Console.write(ListOutput(columns: ResourceTables.serviceColumns, rows: ResourceTables.serviceRows(services))
             .render(format: list.format, quiet: list.quiet))
     }
@@ -82,6 +85,7 @@ struct ServiceInspect: AsyncParsableCommand {
 
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @OptionGroup var options: InspectOptions
+    @Option(help: "As the service stood at this log index, or time (RFC 3339, or a duration back from now such as 1h)") var at: String?
     @Argument(help: "Services (names, ids or id prefixes)") var services: [String]
 
     func validate() throws {
@@ -89,9 +93,10 @@ struct ServiceInspect: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let at = try AtArgument.parse(at)
         try await global.withClient { client in
             try await InspectRunner.run(services, kind: "service", format: options.format, pretty: options.pretty,
-                                        fetch: { try await client.service($0) }, render: PrettyInspect.service)
+                                        fetch: { try await client.service($0, at: at) }, render: PrettyInspect.service)
         }
     }
 }
@@ -178,18 +183,36 @@ struct ServiceScale: AsyncParsableCommand {
 struct ServiceRollback: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback", abstract: "Revert changes to a service's configuration",
-        discussion: "Example:\n  colmeia service rollback web")
+        discussion: """
+            Without --to-version, back to the previous spec (as docker does); with it, to any
+            earlier version that `colmeia service history` lists.
+            Example:
+              colmeia service rollback web
+              colmeia service rollback web --to-version 2
+            """)
 
     @OptionGroup(visibility: .hidden) var global: GlobalOptions
     @Flag(name: [.customShort("d"), .customLong("detach")], help: "Exit immediately instead of waiting for the service to converge")
     var detach = false
     @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Suppress progress output") var quiet = false
+    @Option(help: "The version to restore (from `colmeia service history`)") var toVersion: Int?
     @Argument(help: "The service") var service: String
 
     func run() async throws {
         try await global.withClient { client in
             let current = try await client.service(service)
-            try await client.updateService(current.id, version: current.version.index, spec: current.spec, rollback: true)
+            if let toVersion {
+                let history = try await client.serviceHistory(current.id)
+                let versions = history["Versions"]?.arrayValue ?? []
+                guard let version = versions.first(where: { $0["Version"].map(AuditList.text) == String(toVersion) }),
+                      let spec = version["Spec"] else {
+                    throw CLIError("service \(current.spec.name) has no version \(toVersion) (it has 1 to \(versions.count))")
+                }
+                let restored = try JSONDecoder().decode(ServiceSpec.self, from: JSONEncoder().encode(spec))
+                try await client.updateService(current.id, version: current.version.index, spec: restored)
+            } else {
+                try await client.updateService(current.id, version: current.version.index, spec: current.spec, rollback: true)
+            }
             Console.out(current.spec.name)
             try await ServiceWatch.follow(client: client, serviceID: current.id, detach: detach, quiet: quiet)
         }

@@ -3,8 +3,8 @@ import Foundation
 
 extension ColmeiaClient {
     /// `GET /configs`.
-    public func configs(filters: [String: [String]] = [:]) async throws -> [Config] {
-        try await decode([Config].self, "/configs", query: Self.filtersQuery(filters))
+    public func configs(filters: [String: [String]] = [:], at: String? = nil) async throws -> [Config] {
+        try await decode([Config].self, "/configs", query: Self.filtersQuery(filters) + Self.atQuery(at))
     }
 
     /// `GET /configs/{id}`.

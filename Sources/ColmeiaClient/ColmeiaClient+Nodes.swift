@@ -2,8 +2,8 @@ import ColmeiaModel
 
 extension ColmeiaClient {
     /// `GET /nodes` with Docker filters.
-    public func nodes(filters: [String: [String]] = [:]) async throws -> [Node] {
-        try await decode([Node].self, "/nodes", query: Self.filtersQuery(filters))
+    public func nodes(filters: [String: [String]] = [:], at: String? = nil) async throws -> [Node] {
+        try await decode([Node].self, "/nodes", query: Self.filtersQuery(filters) + Self.atQuery(at))
     }
 
     /// `GET /nodes/{id}`: by id, id prefix or hostname.

@@ -3,8 +3,8 @@ import Foundation
 
 extension ColmeiaClient {
     /// `GET /secrets`.
-    public func secrets(filters: [String: [String]] = [:]) async throws -> [Secret] {
-        try await decode([Secret].self, "/secrets", query: Self.filtersQuery(filters))
+    public func secrets(filters: [String: [String]] = [:], at: String? = nil) async throws -> [Secret] {
+        try await decode([Secret].self, "/secrets", query: Self.filtersQuery(filters) + Self.atQuery(at))
     }
 
     /// `GET /secrets/{id}`: by id, id prefix or name.

@@ -1,15 +1,20 @@
 import ColmeiaModel
 
 extension ColmeiaClient {
-    /// `GET /services`, with task counts when `status` is set.
-    public func services(filters: [String: [String]] = [:], status: Bool = false) async throws -> [Service] {
-        try await decode([Service].self, "/services", query: Self.filtersQuery(filters) + (status ? [("status", "true")] : []))
+    /// `GET /services`, with task counts when `status` is set; `at`: as of a log index or time.
+    public func services(filters: [String: [String]] = [:], status: Bool = false, at: String? = nil) async throws -> [Service] {
+        try await decode([Service].self, "/services", query: Self.filtersQuery(filters) + (status ? [("status", "true")] : []) + Self.atQuery(at))
     }
 
-    /// `GET /services/{id}`: by id, id prefix or name.
-    public func service(_ reference: String, insertDefaults: Bool = false) async throws -> Service {
+    /// `GET /services/{id}`: by id, id prefix or name; `at`: as of a log index or time.
+    public func service(_ reference: String, insertDefaults: Bool = false, at: String? = nil) async throws -> Service {
         try await decode(Service.self, "/services/" + Self.segment(reference),
-                         query: insertDefaults ? [("insertDefaults", "true")] : [])
+                         query: (insertDefaults ? [("insertDefaults", "true")] : []) + Self.atQuery(at))
+    }
+
+    /// `?at=`: a read as of a log index or a time.
+    static func atQuery(_ at: String?) -> [(String, String)] {
+        at.map { [("at", $0)] } ?? []
     }
 
     /// `POST /services/create`; returns the new service's id.
@@ -36,8 +41,8 @@ extension ColmeiaClient {
     }
 
     /// `GET /tasks` with Docker filters.
-    public func tasks(filters: [String: [String]] = [:]) async throws -> [SwarmTask] {
-        try await decode([SwarmTask].self, "/tasks", query: Self.filtersQuery(filters))
+    public func tasks(filters: [String: [String]] = [:], at: String? = nil) async throws -> [SwarmTask] {
+        try await decode([SwarmTask].self, "/tasks", query: Self.filtersQuery(filters) + Self.atQuery(at))
     }
 
     /// `GET /tasks/{id}`.

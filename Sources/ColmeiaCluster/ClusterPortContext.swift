@@ -20,7 +20,8 @@ struct ClusterPortContext: RequestContext {
     /// the handshake), or nil when it presented none. HTTP/2 streams are child channels
     /// of the connection that holds the TLS handler.
     func peerCertificateDER() async -> [UInt8]? {
-        let connection = channel.parent ?? channel
+        // An HTTP/1 channel's parent is the listening socket, not the connection.
+        let connection = channel.parent?.parent != nil ? (channel.parent ?? channel) : channel
         guard let certificate = try? await connection.nioSSL_peerCertificate().get() else { return nil }
         return try? certificate.toDERBytes()
     }

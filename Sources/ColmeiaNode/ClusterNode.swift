@@ -39,7 +39,8 @@ public final class ClusterNode: Sendable {
         self.dataKey = dataKey
         followsSwarmSettings = snapshotInterval == nil
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        store = try ClusterStore(path: readModelsPath ?? dataDirectory + "/state.db")
+        // The read models may live in memory; the audit archive stays with the log.
+        store = try ClusterStore(path: readModelsPath ?? dataDirectory + "/state.db", archiveDirectory: dataDirectory + "/audit-archive")
         var config = RaftDriverConfig(nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
                                       snapshotInterval: snapshotInterval ?? 10_000, randomSeed: nodeID)
         config.cipher = dataKey.map(LogCipher.init)

@@ -167,6 +167,12 @@ public final class AuditArchive: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
+            // Segments at or after this one's start come from a future this store never
+            // reached (its state was restored from an older snapshot): this one replaces them.
+            for stale in try segments() where stale.firstIndex >= first.index {
+                try FileManager.default.removeItem(atPath: directory + "/" + stale.file)
+                cache.withLock { _ = $0.removeValue(forKey: stale.file) }
+            }
             try DurableFile.write(bytes, to: directory + "/" + name)
         } catch {
             throw .database("cannot write archive segment \(name): \(error)")
@@ -273,10 +279,16 @@ public final class AuditArchive: Sendable {
 
     // MARK: Queries
 
+    /// The segments up to the checkpoint `through` (later ones are left from a state this
+    /// store no longer holds, such as one restored from an older snapshot).
+    func segments(through checkpoint: AuditCursor) throws(QueryError) -> [Segment] {
+        try segments().filter { AuditCursor(index: $0.lastIndex, ordinal: $0.lastOrdinal) <= checkpoint }
+    }
+
     /// Archived records matching `query` (cursor and order included), at most `limit`.
-    public func records(matching query: AuditQuery, limit: Int) throws(QueryError) -> [AuditRecord] {
+    public func records(matching query: AuditQuery, limit: Int, through checkpoint: AuditCursor) throws(QueryError) -> [AuditRecord] {
         var found: [AuditRecord] = []
-        var segments = try segments()
+        var segments = try segments(through: checkpoint)
         if query.descending { segments.reverse() }
         for segment in segments {
             if let from = query.fromIndex, segment.lastIndex < from { continue }
@@ -303,8 +315,8 @@ public final class AuditArchive: Sendable {
     }
 
     /// Every object's newest version at or below `index`, from the segment holding it.
-    func objectVersions(at index: UInt64) throws(QueryError) -> [(ObjectKind, String)] {
-        guard let segment = try segments().last(where: { $0.firstIndex <= index }) else {
+    func objectVersions(at index: UInt64, through checkpoint: UInt64) throws(QueryError) -> [(ObjectKind, String)] {
+        guard let segment = try segments(through: AuditCursor(index: checkpoint)).last(where: { $0.firstIndex <= index }) else {
             throw .invalidArgument("index \(index) is before the first record of the audit trail")
         }
         let content: (base: [BaseObject], records: [AuditRecord])
@@ -325,9 +337,9 @@ public final class AuditArchive: Sendable {
     }
 
     /// The last archived index whose records are no later than `time`.
-    func lastIndex(atOrBefore time: Timestamp) throws(QueryError) -> UInt64? {
+    func lastIndex(atOrBefore time: Timestamp, through checkpoint: UInt64) throws(QueryError) -> UInt64? {
         let stamp = time.nanosecondsSinceEpoch
-        guard let segment = try segments().last(where: { $0.firstTimeNanoseconds <= stamp }) else { return nil }
+        guard let segment = try segments(through: AuditCursor(index: checkpoint)).last(where: { $0.firstTimeNanoseconds <= stamp }) else { return nil }
         do {
             return try read(segment).records.last(where: { $0.time.nanosecondsSinceEpoch <= stamp })?.index
         } catch {

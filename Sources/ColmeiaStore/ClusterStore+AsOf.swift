@@ -22,8 +22,7 @@ extension ClusterStore {
         }
         if let cached = historical.store(at: index) { return cached }
         let objects = try objectVersions(at: index)
-        let directory = (path as NSString).deletingLastPathComponent
-        let scratch = (directory.isEmpty ? "." : directory) + "/asof-\(index)-\(UUID().uuidString.prefix(8)).db"
+        let scratch = historicalPath(at: index)
         do {
             let store = try ClusterStore(path: scratch, scratch: true)
             try store.pool.write { db in
@@ -53,7 +52,7 @@ extension ClusterStore {
                                arguments: [time.nanosecondsSinceEpoch])
         }
         if let found { return UInt64(found) }
-        return try archive.lastIndex(atOrBefore: time) ?? bounds.firstIndex
+        return try archive.lastIndex(atOrBefore: time, through: bounds.archivedThrough ?? 0) ?? bounds.firstIndex
     }
 
     /// Where the trail starts (in the archive when there is one) and ends.
@@ -74,7 +73,7 @@ extension ClusterStore {
                 """)
         }
         let archived = chain.archivedCount > 0 ? chain.archivedIndex : nil
-        if let segment = try archive.firstSegment() {
+        if archived != nil, let segment = try archive.firstSegment() {
             return AuditBounds(firstIndex: segment.firstIndex, firstTime: segment.firstTime, lastIndex: applied.index,
                                archivedThrough: archived)
         }
@@ -88,7 +87,7 @@ extension ClusterStore {
     func objectVersions(at index: UInt64) throws(QueryError) -> [(ObjectKind, String)] {
         let chain = try auditChainState()
         if chain.archivedCount > 0, index < chain.archivedIndex {
-            return try archive.objectVersions(at: index)
+            return try archive.objectVersions(at: index, through: chain.archivedIndex)
         }
         let kinds = Self.historicalKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try read { db in

@@ -37,13 +37,13 @@ extension ClusterStore {
             guard hot.next == nil, archiveMayMatch else { return hot }
             var rest = query
             rest.after = hot.records.last?.cursor ?? query.after
-            let archived = try archive.records(matching: rest, limit: limit - hot.records.count + 1)
+            let archived = try archive.records(matching: rest, limit: limit - hot.records.count + 1, through: checkpoint)
             let records = hot.records + archived
             let page = Array(records.prefix(limit))
             return AuditPage(records: page, next: records.count > limit ? page.last?.cursor : nil)
         }
         guard archiveMayMatch, query.after.map({ $0 < checkpoint }) ?? true else { return try audit(query) }
-        let archived = try archive.records(matching: query, limit: limit + 1)
+        let archived = try archive.records(matching: query, limit: limit + 1, through: checkpoint)
         if archived.count > limit {
             let page = Array(archived.prefix(limit))
             return AuditPage(records: page, next: page.last?.cursor)

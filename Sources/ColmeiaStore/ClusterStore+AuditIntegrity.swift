@@ -71,7 +71,8 @@ extension ClusterStore {
             let chain = try Self.chainState(db)
             let segments: [AuditArchive.Segment]
             do {
-                segments = try archive.segments().filter { $0.lastIndex < chain.archivedIndex || ($0.lastIndex == chain.archivedIndex && chain.archivedCount > 0) }
+                segments = chain.archivedCount == 0 ? []
+                    : try archive.segments(through: AuditCursor(index: chain.archivedIndex, ordinal: chain.archivedOrdinal))
             } catch {
                 throw StoreError.database("\(error)")
             }

@@ -24,17 +24,19 @@ public final class ClusterStore: Sendable {
     /// Stores built for reads as of an index.
     let historical = HistoricalStores()
 
-    /// Opens (creating and migrating if needed) the database at `path`.
-    public convenience init(path: String) throws(StoreError) {
-        try self.init(path: path, scratch: false)
+    /// Opens (creating and migrating if needed) the database at `path`. Audit records the
+    /// retention policy moves out go to `archiveDirectory` (default: `audit-archive` beside
+    /// the file), which must be durable: the read models themselves may live in memory.
+    public convenience init(path: String, archiveDirectory: String? = nil) throws(StoreError) {
+        try self.init(path: path, archiveDirectory: archiveDirectory, scratch: false)
     }
 
     /// `scratch`: a store built for a read as of an index; it leaves its siblings alone.
-    init(path: String, scratch: Bool) throws(StoreError) {
+    init(path: String, archiveDirectory: String? = nil, scratch: Bool) throws(StoreError) {
         self.path = path
         let folder = (path as NSString).deletingLastPathComponent
-        archive = AuditArchive(directory: (folder.isEmpty ? "." : folder) + "/audit-archive")
-        if !scratch { Self.removeHistoricalFiles(in: folder.isEmpty ? "." : folder) }
+        archive = AuditArchive(directory: archiveDirectory ?? ((folder.isEmpty ? "." : folder) + "/audit-archive"))
+        if !scratch { Self.removeHistoricalFiles(of: path) }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // The Raft WAL is the durable record: a power cut that loses the newest
@@ -160,11 +162,18 @@ public final class ClusterStore: Sendable {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
+    /// Where the store built for a read as of `index` goes: beside this one, named after it.
+    func historicalPath(at index: UInt64) -> String {
+        path + ".asof-\(index)-\(UUID().uuidString.prefix(8)).db"
+    }
+
     /// Stores left by reads as of an index when the process last stopped.
-    private static func removeHistoricalFiles(in folder: String) {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        for name in names where name.hasPrefix("asof-") && (name.hasSuffix(".db") || name.hasSuffix(".db-wal") || name.hasSuffix(".db-shm")) {
-            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+    private static func removeHistoricalFiles(of path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let prefix = (path as NSString).lastPathComponent + ".asof-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            try? FileManager.default.removeItem(atPath: (folder.isEmpty ? "." : folder) + "/" + name)
         }
     }
 }

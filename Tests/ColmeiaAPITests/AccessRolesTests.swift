@@ -170,6 +170,15 @@ import Testing
             // Reaches the route (which wants a passphrase, the swarm having no autolock): admins only.
             Route(method: "GET", template: "/colmeia/v1/backup", role: "admin", allowedStatus: 400, setup: get("/colmeia/v1/backup")),
             Route(method: "GET", template: "/colmeia/v1/tokens", role: "admin", setup: get("/colmeia/v1/tokens")),
+            Route(method: "GET", template: "/colmeia/v1/audit", role: "operator", setup: get("/colmeia/v1/audit?limit=5")),
+            Route(method: "GET", template: "/colmeia/v1/audit/verify", role: "operator", setup: get("/colmeia/v1/audit/verify")),
+            Route(method: "GET", template: "/colmeia/v1/audit/export", role: "operator", setup: get("/colmeia/v1/audit/export")),
+            Route(method: "GET", template: "/colmeia/v1/services/{id}/history", role: "viewer", setup: { daemon, tag in
+                ("/colmeia/v1/services/\(try service(daemon, tag))/history", nil)
+            }),
+            Route(method: "GET", template: "/colmeia/v1/services/{id}/diff", role: "viewer", setup: { daemon, tag in
+                ("/colmeia/v1/services/\(try service(daemon, tag))/diff?from=1&to=1", nil)
+            }),
             Route(method: "POST", template: "/colmeia/v1/tokens", role: "admin", setup: { _, tag in
                 ("/colmeia/v1/tokens", #"{"Name":"t-\#(tag)","Role":"viewer"}"#)
             }),

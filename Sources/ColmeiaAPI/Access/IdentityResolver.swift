@@ -34,7 +34,9 @@ struct IdentityResolver: Sendable {
     }
 
     func identity(of request: Request, channel: any Channel) async throws(InvalidToken) -> RequestIdentity {
-        let connection = channel.parent ?? channel
+        // The connection: an HTTP/2 stream's parent; an HTTP/1 channel itself (its parent is
+        // the listening socket, whose peer credentials would be the daemon's own).
+        let connection = channel.parent?.parent != nil ? (channel.parent ?? channel) : channel
         var details: [String: String] = [:]
         if let agent = request.headers[.userAgent] { details["userAgent"] = String(agent.prefix(200)) }
         let isUnix: Bool = if case .unixDomainSocket? = connection.localAddress { true } else { false }
