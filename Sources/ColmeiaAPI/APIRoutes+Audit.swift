@@ -51,8 +51,13 @@ extension APIRoutes {
             let parameters = try AuditQueryParameters(request, store: store)
             if parameters.follow { return try Self.followAudit(parameters.query, store: store) }
             let page = try store.auditRecords(parameters.query)
-            return try JSONResponse.encode(AuditPageResponse(Records: try page.records.map(AuditRecordResponse.init),
-                                                             Next: page.next.map(AuditQueryParameters.text)))
+            var response = try JSONResponse.encode(AuditPageResponse(Records: try page.records.map(AuditRecordResponse.init),
+                                                                     Next: page.next.map(AuditQueryParameters.text)))
+            // How long the whole trail is, and where it ends (for a client that pages or polls).
+            let chain = try store.auditChainState()
+            response.headers[HTTPField.Name("X-Colmeia-Audit-Records")!] = String(chain.headCount)
+            response.headers[HTTPField.Name("X-Colmeia-Audit-Head")!] = String(chain.headIndex)
+            return response
         }
         router.get("/colmeia/v1/audit/verify") { _, _ -> Response in
             let store = try await self.store()

@@ -41,6 +41,13 @@ public final class AuditArchive: Sendable {
         /// The chain hash before the first record, and the last record's (hex).
         public var previousHash: String
         public var lastHash: String
+        /// The services the records belong to, and the actors that wrote them: a query
+        /// for one skips the segments without it.
+        public var services: [String]
+        public var actors: [String]
+        /// The earliest and latest record times (proposers' clocks need not agree with log order).
+        public var minTimeNanoseconds: Int64
+        public var maxTimeNanoseconds: Int64
 
         public var firstTime: Timestamp? { Timestamp(nanosecondsSinceEpoch: firstTimeNanoseconds) }
     }
@@ -152,7 +159,10 @@ public final class AuditArchive: Sendable {
         let segment = Segment(file: name, firstIndex: first.index, firstOrdinal: first.ordinal, lastIndex: last.index,
                               lastOrdinal: last.ordinal, firstTimeNanoseconds: first.time.nanosecondsSinceEpoch,
                               lastTimeNanoseconds: last.time.nanosecondsSinceEpoch, records: records.count,
-                              baseObjects: base.count, previousHash: AuditChain.hex(previousHash), lastHash: AuditChain.hex(last.hash))
+                              baseObjects: base.count, previousHash: AuditChain.hex(previousHash), lastHash: AuditChain.hex(last.hash),
+                              services: Set(records.compactMap(\.serviceID)).sorted(), actors: Set(records.map(\.actor.id)).sorted(),
+                              minTimeNanoseconds: records.map(\.time.nanosecondsSinceEpoch).min() ?? 0,
+                              maxTimeNanoseconds: records.map(\.time.nanosecondsSinceEpoch).max() ?? 0)
         let summaryBytes: [UInt8]
         do {
             summaryBytes = Array(try ResourceRow.encoder().encode(segment))
@@ -293,7 +303,11 @@ public final class AuditArchive: Sendable {
         for segment in segments {
             if let from = query.fromIndex, segment.lastIndex < from { continue }
             if let to = query.toIndex, segment.firstIndex > to { continue }
-            if let since = query.since, segment.lastTimeNanoseconds < since.nanosecondsSinceEpoch, !query.descending { continue }
+            if let since = query.since, segment.maxTimeNanoseconds < since.nanosecondsSinceEpoch { continue }
+            if let until = query.until, segment.minTimeNanoseconds > until.nanosecondsSinceEpoch { continue }
+            if let service = query.serviceID, !segment.services.contains(service) { continue }
+            if query.objectKind == .service, let id = query.objectID, !segment.services.contains(id) { continue }
+            if let actor = query.actorID, !segment.actors.contains(actor) { continue }
             if let after = query.after {
                 let past = query.descending ? AuditCursor(index: segment.firstIndex, ordinal: segment.firstOrdinal) < after
                     : after < AuditCursor(index: segment.lastIndex, ordinal: segment.lastOrdinal)

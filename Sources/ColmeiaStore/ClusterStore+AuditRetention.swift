@@ -25,7 +25,7 @@ public struct AuditRetention: Sendable, Hashable {
 
 extension ClusterStore {
     /// How many of the newest indexes a retention pass never moves.
-    static let retentionMargin: Int64 = 64
+    static let retentionMargin: Int64 = 16
 
     /// What one retention pass did.
     public struct RetentionRun: Sendable, Hashable {
@@ -78,6 +78,7 @@ extension ClusterStore {
             run.movedRecords += batch.records.count
             run.archivedThrough = last.index
         }
+        if run.movedRecords > 0 { releaseFreePages() }
         return run
     }
 

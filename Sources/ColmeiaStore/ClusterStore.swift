@@ -50,6 +50,7 @@ public final class ClusterStore: Sendable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.enableIncrementalVacuum(pool)
             try StoreMigrations.migrator().migrate(pool)
             try pool.write { db in try Self.linkUnchainedRows(db) }
             let current = try pool.read { db in try Self.readPosition(db) }
@@ -144,6 +145,7 @@ public final class ClusterStore: Sendable {
             try source.backup(to: pool)
             try source.close()
             // A snapshot written before a migration brings the old schema along.
+            try Self.enableIncrementalVacuum(pool)
             try StoreMigrations.migrator().migrate(pool)
             try pool.write { db in try Self.linkUnchainedRows(db) }
             position.withLock { $0 = restored }
@@ -156,6 +158,25 @@ public final class ClusterStore: Sendable {
     }
 
     // MARK: Files
+
+    /// Pages freed by the retention policy go back to the file system (the read models
+    /// may live in memory): incremental auto-vacuum, turned on once (a store made before
+    /// it is rewritten by one VACUUM).
+    static func enableIncrementalVacuum(_ pool: DatabasePool) throws {
+        try pool.writeWithoutTransaction { db in
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 else { return }
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
+        }
+    }
+
+    /// Gives free pages back and truncates the WAL (after the retention policy deleted rows).
+    func releaseFreePages() {
+        try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA incremental_vacuum")
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
 
     /// Removes a database and its WAL and shared-memory files.
     static func removeFiles(of path: String) {

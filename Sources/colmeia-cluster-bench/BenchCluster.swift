@@ -19,6 +19,8 @@ final class BenchCluster: @unchecked Sendable {
     private(set) var daemons: [Daemon] = []
     private let lock = NSLock()
     private let options: ClusterOptions
+    /// More colmeiad flags, for every daemon.
+    var extraArguments: [String] = []
 
     init(_ options: ClusterOptions) throws {
         self.options = options
@@ -39,7 +41,7 @@ final class BenchCluster: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--data-dir", daemon.dataDirectory, "--host", "unix://" + daemon.socket,
                              "--listen-addr", daemon.listenAddress, "--node-name", "bench-\(daemon.index)",
-                             "--executor", "process", "--log-level", options.logLevel]
+                             "--executor", "process", "--log-level", options.logLevel] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         // Each daemon's log goes beside its data directory, appended across restarts.
         let logPath = directory + "/\(daemon.index).log"
@@ -146,6 +148,22 @@ final class BenchCluster: @unchecked Sendable {
         let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    /// A GET's response headers (names lowercased).
+    func requestHeaders(_ index: Int, _ path: String) async throws -> [String: String] {
+        let socket = daemons[index].socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let request = HTTPClientRequest(url: "http+unix://\(socket)/v1.41\(path)")
+        let response = try await client.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 64 << 20)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return headers
+    }
+
+    /// The pid of daemon `index`, while it runs.
+    func pid(_ index: Int) -> Int32? {
+        lock.withLock { daemons[index].process?.processIdentifier }
     }
 
     func until(_ what: String, timeout: TimeInterval, _ check: () async throws -> Bool) async throws {

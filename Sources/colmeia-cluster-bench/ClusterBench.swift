@@ -14,8 +14,9 @@ struct ClusterBench: AsyncParsableCommand {
               swift run -c release colmeia-cluster-bench failover --repetitions 10
               swift run -c release colmeia-cluster-bench throughput --clients 1,16,128 --seconds 10
               swift run -c release colmeia-cluster-bench steady --minutes 10
+              swift run -c release colmeia-cluster-bench audit --records 1000000
             """,
-        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self])
+        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self, AuditBench.self])
 }
 
 struct ClusterOptions: ParsableArguments {

@@ -2,19 +2,49 @@
 -- carries the JSON Patch from the object's previous version, and links into a hash chain.
 -- `redacted_payload` is the payload as readers outside the cluster may see it, present only
 -- where it differs (a service or task with registry credentials); the chain covers it, not
--- the credentials.
-ALTER TABLE audit_events ADD COLUMN object_name TEXT NOT NULL DEFAULT '';
-ALTER TABLE audit_events ADD COLUMN service_id TEXT;
-ALTER TABLE audit_events ADD COLUMN outcome TEXT NOT NULL DEFAULT 'applied';
-ALTER TABLE audit_events ADD COLUMN patch TEXT;
-ALTER TABLE audit_events ADD COLUMN redacted_payload TEXT;
--- SHA-256 over the previous row's hash and this row's canonical bytes; NULL only in rows
--- written before this migration, until the store links them at open.
-ALTER TABLE audit_events ADD COLUMN hash BLOB;
+-- the credentials. `hash` is SHA-256 over the previous row's hash and this row's canonical
+-- bytes; NULL only in rows copied from before this migration, until the store links them at
+-- open.
+--
+-- A rowid table now: rows of a kilobyte or more overflow a WITHOUT ROWID table's pages and
+-- took three times their size.
+CREATE TABLE audit_events_v4 (
+    raft_index       INTEGER NOT NULL,
+    ordinal          INTEGER NOT NULL,
+    raft_term        INTEGER NOT NULL,
+    time_ns          INTEGER NOT NULL,
+    time             TEXT    NOT NULL,
+    actor_kind       TEXT    NOT NULL,
+    actor_id         TEXT    NOT NULL,
+    request_id       TEXT,
+    command_id       TEXT    NOT NULL,
+    type             TEXT    NOT NULL,
+    object_kind      TEXT    NOT NULL,
+    object_id        TEXT    NOT NULL,
+    payload          TEXT    NOT NULL,
+    actor_details    TEXT,
+    object_name      TEXT    NOT NULL DEFAULT '',
+    service_id       TEXT,
+    outcome          TEXT    NOT NULL DEFAULT 'applied',
+    patch            TEXT,
+    redacted_payload TEXT,
+    hash             BLOB,
+    UNIQUE (raft_index, ordinal)
+);
+INSERT INTO audit_events_v4 (raft_index, ordinal, raft_term, time_ns, time, actor_kind, actor_id, request_id, command_id,
+                             type, object_kind, object_id, payload, actor_details, object_name, service_id)
+    SELECT raft_index, ordinal, raft_term, time_ns, time, actor_kind, actor_id, request_id, command_id,
+           type, object_kind, object_id, payload, actor_details,
+           COALESCE(NULLIF(json_extract(payload, '$.Spec.Name'), ''), json_extract(payload, '$.Description.Hostname'),
+                    json_extract(payload, '$.Name'), ''),
+           CASE object_kind WHEN 'service' THEN object_id
+                            WHEN 'task' THEN json_extract(payload, '$.ServiceID') END
+    FROM audit_events ORDER BY raft_index, ordinal;
+DROP TABLE audit_events;
+ALTER TABLE audit_events_v4 RENAME TO audit_events;
 
-DROP INDEX audit_events_by_object;
-DROP INDEX audit_events_by_actor;
-DROP INDEX audit_events_by_type;
+CREATE INDEX audit_events_by_time ON audit_events (time_ns);
+CREATE INDEX audit_events_by_command ON audit_events (command_id);
 CREATE INDEX audit_events_by_object ON audit_events (object_kind, object_id, raft_index, ordinal);
 CREATE INDEX audit_events_by_name ON audit_events (object_kind, object_name, raft_index, ordinal);
 CREATE INDEX audit_events_by_actor ON audit_events (actor_id, raft_index, ordinal);
