@@ -195,14 +195,14 @@ enum AuditExportCheck {
             guard let entry = try? JSONDecoder().decode(JSONValue.self, from: Data(line)),
                   let canonical = entry["Canonical"]?.stringValue.flatMap({ Data(base64Encoded: $0) }),
                   let hash = entry["Record"]?["Hash"]?.stringValue,
-                  let hashBytes = bytes(hex: hash),
+                  let hashBytes = AuditChain.bytes(hex: hash),
                   let record = AuditChain.record(canonical: Array(canonical)[...], hash: hashBytes) else {
                 throw CLIError("\(path): line \(number + 1) is not an exported audit record")
             }
             guard let fields = entry["Record"], fields == (try? shown(record)) else {
                 throw CLIError("\(path): line \(number + 1) (record \(record.index).\(record.ordinal)) shows fields its canonical bytes do not hold")
             }
-            guard let previousBytes = bytes(hex: previous), AuditChain.link(previousBytes, record) == hashBytes else {
+            guard let previousBytes = AuditChain.bytes(hex: previous), AuditChain.link(previousBytes, record) == hashBytes else {
                 throw CLIError("\(path): line \(number + 1) (record \(record.index).\(record.ordinal)) does not match its hash: the chain breaks there")
             }
             previous = hash
@@ -234,18 +234,5 @@ enum AuditExportCheck {
         if let service = record.serviceID { object["ServiceID"] = .string(service) }
         if let patch = record.patch { object["Patch"] = try JSONDecoder().decode(JSONValue.self, from: Data(patch.utf8)) }
         return .object(object)
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        guard hex.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }

@@ -10,20 +10,7 @@ extension ColmeiaClient {
 
     /// `GET /colmeia/v1/audit?follow=true`: calls `handle` with each record as it is applied.
     public func followAudit(_ parameters: [(String, String)], handle: (JSONValue) async throws -> Void) async throws {
-        let response = try await send(.GET, "/colmeia/v1/audit", query: parameters + [("follow", "true")], streaming: true)
-        var pending = Data()
-        for try await buffer in response.body {
-            pending.append(contentsOf: buffer.readableBytesView)
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = pending[pending.startIndex..<newline]
-                pending = Data(pending[pending.index(after: newline)...])
-                guard !line.isEmpty else { continue }
-                guard let record = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
-                    throw ColmeiaClientError.badResponse("an audit record that is not JSON")
-                }
-                try await handle(record)
-            }
-        }
+        try await jsonLines(.GET, "/colmeia/v1/audit", query: parameters + [("follow", "true")], what: "an audit record", handle: handle)
     }
 
     /// `GET /colmeia/v1/audit/verify`.

@@ -1,5 +1,6 @@
 import ColmeiaModel
 import Foundation
+import NIOHTTP1
 
 extension ColmeiaClient {
     /// `GET /events`: calls `handle` with each event (one JSON object a line) until the
@@ -9,7 +10,13 @@ extension ColmeiaClient {
         var query = Self.filtersQuery(filters)
         if let since { query.append(("since", since)) }
         if let until { query.append(("until", until)) }
-        let response = try await send(.GET, "/events", query: query, streaming: true)
+        try await jsonLines(.GET, "/events", query: query, what: "an event", handle: handle)
+    }
+
+    /// A streamed answer of one JSON object a line (NDJSON), handed over a line at a time.
+    func jsonLines(_ method: HTTPMethod, _ path: String, query: [(String, String)], what: String,
+                   handle: (JSONValue) async throws -> Void) async throws {
+        let response = try await send(method, path, query: query, streaming: true)
         var pending = Data()
         for try await buffer in response.body {
             pending.append(contentsOf: buffer.readableBytesView)
@@ -17,10 +24,10 @@ extension ColmeiaClient {
                 let line = pending[pending.startIndex..<newline]
                 pending = Data(pending[pending.index(after: newline)...])
                 guard !line.isEmpty else { continue }
-                guard let event = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
-                    throw ColmeiaClientError.badResponse("an event that is not JSON")
+                guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)) else {
+                    throw ColmeiaClientError.badResponse("\(what) that is not JSON")
                 }
-                try await handle(event)
+                try await handle(value)
             }
         }
     }

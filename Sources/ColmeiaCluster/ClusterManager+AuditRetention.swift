@@ -15,7 +15,9 @@ extension ClusterManager {
         auditRetentionRunning = true
         let store = node.store
         let logger = logger
-        Task.detached(priority: .background) {
+        // Blocking SQLite and file work: a thread of its own, not the cooperative pool, where
+        // a busy manager's API and apply would starve it (and it would block them).
+        let thread = Thread {
             do {
                 let run = try store.applyRetention(policy)
                 if run.movedRecords > 0 {
@@ -26,8 +28,10 @@ extension ClusterManager {
             } catch {
                 logger.error("audit retention failed: \(error)")
             }
-            await self.finishAuditRetention()
+            Task { await self.finishAuditRetention() }
         }
+        thread.name = "audit-retention"
+        thread.start()
     }
 
     private func finishAuditRetention() {

@@ -125,7 +125,9 @@ public final class AuditArchive: Sendable {
     // MARK: Writing
 
     /// Writes one segment (synced, then renamed into place) and returns its summary.
-    public func write(base: [BaseObject], records: [AuditRecord], previousHash: [UInt8]) throws(QueryError) -> Segment {
+    /// `canonical`: the records' canonical bytes when the caller has them (else computed).
+    public func write(base: [BaseObject], records: [AuditRecord], canonical: [[UInt8]]? = nil,
+                      previousHash: [UInt8]) throws(QueryError) -> Segment {
         guard let first = records.first, let last = records.last else { throw .database("an archive segment needs records") }
         var bytes = Self.magic
         var baseRaw: [UInt8] = []
@@ -143,10 +145,10 @@ public final class AuditArchive: Sendable {
             while start < records.count {
                 let chunk = records[start..<min(start + Self.recordsPerBlock, records.count)]
                 var raw: [UInt8] = []
-                for record in chunk {
-                    let canonical = AuditChain.canonicalBytes(record)
-                    Self.appendUInt32(UInt32(canonical.count), to: &raw)
-                    raw += canonical
+                for (offset, record) in zip(chunk.indices, chunk) {
+                    let bytes = canonical?[offset] ?? AuditChain.canonicalBytes(record)
+                    Self.appendUInt32(UInt32(bytes.count), to: &raw)
+                    raw += bytes
                     raw += record.hash
                 }
                 try Self.appendBlock(tag: UInt8(ascii: "R"), first: chunk[chunk.startIndex], count: chunk.count, raw: raw, to: &bytes)

@@ -89,7 +89,7 @@ extension ClusterStore {
             var counted: Int64 = 0
             if let first = segments.first, first.previousHash != AuditChain.hex(AuditChain.genesis) {
                 // Records before the archive were dropped: the chain resumes at its hash.
-                previous = Self.bytes(hex: first.previousHash) ?? AuditChain.genesis
+                previous = AuditChain.bytes(hex: first.previousHash) ?? AuditChain.genesis
                 verification.droppedRecords = -1
             }
             for segment in segments {
@@ -160,24 +160,5 @@ extension ClusterStore {
             return verification
         }
         return result
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var iterator = hex.utf8.makeIterator()
-        while let high = iterator.next() {
-            guard let low = iterator.next(), let a = nibble(high), let b = nibble(low) else { return nil }
-            bytes.append(a << 4 | b)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -41,7 +41,7 @@ extension ClusterStore {
         var run = RetentionRun()
         guard policy.isActive, let cut = try retentionCut(policy, now: now) else { return run }
         while true {
-            let batch: (records: [AuditRecord], base: [AuditArchive.BaseObject], chain: AuditChainState)? = try read { db in
+            let batch: (records: [AuditRecord], canonical: [[UInt8]], base: [AuditArchive.BaseObject], chain: AuditChainState)? = try read { db in
                 let chain = try Self.chainState(db)
                 guard let limitRow = try Row.fetchOne(db, sql: """
                     SELECT raft_index FROM audit_events WHERE raft_index <= ? ORDER BY raft_index, ordinal LIMIT 1 OFFSET ?
@@ -52,11 +52,14 @@ extension ClusterStore {
                 let rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_events WHERE raft_index <= ? ORDER BY raft_index, ordinal",
                                             arguments: [last])
                 guard !rows.isEmpty else { return nil }
+                var canonical: [[UInt8]] = []
+                canonical.reserveCapacity(rows.count)
                 let records = try rows.map { row -> AuditRecord in
                     var record = try Self.auditRecord(row)
                     // The archive keeps what the chain covers: the payload as shown.
                     record.payload = record.shownPayload
                     record.redactedPayload = nil
+                    canonical.append(AuditChain.canonicalBytes(record, details: .some(row["actor_details"] as String?)))
                     return record
                 }
                 let base = try Row.fetchAll(db, sql: "SELECT * FROM audit_base ORDER BY object_kind, object_id").compactMap { row -> AuditArchive.BaseObject? in
@@ -66,11 +69,11 @@ extension ClusterStore {
                     return AuditArchive.BaseObject(kind: kind, id: row["object_id"], index: UInt64(index), ordinal: row["ordinal"],
                                                    name: row["object_name"], payload: shown)
                 }
-                return (records, base, chain)
+                return (records, canonical, base, chain)
             }
             guard let batch, let last = batch.records.last else { break }
             if policy.archive {
-                _ = try archive.write(base: batch.base, records: batch.records,
+                _ = try archive.write(base: batch.base, records: batch.records, canonical: batch.canonical,
                                       previousHash: batch.chain.archivedCount > 0 ? batch.chain.archivedHash : AuditChain.genesis)
                 run.segmentsWritten += 1
             }

@@ -104,6 +104,7 @@ struct IdentityResolver: Sendable {
         if subject.organizationalUnits.contains("swarm-manager") || subject.organizationalUnits.contains("swarm-worker") {
             let manager = subject.organizationalUnits.contains("swarm-manager")
             details["node"] = name
+            details["nodeRole"] = manager ? "manager" : "worker"
             return RequestIdentity(kind: .node, name: name, role: manager ? .admin : nil, details: details)
         }
         let role = subject.organizationalUnits.compactMap(AccessRole.init(rawValue:)).max()
