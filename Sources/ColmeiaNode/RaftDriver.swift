@@ -233,6 +233,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var knownLeader: NodeID = 0
         /// The last snapshot received from a leader and restored.
         var receivedSnapshotIndex: UInt64 = 0
+        /// Bytes of entries applied since the last snapshot: the log held in memory.
+        var bytesSinceSnapshot = 0
         var pendingConfChanges: [(sequence: UInt64, change: ConfChange, deadline: ContinuousClock.Instant)] = []
         var pendingReads: [UInt64: ContinuousClock.Instant] = [:]
         /// Read points confirmed by a quorum, waiting for the machine to apply up to them.
@@ -490,6 +492,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             frames.append(frame)
             committed.append(CommittedEntry(index: entry.index, term: entry.term, payload: frame?.payload))
         }
+        loop.bytesSinceSnapshot += entries.reduce(0) { $0 + $1.data.count }
         let results: [Machine.Result]
         do {
             results = try loop.machine.apply(committed)
@@ -511,11 +514,16 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let snapshotIndex = loop.raft.snapshot?.metadata.index ?? 0
         let policy = loop.machine.snapshotPolicy
             ?? SnapshotPolicy(interval: config.snapshotInterval, retainedEntries: config.retainedEntries)
-        guard loop.machine.appliedIndex >= snapshotIndex + max(policy.interval, 1),
-              loop.raft.appliedIndex == loop.machine.appliedIndex else { return }
+        // Every `interval` entries, or sooner when the entries since the last snapshot (which
+        // the log keeps in memory) pass `snapshotLogBytes`: a log of large commands stays bounded.
+        let dueByCount = loop.machine.appliedIndex >= snapshotIndex + max(policy.interval, 1)
+        let dueBySize = loop.bytesSinceSnapshot >= config.snapshotLogBytes && loop.machine.appliedIndex > snapshotIndex
+        guard dueByCount || dueBySize, loop.raft.appliedIndex == loop.machine.appliedIndex else { return }
         let data = try loop.machine.snapshotData()
-        let snapshot = try loop.raft.compact(snapshotData: data, retaining: policy.retainedEntries)
+        let retained = dueByCount ? policy.retainedEntries : min(policy.retainedEntries, config.retainedEntriesAfterLargeLog)
+        let snapshot = try loop.raft.compact(snapshotData: data, retaining: retained)
         try loop.storage.compact(to: snapshot)
+        loop.bytesSinceSnapshot = 0
     }
 
     private func answer(_ sequence: UInt64, with result: Result<Machine.Result, RaftDriverError>) {

@@ -14,6 +14,11 @@ public struct RaftDriverConfig: Sendable {
     public var snapshotInterval: UInt64
     /// Entries kept in the log behind a snapshot for followers that are slightly behind.
     public var retainedEntries: UInt64
+    /// Bytes of applied entries after which a snapshot is taken even before `snapshotInterval`
+    /// entries: the log between snapshots is held in memory.
+    public var snapshotLogBytes = 64 << 20
+    /// Entries kept behind a snapshot taken for size (large entries: fewer of them).
+    public var retainedEntriesAfterLargeLog: UInt64 = 50
     public var randomSeed: UInt64
     /// How long a write, read barrier or membership change may wait to be committed before
     /// its caller is told the cluster is unavailable.

@@ -44,6 +44,7 @@ final class BenchCluster: @unchecked Sendable {
                              "--executor", "process", "--log-level", options.logLevel] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         // Each daemon's log goes beside its data directory, appended across restarts.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let logPath = directory + "/\(daemon.index).log"
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)

@@ -80,6 +80,23 @@ final class RecordingMachine: ReplicatedStateMachine {
         #expect(second.status.snapshotIndex > 0)
         second.stop()
     }
+
+    @Test("a log of large entries is snapshotted by size before the entry interval, and a restart still replays all of it")
+    func largeEntriesAreSnapshottedBySize() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var sized = config(snapshotInterval: 10_000)
+        sized.snapshotLogBytes = 64 << 10
+        let first = RaftDriver<RecordingMachine>(config: sized)
+        try first.start(machine: RecordingMachine(), bootstrapVoters: [1])
+        let large = [UInt8](repeating: 0x61, count: 16 << 10)
+        for _ in 0..<20 { _ = try await first.propose(large).get() }
+        #expect(first.status.snapshotIndex > 0, "20 entries of 16 KiB pass 64 KiB long before 10,000 entries")
+        first.stop()
+        let second = RaftDriver<RecordingMachine>(config: sized)
+        try second.start(machine: RecordingMachine(), bootstrapVoters: [1])
+        #expect(try await second.propose(Array("after".utf8)).get() == 21)
+        second.stop()
+    }
 }
 
 extension Result where Failure == RaftDriverError {
