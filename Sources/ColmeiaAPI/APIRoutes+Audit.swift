@@ -8,13 +8,6 @@ import NIOCore
 import ServiceLifecycle
 
 extension APIRoutes {
-    /// A page of the audit trail and where the next one starts.
-    struct AuditPageResponse: Codable {
-        var Records: [AuditRecordResponse]
-        /// The cursor of the next page; absent on the last.
-        var Next: String?
-    }
-
     /// The chain as `GET /colmeia/v1/audit/verify` found it.
     struct AuditVerifyResponse: Codable {
         struct Position: Codable {
@@ -51,8 +44,18 @@ extension APIRoutes {
             let parameters = try AuditQueryParameters(request, store: store)
             if parameters.follow { return try Self.followAudit(parameters.query, store: store) }
             let page = try store.auditRecords(parameters.query)
-            var response = try JSONResponse.encode(AuditPageResponse(Records: try page.records.map(AuditRecordResponse.init),
-                                                                     Next: page.next.map(AuditQueryParameters.text)))
+            // {"Next": cursor (absent on the last page), "Records": [...]}
+            var body = "{"
+            if let next = page.next { body += "\"Next\":\"" + AuditQueryParameters.text(next) + "\"," }
+            body += "\"Records\":["
+            for (offset, record) in page.records.enumerated() {
+                if offset > 0 { body += "," }
+                AuditRecordResponse.json(record, into: &body)
+            }
+            body += "]}"
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            var response = Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
             // How long the whole trail is, and where it ends (for a client that pages or polls).
             let chain = try store.auditChainState()
             response.headers[HTTPField.Name("X-Colmeia-Audit-Records")!] = String(chain.headCount)
@@ -86,7 +89,7 @@ extension APIRoutes {
                 replay.toIndex = min(query.toIndex ?? start, start)
                 while true {
                     let page = try store.auditRecords(replay)
-                    for record in page.records { try await writer.write(ByteBuffer(data: try AuditRecordResponse(record).line())) }
+                    for record in page.records { try await writer.write(ByteBuffer(data: AuditRecordResponse.line(record))) }
                     guard let next = page.next else { break }
                     replay.after = next
                 }
@@ -104,7 +107,7 @@ extension APIRoutes {
                                     continuation.finish()
                                     return
                                 }
-                                continuation.yield(ByteBuffer(data: try AuditRecordResponse(record).line()))
+                                continuation.yield(ByteBuffer(data: AuditRecordResponse.line(record)))
                             }
                         }
                         continuation.finish()
@@ -150,7 +153,7 @@ extension APIRoutes {
                             previousHash = AuditChain.hex(chain.archivedHash)
                         }
                     }
-                    chunk += try AuditExportLine(record).line()
+                    chunk += AuditExportLine.line(record)
                     count += 1
                     last = record
                 }
@@ -172,22 +175,13 @@ extension APIRoutes {
     }
 }
 
-/// An exported record: the API's record plus its canonical bytes (base64), which are what
-/// its hash covers.
-struct AuditExportLine: Codable {
-    var Record: AuditRecordResponse
-    var Canonical: String
-
-    init(_ record: AuditRecord) throws {
-        Record = try AuditRecordResponse(record)
-        Canonical = Data(AuditChain.canonicalBytes(record)).base64EncodedString()
-    }
-
-    func line() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
+/// An exported record: `{"Canonical": base64 of the canonical bytes its hash covers,
+/// "Record": the API's record}`.
+enum AuditExportLine {
+    static func line(_ record: AuditRecord) -> Data {
+        var out = "{\"Canonical\":\"" + Data(AuditChain.canonicalBytes(record)).base64EncodedString() + "\",\"Record\":"
+        AuditRecordResponse.json(record, into: &out)
+        out += "}\n"
+        return Data(out.utf8)
     }
 }

@@ -6,7 +6,7 @@ import Hummingbird
 extension APIRoutes {
     func addConfigRoutes(to router: Router<APIRequestContext>) {
         router.get("/configs") { request, _ in
-            JSONResponse.array(of: try await self.readStore(request).listJSON(.config, filters: request.filters()))
+            JSONResponse.array(of: try await self.readStore(request, kinds: [.config]).listJSON(.config, filters: request.filters()))
         }
         router.post("/configs/create") { request, context in
             let spec = try await JSONResponse.decode(ConfigSpec.self, from: request, context: context, limit: JSONResponse.fileObjectBodyLimit)
@@ -19,7 +19,7 @@ extension APIRoutes {
             return try JSONResponse.encode(["ID": id], status: .created)
         }
         router.get("/configs/{id}") { request, context in
-            try JSONResponse.encode(try await self.readStore(request).get(Config.self, context.objectReference()))
+            try JSONResponse.encode(try await self.readStore(request, kinds: [.config]).get(Config.self, context.objectReference()))
         }
         router.post("/configs/{id}/update") { request, context in
             let store = try await self.store()

@@ -96,13 +96,14 @@ extension APIRoutes {
     /// The store a read answers from: the live read models, or with `?at=INDEX|TIME` the
     /// state as of that log index (a number) or time (RFC 3339 or unix seconds with a
     /// fraction), rebuilt from the audit trail.
-    func readStore(_ request: Request) async throws -> ClusterStore {
+    /// `kinds`: what the route reads (a list of services needs no tasks).
+    func readStore(_ request: Request, kinds: Set<ObjectKind>) async throws -> ClusterStore {
         let store = try await self.store()
         guard let at = request.uri.queryParameters.get("at").map({ String($0) }), !at.isEmpty else { return store }
-        if let index = UInt64(at) { return try store.asOf(index: index) }
+        if let index = UInt64(at) { return try store.asOf(index: index, kinds: kinds) }
         guard let time = Timestamp(eventsParameter: at) else {
             throw DockerAPIError.badRequest("invalid at \"\(at.prefix(64))\" (a log index, or a time in RFC 3339 or unix seconds with a fraction)")
         }
-        return try store.asOf(index: store.index(at: time))
+        return try store.asOf(index: store.index(at: time), kinds: kinds)
     }
 }

@@ -6,7 +6,7 @@ import Hummingbird
 extension APIRoutes {
     func addNetworkRoutes(to router: Router<APIRequestContext>) {
         router.get("/networks") { request, _ in
-            JSONResponse.array(of: try await self.readStore(request).listJSON(.network, filters: request.filters()))
+            JSONResponse.array(of: try await self.readStore(request, kinds: [.network]).listJSON(.network, filters: request.filters()))
         }
         router.post("/networks/create") { request, context in
             let body = try await JSONResponse.decode(NetworkCreateRequest.self, from: request, context: context)
@@ -36,7 +36,7 @@ extension APIRoutes {
             return try JSONResponse.encode(["Id": id, "Warning": ""], status: .created)
         }
         router.get("/networks/{id}") { request, context in
-            try JSONResponse.encode(try await self.readStore(request).get(Network.self, context.objectReference()))
+            try JSONResponse.encode(try await self.readStore(request, kinds: [.network]).get(Network.self, context.objectReference()))
         }
         router.delete("/networks/{id}") { request, context in
             let store = try await self.store()

@@ -6,13 +6,13 @@ import Hummingbird
 extension APIRoutes {
     func addNodeRoutes(to router: Router<APIRequestContext>) {
         router.get("/nodes") { request, _ in
-            let nodes = try await self.readStore(request).list(Node.self, filters: request.filters())
+            let nodes = try await self.readStore(request, kinds: [.node]).list(Node.self, filters: request.filters())
             // As of an earlier index, the manager status as it was recorded.
             if request.uri.queryParameters.get("at") != nil { return try JSONResponse.encode(nodes) }
             return try JSONResponse.encode(await self.manager.withLiveManagerStatus(nodes))
         }
         router.get("/nodes/{id}") { request, context in
-            let node = try await self.readStore(request).get(Node.self, context.objectReference())
+            let node = try await self.readStore(request, kinds: [.node]).get(Node.self, context.objectReference())
             if request.uri.queryParameters.get("at") != nil { return try JSONResponse.encode(node) }
             return try JSONResponse.encode(await self.manager.withLiveManagerStatus([node])[0])
         }

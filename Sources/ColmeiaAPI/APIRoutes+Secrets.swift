@@ -7,7 +7,7 @@ extension APIRoutes {
     func addSecretRoutes(to router: Router<APIRequestContext>) {
         router.get("/secrets") { request, context in
             // Secret data never leaves the cluster through the API; a viewer sees names only.
-            let secrets = try await self.readStore(request).list(Secret.self, filters: request.filters())
+            let secrets = try await self.readStore(request, kinds: [.secret]).list(Secret.self, filters: request.filters())
             return try JSONResponse.encode(secrets.map { Self.shown($0, to: context.identity) })
         }
         router.post("/secrets/create") { request, context in
@@ -21,7 +21,7 @@ extension APIRoutes {
             return try JSONResponse.encode(["ID": id], status: .created)
         }
         router.get("/secrets/{id}") { request, context in
-            try JSONResponse.encode(Self.shown(try await self.readStore(request).get(Secret.self, context.objectReference()), to: context.identity))
+            try JSONResponse.encode(Self.shown(try await self.readStore(request, kinds: [.secret]).get(Secret.self, context.objectReference()), to: context.identity))
         }
         router.post("/secrets/{id}/update") { request, context in
             let store = try await self.store()

@@ -7,7 +7,7 @@ import Hummingbird
 extension APIRoutes {
     func addServiceRoutes(to router: Router<APIRequestContext>) {
         router.get("/services") { request, _ in
-            let store = try await self.readStore(request)
+            let store = try await self.readStore(request, kinds: request.flag("status") ? [.service, .task, .node] : [.service])
             guard request.flag("status") else {
                 return JSONResponse.array(of: try store.listAPIJSON(.service, filters: request.filters()))
             }
@@ -41,7 +41,7 @@ extension APIRoutes {
             return try JSONResponse.encode(ServiceCreateResponse(id: id, warnings: []), status: .created)
         }
         router.get("/services/{id}") { request, context in
-            var service = try await self.readStore(request).get(Service.self, context.objectReference())
+            var service = try await self.readStore(request, kinds: [.service]).get(Service.self, context.objectReference())
             if request.flag("insertDefaults") {
                 service.spec = service.spec.withDefaultsInserted()
                 service.previousSpec = service.previousSpec?.withDefaultsInserted()

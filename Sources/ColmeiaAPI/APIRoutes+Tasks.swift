@@ -11,9 +11,9 @@ extension APIRoutes {
             // progress): only tasks that run their service's current template.
             guard let upToDate = filters.removeValue(forKey: "_up-to-date"), upToDate.contains(where: { $0 == "true" || $0 == "1" }) else {
                 filters["_up-to-date"] = nil
-                return JSONResponse.array(of: try await self.readStore(request).listAPIJSON(.task, filters: Filters(filters)))
+                return JSONResponse.array(of: try await self.readStore(request, kinds: [.task, .service, .node]).listAPIJSON(.task, filters: Filters(filters)))
             }
-            let store = try await self.readStore(request)
+            let store = try await self.readStore(request, kinds: [.task, .service, .node])
             var templates: [String: TaskSpec] = [:]
             for service in try store.list(Service.self) { templates[service.id] = service.spec.taskTemplate }
             let tasks = try store.list(SwarmTask.self, filters: Filters(filters)).filter { task in
@@ -22,7 +22,7 @@ extension APIRoutes {
             return try JSONResponse.encode(tasks.map { $0.redactedForAPI() })
         }
         router.get("/tasks/{id}") { request, context in
-            try JSONResponse.encode(try await self.readStore(request).get(SwarmTask.self, context.objectReference()).redactedForAPI())
+            try JSONResponse.encode(try await self.readStore(request, kinds: [.task]).get(SwarmTask.self, context.objectReference()).redactedForAPI())
         }
     }
 }

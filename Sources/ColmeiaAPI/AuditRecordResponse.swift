@@ -5,7 +5,12 @@ import Foundation
 /// One audit record as Colmeia's API shows it (`/colmeia/v1/audit`, NDJSON lines of
 /// `follow` and `export`): who, from where, what, and the change itself. The payload is the
 /// object as the event left it, without secret data or registry credentials.
-struct AuditRecordResponse: Codable, Sendable, Hashable {
+///
+/// Written straight to JSON text, keys sorted: the payload and the patch are already JSON
+/// in the trail and are copied as they are (decoding and re-encoding them cost a page of
+/// 100 records tens of milliseconds).
+enum AuditRecordResponse {
+    /// The actor as history entries show it too.
     struct ActorJSON: Codable, Sendable, Hashable {
         var Kind: String
         var ID: String
@@ -13,56 +18,78 @@ struct AuditRecordResponse: Codable, Sendable, Hashable {
         var Details: [String: String]?
     }
 
-    struct ObjectJSON: Codable, Sendable, Hashable {
-        var Kind: String
-        var ID: String
-        var Name: String
-    }
-
-    var Index: UInt64
-    var Ordinal: Int
-    var Term: UInt64
-    var Time: String
-    var TimeNano: Int64
-    var Actor: ActorJSON
-    var RequestID: String?
-    var UserAgent: String?
-    var CommandID: String
-    var `Type`: String
-    var Outcome: String
-    var Object: ObjectJSON
-    var ServiceID: String?
-    var Payload: JSONValue
-    var Patch: JSONPatch?
-    /// The chain link (hex SHA-256).
-    var Hash: String
-
-    init(_ record: AuditRecord) throws {
-        Index = record.index
-        Ordinal = record.ordinal
-        Term = record.term
-        Time = record.time.rfc3339
-        TimeNano = record.time.nanosecondsSinceEpochForEvents
-        Actor = ActorJSON(Kind: record.actor.kind.rawValue, ID: record.actor.id,
-                      Details: record.actor.details.isEmpty ? nil : record.actor.details)
-        RequestID = record.requestID
-        UserAgent = record.actor.details["userAgent"]
-        CommandID = record.commandID
-        self.Type = record.type
-        Outcome = record.outcome
-        Object = ObjectJSON(Kind: record.objectKind.rawValue, ID: record.objectID, Name: record.objectName)
-        ServiceID = record.serviceID
-        Payload = try JSONDecoder().decode(JSONValue.self, from: Data(record.shownPayload.utf8))
-        Patch = try record.patch.map { try JSONDecoder().decode(JSONPatch.self, from: Data($0.utf8)) }
-        Hash = AuditChain.hex(record.hash)
+    static func json(_ record: AuditRecord, into out: inout String) {
+        out += "{\"Actor\":{"
+        if !record.actor.details.isEmpty {
+            out += "\"Details\":{"
+            var first = true
+            for (key, value) in record.actor.details.sorted(by: { $0.key < $1.key }) {
+                if !first { out += "," }
+                first = false
+                string(key, into: &out)
+                out += ":"
+                string(value, into: &out)
+            }
+            out += "},"
+        }
+        out += "\"ID\":"
+        string(record.actor.id, into: &out)
+        out += ",\"Kind\":"
+        string(record.actor.kind.rawValue, into: &out)
+        out += "},\"CommandID\":"
+        string(record.commandID, into: &out)
+        out += ",\"Hash\":\"" + AuditChain.hex(record.hash) + "\""
+        out += ",\"Index\":\(record.index),\"Object\":{\"ID\":"
+        string(record.objectID, into: &out)
+        out += ",\"Kind\":"
+        string(record.objectKind.rawValue, into: &out)
+        out += ",\"Name\":"
+        string(record.objectName, into: &out)
+        out += "},\"Ordinal\":\(record.ordinal),\"Outcome\":"
+        string(record.outcome, into: &out)
+        if let patch = record.patch { out += ",\"Patch\":" + patch }
+        out += ",\"Payload\":" + record.shownPayload
+        if let requestID = record.requestID {
+            out += ",\"RequestID\":"
+            string(requestID, into: &out)
+        }
+        if let service = record.serviceID {
+            out += ",\"ServiceID\":"
+            string(service, into: &out)
+        }
+        out += ",\"Term\":\(record.term),\"Time\":\"" + record.time.rfc3339 + "\""
+        out += ",\"TimeNano\":\(record.time.nanosecondsSinceEpochForEvents),\"Type\":"
+        string(record.type, into: &out)
+        if let agent = record.actor.details["userAgent"] {
+            out += ",\"UserAgent\":"
+            string(agent, into: &out)
+        }
+        out += "}"
     }
 
     /// One NDJSON line.
-    func line() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(self)
-        data.append(0x0A)
-        return data
+    static func line(_ record: AuditRecord) -> Data {
+        var out = ""
+        json(record, into: &out)
+        out += "\n"
+        return Data(out.utf8)
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    static func string(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let control where control.value < 0x20:
+                out += String(format: "\\u%04x", control.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 }

@@ -331,7 +331,7 @@ public final class AuditArchive: Sendable {
     }
 
     /// Every object's newest version at or below `index`, from the segment holding it.
-    func objectVersions(at index: UInt64, through checkpoint: UInt64) throws(QueryError) -> [(ObjectKind, String)] {
+    func objectVersions(at index: UInt64, through checkpoint: UInt64, kinds: Set<ObjectKind>) throws(QueryError) -> [(ObjectKind, String)] {
         guard let segment = try segments(through: AuditCursor(index: checkpoint)).last(where: { $0.firstIndex <= index }) else {
             throw .invalidArgument("index \(index) is before the first record of the audit trail")
         }
@@ -342,10 +342,10 @@ public final class AuditArchive: Sendable {
             throw .database(error.description)
         }
         var found: [String: (ObjectKind, String)?] = [:]
-        for object in content.base where ClusterStore.historicalKinds.contains(object.kind) {
+        for object in content.base where kinds.contains(object.kind) {
             found[object.kind.rawValue + "/" + object.id] = .some((object.kind, object.payload))
         }
-        for record in content.records where record.index <= index && ClusterStore.historicalKinds.contains(record.objectKind) {
+        for record in content.records where record.index <= index && kinds.contains(record.objectKind) {
             let version: (ObjectKind, String)? = record.type.hasSuffix(".removed") ? nil : (record.objectKind, record.payload)
             found[record.objectKind.rawValue + "/" + record.objectID] = .some(version)
         }

@@ -77,7 +77,7 @@ public enum AuditChain {
               let payload = reader.text() ?? nil, let patch = reader.text(), reader.isAtEnd,
               let actorKind = CommandEnvelope.Actor.Kind(rawValue: actorKindName), let objectKind = ObjectKind(rawValue: objectKindName),
               let stamp = Timestamp(nanosecondsSinceEpoch: Int64(bitPattern: time)) else { return nil }
-        let details = detailsText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        let details = detailsText.map(Self.details(from:)) ?? [:]
         return AuditRecord(index: index, ordinal: Int(Int64(bitPattern: ordinal)), term: term, time: stamp,
                            actor: CommandEnvelope.Actor(kind: actorKind, id: actorID, details: details), requestID: requestID,
                            commandID: commandID, type: type, objectKind: objectKind, objectID: objectID, objectName: objectName,
@@ -107,6 +107,12 @@ public enum AuditChain {
             bytes = bytes.dropFirst(Int(length))
             return .some(text)
         }
+    }
+
+    /// Actor details from their stored JSON text (JSONSerialization: several times quicker
+    /// than JSONDecoder on a page of records).
+    static func details(from text: String) -> [String: String] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String] ?? [:]
     }
 
     /// Actor details as stored: JSON with sorted keys, nil when there are none.

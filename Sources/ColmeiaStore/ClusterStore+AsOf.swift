@@ -4,27 +4,35 @@ import GRDB
 
 extension ClusterStore {
     /// The kinds of object a read as of an index shows.
-    static let historicalKinds: [ObjectKind] = [.cluster, .node, .service, .task, .secret, .config, .network]
+    public static let historicalKinds: [ObjectKind] = [.cluster, .node, .service, .task, .secret, .config, .network]
 
     /// The read models as they stood at `index`, in a store of their own (cached): every
     /// object the audit trail names, at its newest version at or below `index`, without the
     /// removed ones. Built from the trail (and its archive), never from the live tables, so
     /// the live read models are not disturbed and compaction of the Raft log loses nothing.
     ///
+    /// Only `kinds` are sure to be filled (a list of services needs no tasks); a later read
+    /// of the same index fills what it needs more.
+    ///
     /// ```swift
-    /// let before = try store.asOf(index: 120)
+    /// let before = try store.asOf(index: 120, kinds: [.service])
     /// let services = try before.list(Service.self)
     /// ```
-    public func asOf(index: UInt64) throws(QueryError) -> ClusterStore {
+    public func asOf(index: UInt64, kinds: Set<ObjectKind> = Set(ClusterStore.historicalKinds)) throws(QueryError) -> ClusterStore {
         let applied = applied.index
         guard index <= applied else {
             throw .invalidArgument("index \(index) is beyond the log (the last applied index is \(applied))")
         }
-        if let cached = historical.store(at: index) { return cached }
-        let objects = try objectVersions(at: index)
-        let scratch = historicalPath(at: index)
+        // One fill at a time: two reads of the same index must not fill it twice.
+        historical.fillLock.lock()
+        defer { historical.fillLock.unlock() }
+        let cached = historical.store(at: index)
+        let missing = kinds.subtracting(cached?.filled ?? [])
+        if let cached, missing.isEmpty { return cached.store }
+        let objects = try objectVersions(at: index, kinds: missing)
+        let scratch = cached?.store.path ?? historicalPath(at: index)
         do {
-            let store = try ClusterStore(path: scratch, scratch: true)
+            let store = try cached?.store ?? ClusterStore(path: scratch, scratch: true)
             try store.pool.write { db in
                 for (kind, payload) in objects {
                     try Self.resourceRow(kind: kind, payload: payload).insert(db)
@@ -32,10 +40,10 @@ extension ClusterStore {
                 try db.execute(sql: "UPDATE applied_state SET raft_index = ?, raft_term = 0 WHERE id = 1", arguments: [Int64(index)])
             }
             store.position.withLock { $0 = AppliedPosition(index: index, term: 0) }
-            historical.insert(store, at: index)
+            historical.insert(store, at: index, filled: missing.union(cached?.filled ?? []))
             return store
         } catch {
-            ClusterStore.removeFiles(of: scratch)
+            if cached == nil { ClusterStore.removeFiles(of: scratch) }
             throw .database("cannot build the state as of index \(index): \(error)")
         }
     }
@@ -84,12 +92,14 @@ extension ClusterStore {
     }
 
     /// Every tracked object's newest payload at or below `index`, removed ones left out.
-    func objectVersions(at index: UInt64) throws(QueryError) -> [(ObjectKind, String)] {
+    func objectVersions(at index: UInt64, kinds wanted: Set<ObjectKind>) throws(QueryError) -> [(ObjectKind, String)] {
+        let wanted = wanted.intersection(Self.historicalKinds)
+        guard !wanted.isEmpty else { return [] }
         let chain = try auditChainState()
         if chain.archivedCount > 0, index < chain.archivedIndex {
-            return try archive.objectVersions(at: index, through: chain.archivedIndex)
+            return try archive.objectVersions(at: index, through: chain.archivedIndex, kinds: wanted)
         }
-        let kinds = Self.historicalKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let kinds = wanted.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
         return try read { db in
             var found: [String: (ObjectKind, String)?] = [:]
             let rows = try Row.fetchCursor(db, sql: """
@@ -116,7 +126,7 @@ extension ClusterStore {
                 let kindName: String = row["object_kind"]
                 let id: String = row["object_id"]
                 guard found[kindName + "/" + id] == nil, let kind = ObjectKind(rawValue: kindName),
-                      Self.historicalKinds.contains(kind) else { continue }
+                      wanted.contains(kind) else { continue }
                 found[kindName + "/" + id] = (kind, row["payload"])
             }
             return found.values.compactMap { $0 }

@@ -96,7 +96,7 @@ extension ClusterStore {
         let index: Int64 = row["raft_index"]
         let term: Int64 = row["raft_term"]
         let detailsText: String? = row["actor_details"]
-        let details = detailsText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        let details = detailsText.map(AuditChain.details(from:)) ?? [:]
         let timeNanoseconds: Int64 = row["time_ns"]
         let hash: Data? = row["hash"]
         return AuditRecord(index: UInt64(index), ordinal: row["ordinal"], term: UInt64(term),
