@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 extension APIRoutes {
@@ -64,7 +65,8 @@ extension APIRoutes {
         }
         router.get("/colmeia/v1/audit/verify") { _, _ -> Response in
             let store = try await self.store()
-            let result = try store.verifyAuditTrail()
+            // Seconds on a long trail: off the cooperative pool, which serves every request.
+            let result = try await NIOThreadPool.singleton.runIfActive { try store.verifyAuditTrail() }
             return try JSONResponse.encode(AuditVerifyResponse(
                 Valid: result.isValid, Records: result.records, ArchivedRecords: result.archivedRecords, Segments: result.segments,
                 DroppedRecords: result.droppedRecords, Head: .init(Index: result.headIndex, Ordinal: result.headOrdinal),
@@ -98,26 +100,14 @@ extension APIRoutes {
                 try await writer.finish(nil)
                 return
             }
-            let lines = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-                let task = Task {
-                    do {
-                        for try await batch in store.changes(after: start) {
-                            for record in batch.records where query.matches(record) {
-                                if let end = query.toIndex, record.index > end {
-                                    continuation.finish()
-                                    return
-                                }
-                                continuation.yield(ByteBuffer(data: AuditRecordResponse.line(record)))
-                            }
-                        }
-                        continuation.finish()
-                    } catch {
-                        continuation.finish(throwing: error)
-                    }
+            // Pulled from the change feed at the client's pace: a slow client holds back only
+            // its own reads. A stream nobody ends ends when the daemon's shutdown begins.
+            follow: for try await batch in store.changes(after: start).cancelOnGracefulShutdown() {
+                if let end = query.toIndex, batch.index > end { break follow }
+                for record in batch.records where query.matches(record) {
+                    try await writer.write(ByteBuffer(data: AuditRecordResponse.line(record)))
                 }
-                continuation.onTermination = { _ in task.cancel() }
             }
-            for try await line in lines.cancelOnGracefulShutdown() { try await writer.write(line) }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)

@@ -3,6 +3,7 @@ import ColmeiaModel
 import ColmeiaStore
 import Foundation
 import Hummingbird
+import NIOPosix
 
 extension APIRoutes {
     /// One version of a service's spec: when, by whom, and what changed from the one before.
@@ -100,10 +101,15 @@ extension APIRoutes {
     func readStore(_ request: Request, kinds: Set<ObjectKind>) async throws -> ClusterStore {
         let store = try await self.store()
         guard let at = request.uri.queryParameters.get("at").map({ String($0) }), !at.isEmpty else { return store }
-        if let index = UInt64(at) { return try store.asOf(index: index, kinds: kinds) }
-        guard let time = Timestamp(eventsParameter: at) else {
+        let index: UInt64
+        if let number = UInt64(at) {
+            index = number
+        } else if let time = Timestamp(eventsParameter: at) {
+            index = try store.index(at: time)
+        } else {
             throw DockerAPIError.badRequest("invalid at \"\(at.prefix(64))\" (a log index, or a time in RFC 3339 or unix seconds with a fraction)")
         }
-        return try store.asOf(index: store.index(at: time), kinds: kinds)
+        // Building the store is blocking SQLite work: off the cooperative pool.
+        return try await NIOThreadPool.singleton.runIfActive { try store.asOf(index: index, kinds: kinds) }
     }
 }

@@ -430,6 +430,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             if let snapshot = ready.snapshot {
                 try loop.machine.restore(snapshot)
                 loop.receivedSnapshotIndex = snapshot.metadata.index
+                loop.bytesSinceSnapshot = 0
             }
             try apply(ready.committedEntries.filter { $0.index > loop.machine.appliedIndex }, on: loop)
             loop.raft.advance(ready)

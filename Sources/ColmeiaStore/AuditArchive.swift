@@ -45,6 +45,10 @@ public final class AuditArchive: Sendable {
         /// for one skips the segments without it.
         public var services: [String]
         public var actors: [String]
+        /// The event types and outcomes in the segment, and the names its services had.
+        public var types: [String]
+        public var outcomes: [String]
+        public var serviceNames: [String]
         /// The earliest and latest record times (proposers' clocks need not agree with log order).
         public var minTimeNanoseconds: Int64
         public var maxTimeNanoseconds: Int64
@@ -163,6 +167,8 @@ public final class AuditArchive: Sendable {
                               lastTimeNanoseconds: last.time.nanosecondsSinceEpoch, records: records.count,
                               baseObjects: base.count, previousHash: AuditChain.hex(previousHash), lastHash: AuditChain.hex(last.hash),
                               services: Set(records.compactMap(\.serviceID)).sorted(), actors: Set(records.map(\.actor.id)).sorted(),
+                              types: Set(records.map(\.type)).sorted(), outcomes: Set(records.map(\.outcome)).sorted(),
+                              serviceNames: Set(records.filter { $0.objectKind == .service }.map(\.objectName)).sorted(),
                               minTimeNanoseconds: records.map(\.time.nanosecondsSinceEpoch).min() ?? 0,
                               maxTimeNanoseconds: records.map(\.time.nanosecondsSinceEpoch).max() ?? 0)
         let summaryBytes: [UInt8]
@@ -203,6 +209,28 @@ public final class AuditArchive: Sendable {
         appendUInt32(UInt32(compressed.count), to: &bytes)
         bytes += Array(SHA256.hash(data: raw))
         bytes += compressed
+    }
+
+    /// After the state was replaced by a snapshot: this manager's segments must end exactly
+    /// at the snapshot's checkpoint. Those past it, and all of them when they do not reach
+    /// it (the leader archived records this manager never did), are moved to
+    /// `superseded/<time>/`, kept but no longer read; the chain then resumes at the checkpoint.
+    func align(toCheckpoint checkpoint: AuditCursor?) {
+        guard let all = try? segments(), !all.isEmpty else { return }
+        var aside = all.filter { segment in
+            checkpoint.map { $0 < AuditCursor(index: segment.lastIndex, ordinal: segment.lastOrdinal) } ?? true
+        }
+        let kept = all.filter { segment in !aside.contains(segment) }
+        if let last = kept.last, AuditCursor(index: last.lastIndex, ordinal: last.lastOrdinal) != checkpoint {
+            aside = all
+        }
+        guard !aside.isEmpty else { return }
+        let folder = directory + "/superseded/" + String(Int(Date().timeIntervalSince1970))
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for segment in aside {
+            try? FileManager.default.moveItem(atPath: directory + "/" + segment.file, toPath: folder + "/" + segment.file)
+            cache.withLock { _ = $0.removeValue(forKey: segment.file) }
+        }
     }
 
     // MARK: Reading
@@ -310,6 +338,10 @@ public final class AuditArchive: Sendable {
             if let service = query.serviceID, !segment.services.contains(service) { continue }
             if query.objectKind == .service, let id = query.objectID, !segment.services.contains(id) { continue }
             if let actor = query.actorID, !segment.actors.contains(actor) { continue }
+            if let outcome = query.outcome, !segment.outcomes.contains(outcome) { continue }
+            if let type = query.type, !segment.types.contains(where: { type.contains(".") ? $0 == type : $0.hasPrefix(type + ".") }) { continue }
+            if let kind = query.objectKind, !segment.types.contains(where: { $0.hasPrefix(kind.rawValue + ".") }) { continue }
+            if query.objectKind == .service, let name = query.objectName, !segment.serviceNames.contains(name) { continue }
             if let after = query.after {
                 let past = query.descending ? AuditCursor(index: segment.firstIndex, ordinal: segment.firstOrdinal) < after
                     : after < AuditCursor(index: segment.lastIndex, ordinal: segment.lastOrdinal)

@@ -134,7 +134,8 @@ extension ClusterStore {
             stored.version = Version(index: index)
             stored.createdAt = time
             stored.updatedAt = time
-            return .landed(payload: String(decoding: try ResourceRow.encoder().encode(stored.redactedForAPI()), as: UTF8.self))
+            return .landed(AuditLanding(payload: String(decoding: try ResourceRow.encoder().encode(stored.redactedForAPI()), as: UTF8.self),
+                                        name: object.spec.name))
         case .requestRefused(let denial):
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(denial), as: UTF8.self))
         case .backup(let record):

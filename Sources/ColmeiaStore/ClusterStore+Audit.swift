@@ -26,8 +26,19 @@ extension ClusterStore {
     /// Like `audit(_:)`, but over the whole trail: the archive segments the retention
     /// policy moved records to, then `state.db`, in the query's order.
     public func auditRecords(_ query: AuditQuery) throws(QueryError) -> AuditPage {
+        // A retention pass that moves rows between the archive read and the table read
+        // would hide them from this page: read again when the checkpoint moved.
+        for _ in 0..<3 {
+            let before = try auditChainState()
+            let page = try auditRecords(query, chain: before)
+            let after = try auditChainState()
+            if after.archivedIndex == before.archivedIndex && after.archivedCount == before.archivedCount { return page }
+        }
+        return try auditRecords(query, chain: auditChainState())
+    }
+
+    private func auditRecords(_ query: AuditQuery, chain: AuditChainState) throws(QueryError) -> AuditPage {
         let limit = max(1, min(query.limit, 10_000))
-        let chain = try auditChainState()
         let checkpoint = AuditCursor(index: chain.archivedIndex, ordinal: chain.archivedOrdinal)
         let archiveMayMatch = chain.archivedCount > 0 && (query.fromIndex.map { $0 <= chain.archivedIndex } ?? true)
         var query = query

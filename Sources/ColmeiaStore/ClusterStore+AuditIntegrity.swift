@@ -65,6 +65,35 @@ extension ClusterStore {
     /// Recomputes the hash chain over the archive segments and every audit row, in log
     /// order, and names the first record whose link does not hold (an altered, missing or
     /// inserted record, a damaged archive block).
+    /// Whether a segment's summary (what queries skip segments by) says what its records do.
+    static func summary(_ segment: AuditArchive.Segment, matches records: [AuditRecord]) -> Bool {
+        guard let first = records.first, let last = records.last else { return false }
+        return segment.records == records.count && segment.firstIndex == first.index && segment.firstOrdinal == first.ordinal
+            && segment.lastIndex == last.index && segment.lastOrdinal == last.ordinal && segment.lastHash == AuditChain.hex(last.hash)
+            && segment.services == Set(records.compactMap(\.serviceID)).sorted()
+            && segment.actors == Set(records.map(\.actor.id)).sorted()
+            && segment.types == Set(records.map(\.type)).sorted()
+            && segment.outcomes == Set(records.map(\.outcome)).sorted()
+            && segment.serviceNames == Set(records.filter { $0.objectKind == .service }.map(\.objectName)).sorted()
+            && segment.minTimeNanoseconds == (records.map(\.time.nanosecondsSinceEpoch).min() ?? 0)
+            && segment.maxTimeNanoseconds == (records.map(\.time.nanosecondsSinceEpoch).max() ?? 0)
+    }
+
+    /// Whether `redacted` is the record's payload without its registry credentials.
+    static func isRedaction(_ redacted: String, of record: AuditRecord) -> Bool {
+        let decoder = JSONDecoder()
+        let payload = Data(record.payload.utf8)
+        let expected: Data?
+        switch record.objectKind {
+        case .service: expected = (try? decoder.decode(Service.self, from: payload)).flatMap { try? ResourceRow.encoder().encode($0.redactedForAPI()) }
+        case .task: expected = (try? decoder.decode(SwarmTask.self, from: payload)).flatMap { try? ResourceRow.encoder().encode($0.redactedForAPI()) }
+        default: return false
+        }
+        guard let expected, let want = try? decoder.decode(JSONValue.self, from: expected),
+              let have = try? decoder.decode(JSONValue.self, from: Data(redacted.utf8)) else { return false }
+        return want == have
+    }
+
     public func verifyAuditTrail() throws(QueryError) -> AuditVerification {
         // One read transaction: the rows, the head and the checkpoint agree.
         let result: AuditVerification = try read { db in
@@ -102,6 +131,10 @@ extension ClusterStore {
                     content = try archive.read(segment).records
                 } catch {
                     return broken(error.firstIndex, error.firstOrdinal, error.description)
+                }
+                guard Self.summary(segment, matches: content) else {
+                    return broken(segment.firstIndex, segment.firstOrdinal,
+                                  "the summary of archive segment \(segment.file) does not match its records")
                 }
                 for record in content {
                     guard AuditChain.link(previous, record) == record.hash else {
@@ -142,6 +175,11 @@ extension ClusterStore {
                     return broken(UInt64(index), row["ordinal"], "record \(index).\(row["ordinal"] as Int) is unreadable")
                 }
                 let details: String? = row["actor_details"]
+                // The chain covers the redacted copy: it must be the payload, redacted.
+                if let redacted = record.redactedPayload, !Self.isRedaction(redacted, of: record) {
+                    return broken(record.index, record.ordinal,
+                                  "record \(record.index).\(record.ordinal) (\(record.type) \(record.objectID)) holds a payload its redacted copy does not match")
+                }
                 let link = AuditChain.link(previous, canonical: AuditChain.canonicalBytes(record, details: .some(details)))
                 guard link == record.hash else {
                     return broken(record.index, record.ordinal,

@@ -106,8 +106,13 @@ extension ClusterStore {
             }
             if let maxAge = policy.maxAge {
                 let (seconds, attoseconds) = maxAge.components
-                let limit = now.nanosecondsSinceEpoch - seconds * 1_000_000_000 - attoseconds / 1_000_000_000
-                if let oldest = try Int64.fetchOne(db, sql: """
+                let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+                let age = overflow ? Int64.max : scaled.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
+                // An age longer than the clock reaches back moves nothing.
+                let (limit, underflow) = now.nanosecondsSinceEpoch.subtractingReportingOverflow(age)
+                if underflow {
+                    // nothing is that old
+                } else if let oldest = try Int64.fetchOne(db, sql: """
                     SELECT raft_index FROM audit_events WHERE time_ns >= ? ORDER BY raft_index, ordinal LIMIT 1
                     """, arguments: [limit]) {
                     cut = max(cut ?? 0, oldest - 1)
@@ -136,7 +141,9 @@ extension ClusterStore {
                     throw QueryError.database("the audit checkpoint moved during a retention pass")
                 }
                 var removed: [(String, String)] = []
-                for record in records where Self.historicalKinds.contains(record.objectKind) {
+                // Every kind whose later rows look back for a name or a previous version
+                // (tokens too): apply must find the same on every manager, archived or not.
+                for record in records where record.objectKind != .request && record.objectKind != .backup {
                     if record.type.hasSuffix(".removed") {
                         try db.execute(sql: "DELETE FROM audit_base WHERE object_kind = ? AND object_id = ?",
                                        arguments: [record.objectKind.rawValue, record.objectID])

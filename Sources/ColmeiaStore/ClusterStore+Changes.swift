@@ -33,7 +33,8 @@ public struct ChangeSequence: AsyncSequence, Sendable {
         public mutating func next() async throws -> ChangeBatch? {
             while buffered.isEmpty {
                 try Task.checkCancellation()
-                let page = try store.audit(AuditQuery(after: cursor, limit: 1_000))
+                // From the archive too, for a reader the retention policy overtook.
+                let page = try store.auditRecords(AuditQuery(after: cursor, limit: 1_000))
                 if page.records.isEmpty {
                     _ = await store.waitForApply(after: Swift.max(cursor.index, store.applied.index))
                     continue

@@ -23,6 +23,8 @@ public final class ClusterStore: Sendable {
     public let archive: AuditArchive
     /// Stores built for reads as of an index.
     let historical = HistoricalStores()
+    /// A store built for a read as of an index: its files go with it.
+    private let isScratch: Bool
 
     /// Opens (creating and migrating if needed) the database at `path`. Audit records the
     /// retention policy moves out go to `archiveDirectory` (default: `audit-archive` beside
@@ -34,6 +36,7 @@ public final class ClusterStore: Sendable {
     /// `scratch`: a store built for a read as of an index; it leaves its siblings alone.
     init(path: String, archiveDirectory: String? = nil, scratch: Bool) throws(StoreError) {
         self.path = path
+        isScratch = scratch
         let folder = (path as NSString).deletingLastPathComponent
         archive = AuditArchive(directory: archiveDirectory ?? ((folder.isEmpty ? "." : folder) + "/audit-archive"))
         if !scratch { Self.removeHistoricalFiles(of: path) }
@@ -148,6 +151,9 @@ public final class ClusterStore: Sendable {
             try Self.enableIncrementalVacuum(pool)
             try StoreMigrations.migrator().migrate(pool)
             try pool.write { db in try Self.linkUnchainedRows(db) }
+            let chain = try pool.read { db in try Self.chainState(db) }
+            archive.align(toCheckpoint: chain.archivedCount > 0 ? AuditCursor(index: chain.archivedIndex, ordinal: chain.archivedOrdinal) : nil)
+            historical.removeAll()
             position.withLock { $0 = restored }
             feed.publish(restored.index)
         } catch let error as StoreError {
@@ -155,6 +161,11 @@ public final class ClusterStore: Sendable {
         } catch {
             throw .corrupt("the snapshot is not a readable store database: \(error)")
         }
+    }
+
+    deinit {
+        // The last reader let go (an evicted store may still be answering one).
+        if isScratch { Self.removeFiles(of: path) }
     }
 
     // MARK: Files

@@ -223,7 +223,7 @@ extension Colmeiad {
         }
         var age: Duration?
         if let text = auditRetentionAge {
-            guard let seconds = Self.seconds(text), seconds > 0 else {
+            guard let seconds = Self.seconds(text), seconds > 0, seconds < 1e10 else {
                 throw ValidationError("--audit-retention-age \(text): give a number of seconds, minutes or hours (90s, 30m, 720h)")
             }
             age = .milliseconds(Int64(seconds * 1000))

@@ -131,6 +131,58 @@ import Testing
         #expect(damaged.reason?.contains(segment.file) == true)
     }
 
+    @Test("a manager that archived a token's creation writes the same removal row, and chain head, as one that did not")
+    func retentionKeepsApplyDeterministic() throws {
+        var heads: [[UInt8]] = []
+        for archives in [false, true] {
+            let store = try ClusterStore(path: temporaryPath())
+            defer { removeStore(store.path) }
+            var factory = CommandFactory()
+            var index: UInt64 = 0
+            func apply(_ command: ClusterCommand) throws {
+                index += 1
+                _ = try store.apply(command, index: index, term: 1)
+            }
+            try apply(ClusterCommand(envelope: factory.envelope(), events: [.tokenCreated(AccessToken(
+                id: "tok1", spec: AccessTokenSpec(name: "ci", role: .deployer), secretHash: "h"))]))
+            try apply(factory.createService(CommandFactory.service("svc1", name: "web")))
+            for number in 0..<40 {
+                try apply(ClusterCommand(envelope: factory.envelope(), events: [.configCreated(Config(
+                    id: "cfg\(number)", spec: ConfigSpec(name: "c\(number)", data: Data("x".utf8))))]))
+            }
+            if archives {
+                let run = try store.applyRetention(AuditRetention(maxRecords: 5, segmentRecords: 10))
+                #expect(run.movedRecords > 0)
+                #expect(try store.audit(AuditQuery(objectID: "tok1")).records.isEmpty, "the token's creation left state.db")
+            }
+            try apply(ClusterCommand(envelope: factory.envelope(), events: [.tokenRemoved(id: "tok1")]))
+            var service = try store.get(Service.self, "svc1")
+            service.spec.mode = .replicated(2)
+            try apply(ClusterCommand(envelope: factory.envelope(), events: [.serviceUpdated(service)]))
+            let removal = try #require(store.audit(AuditQuery(type: "token.removed")).records.first)
+            #expect(removal.objectName == "ci")
+            heads.append(try store.auditChainState().headHash)
+            #expect(try store.verifyAuditTrail().isValid)
+        }
+        #expect(heads[0] == heads[1])
+    }
+
+    @Test("a snapshot that does not reach this manager's archive sets the archive aside; the chain resumes at its checkpoint")
+    func restoreAlignsTheArchive() throws {
+        let (store, _) = try sampleStore()
+        defer { removeStore(store.path) }
+        let before = try store.snapshotData()
+        var factory = CommandFactory(clock: 1_800_000_000)
+        try scale(store, times: 100, factory: &factory)
+        _ = try store.applyRetention(AuditRetention(maxRecords: 20, segmentRecords: 30))
+        #expect(try !store.archive.segments().isEmpty)
+        try store.restore(snapshotData: before)
+        #expect(try store.archive.segments().isEmpty, "segments past the restored checkpoint are set aside")
+        #expect(FileManager.default.fileExists(atPath: store.archive.directory + "/superseded"))
+        let verification = try store.verifyAuditTrail()
+        #expect(verification.isValid, "\(verification.reason ?? "")")
+    }
+
     @Test("rows written before the chain existed are linked when the store opens")
     func oldRowsAreLinkedAtOpen() throws {
         let (store, _) = try sampleStore()

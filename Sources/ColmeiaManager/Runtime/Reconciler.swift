@@ -79,6 +79,13 @@ public actor Reconciler {
 
     /// Folds every applied change into the view.
     private func catchUp() async throws {
+        // Changes this view has not read were moved to the audit archive (a reconciler far
+        // behind the retention policy): read the whole state again instead.
+        let chain = try store.auditChainState()
+        if chain.archivedCount > 0, cursor.index < chain.archivedIndex {
+            try await load()
+            return
+        }
         var touched: Set<String> = []
         var any = false
         while true {

@@ -42,6 +42,13 @@ INSERT INTO audit_events_v4 (raft_index, ordinal, raft_term, time_ns, time, acto
     FROM audit_events ORDER BY raft_index, ordinal;
 DROP TABLE audit_events;
 ALTER TABLE audit_events_v4 RENAME TO audit_events;
+-- Rows from before kept a service's or task's registry credentials in the payload: what
+-- readers see, and what the chain covers, is the payload without them.
+UPDATE audit_events SET redacted_payload = json_remove(payload, '$.Spec.TaskTemplate.ContainerSpec.PullOptions',
+                                                       '$.PreviousSpec.TaskTemplate.ContainerSpec.PullOptions')
+    WHERE object_kind = 'service' AND payload LIKE '%"PullOptions"%';
+UPDATE audit_events SET redacted_payload = json_remove(payload, '$.Spec.ContainerSpec.PullOptions')
+    WHERE object_kind = 'task' AND payload LIKE '%"PullOptions"%';
 
 CREATE INDEX audit_events_by_time ON audit_events (time_ns);
 CREATE INDEX audit_events_by_command ON audit_events (command_id);
