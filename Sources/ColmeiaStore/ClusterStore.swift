@@ -47,6 +47,9 @@ public final class ClusterStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        // Another connection on the file (the previous node's store while a swarm is
+        // re-initialised, a checkpoint, a VACUUM) holds its lock for moments: wait for it.
+        configuration.busyMode = .timeout(10)
         do {
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty {
@@ -177,6 +180,7 @@ public final class ClusterStore: Sendable {
         try pool.writeWithoutTransaction { db in
             guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 else { return }
             try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            // Even a new file needs the rewrite: WAL mode has already written its header.
             try db.execute(sql: "VACUUM")
         }
     }
