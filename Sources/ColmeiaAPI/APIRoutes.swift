@@ -8,10 +8,13 @@ import Hummingbird
 public struct APIRoutes: Sendable {
     public let manager: ClusterManager
     public let access: APIAccess
+    /// Refused webhook deliveries go to the audit trail through this (rate-limited).
+    let hookRefusals: RefusalRecorder
 
     public init(manager: ClusterManager, access: APIAccess = APIAccess()) {
         self.manager = manager
         self.access = access
+        hookRefusals = RefusalRecorder { await manager.localNode() }
     }
 
     /// The router, wrapped so that `/v1.NN/...` paths route like unprefixed ones.
@@ -43,7 +46,21 @@ public struct APIRoutes: Sendable {
         addBackupRoutes(to: router)
         addAuditRoutes(to: router)
         addHistoryRoutes(to: router)
+        addWebhookRoutes(to: router)
+        addHookRoutes(to: router)
+        addDeployRoutes(to: router)
+        addNotificationRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
+    }
+
+    /// The router of a `--webhook-host` listener: the inbound webhook endpoint and nothing
+    /// else, so the admin API never has to face the senders' network.
+    public func webhookResponder() -> some HTTPResponder<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(ErrorMiddleware())
+        addHookRoutes(to: router)
+        return router.buildResponder()
     }
 
     /// Validates, proposes and waits for `command`; returns the Raft index it applied at,

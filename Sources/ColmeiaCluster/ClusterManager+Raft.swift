@@ -115,8 +115,9 @@ extension ClusterManager {
                 if leader == nil {
                     logger.notice("leading the swarm: starting the reconcilers and the dispatcher",
                                   metadata: ["term": "\(status.term)"])
+                    let notifier = Notifier(store: node.store, node: node, logger: logger)
                     leader = await LeaderServices(store: node.store, proposer: node, logger: logger,
-                                                  heartbeatPeriod: heartbeatPeriod)
+                                                  heartbeatPeriod: heartbeatPeriod, alongside: [{ await notifier.run() }])
                     await recordManagerStatus(node, node.status)
                 }
             } else if status.role != .leader, let running = leader {

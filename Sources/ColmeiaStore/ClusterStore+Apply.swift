@@ -140,7 +140,19 @@ extension ClusterStore {
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(denial), as: UTF8.self))
         case .backup(let record):
             return .landed(payload: String(decoding: try ResourceRow.encoder().encode(record), as: UTF8.self))
-        case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved:
+        case .webhookCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .webhookUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .deployCreated(var object):
+            // The service update in the same command lands at this index: the deploy names
+            // the service version it produced.
+            object.serviceVersion = index
+            return try upsert(object, created: true, time: time, index: index, db)
+        case .deployUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .subscriptionCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .deliveryCreated(let object): return try upsert(object, created: true, time: time, index: index, db)
+        case .deliveryUpdated(let object): return try upsert(object, created: false, time: time, index: index, db)
+        case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved,
+            .webhookRemoved, .deployRemoved, .subscriptionRemoved, .deliveryRemoved:
             try db.cachedStatement(sql: "DELETE FROM resources WHERE kind = ? AND id = ?").execute(arguments: [event.objectKind.rawValue, event.objectID])
             guard db.changesCount > 0 else { return .refused("\(event.objectKind.rawValue) \(event.objectID) not found") }
             try NetworkClaims.release(kind: event.objectKind, id: event.objectID, db)
@@ -256,6 +268,18 @@ extension ClusterStore {
             // The audit trail never holds secret data.
             return .landed(AuditLanding(payload: String(decoding: try ResourceRow.encoder().encode(secret.redactedForAPI()), as: UTF8.self),
                                   name: name))
+        }
+        if let hook = object as? Webhook {
+            // Nor a webhook's or a subscription's signing secret.
+            return .landed(AuditLanding(payload: String(decoding: try ResourceRow.encoder().encode(hook.redactedForAPI()), as: UTF8.self),
+                                        name: name))
+        }
+        if let subscription = object as? NotificationSubscription {
+            return .landed(AuditLanding(payload: String(decoding: try ResourceRow.encoder().encode(subscription.redactedForAPI()), as: UTF8.self),
+                                        name: name))
+        }
+        if let deploy = object as? Deploy {
+            return .landed(AuditLanding(payload: row.body, name: name, serviceID: deploy.serviceID))
         }
         if let swarm = object as? Swarm {
             // Nor the root CA's key or the unlock key.

@@ -12,6 +12,10 @@ extension ClusterStore {
         case .secret, .config: ["id", "name", "label"]
         case .network: ["id", "name", "label", "driver", "scope", "type"]
         case .token: ["id", "name"]
+        case .webhook: ["id", "name", "label", "service"]
+        case .deploy: ["id", "name", "service", "state"]
+        case .subscription: ["id", "name", "label"]
+        case .delivery: ["id", "name", "state"]
         case .cluster, .request, .backup: []
         }
     }
@@ -174,6 +178,8 @@ extension ClusterStore {
         case "membership":
             // Every node admitted through a join token is accepted.
             return (values.contains("accepted") ? "1" : "0", [])
+        case "state":
+            return ("r.current_state IN (\(placeholders(values.count)))", values)
         case "desired-state":
             return ("r.desired_state IN (\(placeholders(values.count)))", values)
         case "service":

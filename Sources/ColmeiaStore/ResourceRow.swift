@@ -64,6 +64,16 @@ struct ResourceRow {
             labels = network.labels
         case let swarm as Swarm:
             labels = swarm.spec.labels
+        case let hook as Webhook:
+            labels = hook.spec.labels
+            serviceID = hook.spec.service
+        case let deploy as Deploy:
+            serviceID = deploy.serviceID
+            currentState = deploy.state.rawValue
+        case let subscription as NotificationSubscription:
+            labels = subscription.spec.labels
+        case let delivery as NotificationDelivery:
+            currentState = delivery.state.rawValue
         default:
             break
         }

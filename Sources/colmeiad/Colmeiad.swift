@@ -99,6 +99,9 @@ struct Colmeiad: AsyncParsableCommand {
                                visibility: .hidden))
     var certRenewAfter: Double?
 
+    @Option(help: ArgumentHelp("A listener for inbound webhooks only (tcp://IP:PORT): POST /colmeia/v1/hooks/NAME and nothing else, so the API never has to face the senders' network. TLS with --tls-cert and --tls-key when given (no client certificates asked)."))
+    var webhookHost: String?
+
     @Option(help: ArgumentHelp("Send Raft snapshots to peers in parts of this many bytes (for tests).", visibility: .hidden))
     var raftSnapshotChunkBytes: Int?
 
@@ -113,6 +116,9 @@ struct Colmeiad: AsyncParsableCommand {
             throw ValidationError("--tls-ca verifies clients of a TLS listener: give --tls-cert and --tls-key too")
         }
         for address in host { _ = try ListenAddress(address) }
+        if let webhookHost {
+            guard case .tcp = try ListenAddress(webhookHost) else { throw ValidationError("--webhook-host \(webhookHost): expected tcp://IP:PORT") }
+        }
         if maxReplicas < 1 { throw ValidationError("--max-replicas must be at least 1") }
         if let dataPathPort, !(1...65535).contains(dataPathPort) {
             throw ValidationError("--data-path-port must be between 1 and 65535")
@@ -201,6 +207,19 @@ struct Colmeiad: AsyncParsableCommand {
                 logger: logger)
             services.append(app)
             logger.info("serving the API", metadata: ["address": "\(address)"])
+        }
+        if let webhookHost {
+            let address = try ListenAddress(webhookHost)
+            let policy = ConnectionPolicy()
+            let server = if let tlsCert, let tlsKey {
+                try APIServerBuilders.tls(certificatePath: tlsCert, keyPath: tlsKey, caPath: nil, policy: policy)
+            } else {
+                APIServerBuilders.plaintextTCP(policy: policy)
+            }
+            services.append(Application(responder: routes.webhookResponder(), server: server,
+                                        configuration: ApplicationConfiguration(address: address.bindAddress, serverName: "colmeiad"),
+                                        logger: logger))
+            logger.info("serving inbound webhooks", metadata: ["address": "\(address)"])
         }
         // Services stop in reverse order: listeners first, then the node, which finishes
         // the writes in flight before the process exits.

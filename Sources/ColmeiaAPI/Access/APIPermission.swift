@@ -43,6 +43,15 @@ struct APIPermission: Sendable, Hashable {
             if read { return need(kind + ".read", .viewer) }
             return need(kind + "." + (method == .delete ? "remove" : parts.last == "create" ? "create" : "update"), .operator)
         case "colmeia":
+            // Webhook deliveries prove themselves by signature or token, not by identity.
+            if parts.count >= 4 && parts[2] == "hooks" && method == .post { return .open }
+            // A deploy is a service update's progress, which a viewer sees anyway.
+            if parts.count >= 3 && parts[2] == "deploys" && read { return need("deploy.read", .viewer) }
+            // Webhooks and subscriptions hold secrets that deploy or speak for the swarm.
+            if parts.count >= 3 && (parts[2] == "webhooks" || parts[2] == "notifications") {
+                let kind = parts[2] == "webhooks" ? "webhook" : "notification"
+                return read ? need(kind + ".read", .operator) : need(kind + ".write", .admin)
+            }
             // Colmeia's own API: tokens are an admin's.
             if parts.count >= 3 && parts[2] == "tokens" { return need("token." + (read ? "read" : "write"), .admin) }
             if parts.count == 3 && parts[2] == "mesh" && read { return need("mesh.read", .viewer) }

@@ -9,6 +9,15 @@ public struct ClusterView: Sendable {
     public private(set) var services: [String: Service] = [:]
     public private(set) var tasks: [String: SwarmTask] = [:]
     public private(set) var networks: [String: Network] = [:]
+    /// Deploys still under way (``DeployTracker`` follows them to their outcome).
+    public private(set) var deploys: [String: Deploy] = [:]
+    /// Who wants to hear about what (their secrets are not in the view).
+    public private(set) var subscriptions: [String: NotificationSubscription] = [:]
+    /// Things that happened that subscriptions want to hear about, not yet queued as
+    /// deliveries (a node went down, a service cannot be scheduled).
+    public private(set) var notices: [PendingNotice] = []
+    /// Keys of notices already raised by this view, so one condition is told once.
+    private var raisedNotices: Set<String> = []
     private var taskIDsByService: [String: Set<String>] = [:]
     private var taskIDsByNode: [String: Set<String>] = [:]
 
@@ -19,6 +28,27 @@ public struct ClusterView: Sendable {
         for node in nodes { upsert(node) }
         for service in services { upsert(service) }
         for task in tasks { upsert(task) }
+    }
+
+    public mutating func upsert(_ deploy: Deploy) { deploys[deploy.id] = deploy.state.isFinal ? nil : deploy }
+    public mutating func removeDeploy(id: String) { deploys[id] = nil }
+    public mutating func upsert(_ subscription: NotificationSubscription) { subscriptions[subscription.id] = subscription }
+    public mutating func removeSubscription(id: String) { subscriptions[id] = nil }
+
+    /// Raises a notice once per key, when some subscription wants its event.
+    public mutating func raise(_ notice: PendingNotice) {
+        guard subscriptions.values.contains(where: { $0.spec.wants(notice.event) }),
+              raisedNotices.insert(notice.key).inserted else { return }
+        if raisedNotices.count > 10_000 { raisedNotices = [notice.key] }
+        notices.append(notice)
+        if notices.count > 1_000 { notices.removeFirst(notices.count - 1_000) }
+    }
+
+    /// A delivery named `SUBSCRIPTION/KEY` landed: its notice is queued.
+    public mutating func noticeQueued(deliveryName: String) {
+        guard let slash = deliveryName.firstIndex(of: "/") else { return }
+        let key = deliveryName[deliveryName.index(after: slash)...]
+        notices.removeAll { $0.key == key }
     }
 
     public mutating func upsert(_ network: Network) { networks[network.id] = network }

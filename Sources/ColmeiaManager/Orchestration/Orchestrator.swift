@@ -30,7 +30,9 @@ public struct Orchestrator {
         pass.allocateWaiting(view)
         pass.schedule(view)
         pass.reap(view)
-        return pass.plan
+        var plan = pass.plan
+        plan.commands += DeployTracker.plan(view, now: now, newID: newID)
+        return plan
     }
 
     // MARK: Services

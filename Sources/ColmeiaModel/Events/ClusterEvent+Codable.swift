@@ -43,6 +43,17 @@ extension ClusterEvent: Codable {
         case "network.removed": self = .networkRemoved(id: try id())
         case "token.created": self = .tokenCreated(try object(AccessToken.self))
         case "token.removed": self = .tokenRemoved(id: try id())
+        case "webhook.created": self = .webhookCreated(try object(Webhook.self))
+        case "webhook.updated": self = .webhookUpdated(try object(Webhook.self))
+        case "webhook.removed": self = .webhookRemoved(id: try id())
+        case "deploy.created": self = .deployCreated(try object(Deploy.self))
+        case "deploy.updated": self = .deployUpdated(try object(Deploy.self))
+        case "deploy.removed": self = .deployRemoved(id: try id())
+        case "subscription.created": self = .subscriptionCreated(try object(NotificationSubscription.self))
+        case "subscription.removed": self = .subscriptionRemoved(id: try id())
+        case "delivery.created": self = .deliveryCreated(try object(NotificationDelivery.self))
+        case "delivery.updated": self = .deliveryUpdated(try object(NotificationDelivery.self))
+        case "delivery.removed": self = .deliveryRemoved(id: try id())
         case "request.refused": self = .requestRefused(try container.decode(AccessDenial.self, forKey: .denial))
         case "backup.written", "backup.failed": self = .backup(try container.decode(BackupRecord.self, forKey: .backup))
         default: throw CommandDecodingError.unknownEventType(type)
@@ -61,8 +72,13 @@ extension ClusterEvent: Codable {
         case .configCreated(let value), .configUpdated(let value): try container.encode(value, forKey: .object)
         case .networkCreated(let value), .networkUpdated(let value): try container.encode(value, forKey: .object)
         case .tokenCreated(let value): try container.encode(value, forKey: .object)
+        case .webhookCreated(let value), .webhookUpdated(let value): try container.encode(value, forKey: .object)
+        case .deployCreated(let value), .deployUpdated(let value): try container.encode(value, forKey: .object)
+        case .subscriptionCreated(let value): try container.encode(value, forKey: .object)
+        case .deliveryCreated(let value), .deliveryUpdated(let value): try container.encode(value, forKey: .object)
         case .nodeRemoved(let id), .serviceRemoved(let id), .taskRemoved(let id), .secretRemoved(let id),
-            .configRemoved(let id), .networkRemoved(let id), .tokenRemoved(let id):
+            .configRemoved(let id), .networkRemoved(let id), .tokenRemoved(let id), .webhookRemoved(let id),
+            .deployRemoved(let id), .subscriptionRemoved(let id), .deliveryRemoved(let id):
             try container.encode(id, forKey: .id)
         case .requestRefused(let denial):
             try container.encode(denial, forKey: .denial)

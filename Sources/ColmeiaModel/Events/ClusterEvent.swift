@@ -32,6 +32,17 @@ public enum ClusterEvent: Sendable, Hashable {
     case networkRemoved(id: String)
     case tokenCreated(AccessToken)
     case tokenRemoved(id: String)
+    case webhookCreated(Webhook)
+    case webhookUpdated(Webhook)
+    case webhookRemoved(id: String)
+    case deployCreated(Deploy)
+    case deployUpdated(Deploy)
+    case deployRemoved(id: String)
+    case subscriptionCreated(NotificationSubscription)
+    case subscriptionRemoved(id: String)
+    case deliveryCreated(NotificationDelivery)
+    case deliveryUpdated(NotificationDelivery)
+    case deliveryRemoved(id: String)
     /// An API request refused for lack of permission: only an audit record.
     case requestRefused(AccessDenial)
     /// A backup of the log was written (or failed): only an audit record.
@@ -61,6 +72,10 @@ public enum ClusterEvent: Sendable, Hashable {
         case .configCreated, .configUpdated, .configRemoved: .config
         case .networkCreated, .networkUpdated, .networkRemoved: .network
         case .tokenCreated, .tokenRemoved: .token
+        case .webhookCreated, .webhookUpdated, .webhookRemoved: .webhook
+        case .deployCreated, .deployUpdated, .deployRemoved: .deploy
+        case .subscriptionCreated, .subscriptionRemoved: .subscription
+        case .deliveryCreated, .deliveryUpdated, .deliveryRemoved: .delivery
         case .requestRefused: .request
         case .backup: .backup
         }
@@ -69,13 +84,14 @@ public enum ClusterEvent: Sendable, Hashable {
     public var action: Action {
         switch self {
         case .clusterCreated, .nodeCreated, .serviceCreated, .taskCreated, .secretCreated,
-            .configCreated, .networkCreated, .tokenCreated:
+            .configCreated, .networkCreated, .tokenCreated, .webhookCreated, .deployCreated, .subscriptionCreated,
+            .deliveryCreated:
             .created
         case .clusterUpdated, .nodeUpdated, .serviceUpdated, .taskUpdated, .secretUpdated,
-            .configUpdated, .networkUpdated:
+            .configUpdated, .networkUpdated, .webhookUpdated, .deployUpdated, .deliveryUpdated:
             .updated
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .secretRemoved, .configRemoved,
-            .networkRemoved, .tokenRemoved:
+            .networkRemoved, .tokenRemoved, .webhookRemoved, .deployRemoved, .subscriptionRemoved, .deliveryRemoved:
             .removed
         case .requestRefused:
             .refused
@@ -97,7 +113,8 @@ public enum ClusterEvent: Sendable, Hashable {
     public var objectID: String {
         switch self {
         case .nodeRemoved(let id), .serviceRemoved(let id), .taskRemoved(let id),
-            .secretRemoved(let id), .configRemoved(let id), .networkRemoved(let id), .tokenRemoved(let id):
+            .secretRemoved(let id), .configRemoved(let id), .networkRemoved(let id), .tokenRemoved(let id),
+            .webhookRemoved(let id), .deployRemoved(let id), .subscriptionRemoved(let id), .deliveryRemoved(let id):
             id
         case .requestRefused(let denial):
             denial.method + " " + denial.path
@@ -113,6 +130,10 @@ public enum ClusterEvent: Sendable, Hashable {
         case .configCreated(let object), .configUpdated(let object): object.objectID
         case .networkCreated(let object), .networkUpdated(let object): object.objectID
         case .tokenCreated(let object): object.objectID
+        case .webhookCreated(let object), .webhookUpdated(let object): object.objectID
+        case .deployCreated(let object), .deployUpdated(let object): object.objectID
+        case .subscriptionCreated(let object): object.objectID
+        case .deliveryCreated(let object), .deliveryUpdated(let object): object.objectID
         }
     }
 
@@ -127,6 +148,11 @@ public enum ClusterEvent: Sendable, Hashable {
         case .configCreated(let object), .configUpdated(let object): object
         case .networkCreated(let object), .networkUpdated(let object): object
         case .tokenCreated(let object): object
+        case .webhookCreated(let object), .webhookUpdated(let object): object
+        case .deployCreated(let object), .deployUpdated(let object): object
+        case .subscriptionCreated(let object): object
+        case .deliveryCreated(let object), .deliveryUpdated(let object): object
+        case .webhookRemoved, .deployRemoved, .subscriptionRemoved, .deliveryRemoved: nil
         case .nodeRemoved, .serviceRemoved, .taskRemoved, .taskStatusChanged, .taskAssigned,
             .taskDesiredStateChanged, .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused, .backup:
             nil
@@ -141,6 +167,9 @@ public enum ClusterEvent: Sendable, Hashable {
         case .clusterCreated(let swarm): .clusterCreated(swarm.redactedForAPI())
         case .clusterUpdated(let swarm): .clusterUpdated(swarm.redactedForAPI())
         case .tokenCreated(let token): .tokenCreated(token.redactedForAPI())
+        case .webhookCreated(let hook): .webhookCreated(hook.redactedForAPI())
+        case .webhookUpdated(let hook): .webhookUpdated(hook.redactedForAPI())
+        case .subscriptionCreated(let subscription): .subscriptionCreated(subscription.redactedForAPI())
         default: self
         }
     }

@@ -27,6 +27,13 @@ extension ClusterEvent {
             try network.validate()
         case .tokenCreated(let token):
             try NameRules.validateConfigOrSecretName(token.spec.name, field: "Spec.Name")
+        case .webhookCreated(let hook), .webhookUpdated(let hook):
+            try hook.spec.validate()
+        case .subscriptionCreated(let subscription):
+            try subscription.spec.validate()
+        case .deployCreated, .deployUpdated, .deployRemoved, .deliveryCreated, .deliveryUpdated, .deliveryRemoved,
+            .webhookRemoved, .subscriptionRemoved:
+            break
         case .taskCreated, .taskUpdated, .taskStatusChanged, .taskAssigned, .taskDesiredStateChanged, .nodeRemoved, .serviceRemoved, .taskRemoved,
             .secretRemoved, .configRemoved, .networkRemoved, .tokenRemoved, .requestRefused, .backup:
             break
