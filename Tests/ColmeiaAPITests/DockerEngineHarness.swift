@@ -24,6 +24,10 @@ final class DockerEngineHarness: @unchecked Sendable {
     /// The same image under the name forms users type (no namespace, no tag, a registry
     /// host with a port, `localhost/`); digests come from a registry (``RegistryHarness``).
     static let userForms = ["localbusybox", "localbusybox:1", "ns/app:1", "registry.example:5000/ns/app:1", "localhost/app"]
+    /// A second tag of the user form, for webhook deploys (`localbusybox:1` → `:2`).
+    static let nextUserForm = "localbusybox:2"
+    /// An image whose entrypoint does not exist: every container of it fails to start.
+    static let brokenImage = "localbusybox:broken"
 
     let root: String
     let socket: String
@@ -89,7 +93,9 @@ final class DockerEngineHarness: @unchecked Sendable {
         }
         let imported = try shell("tar -C '\(rootfs)' -c . | docker import --change 'ENV PATH=/bin' --change 'CMD [\"sh\"]' - \(Self.image)")
         guard imported.status == 0 else { throw HarnessError("docker import failed: \(imported.stderr)") }
-        for name in [Self.otherImage] + Self.userForms {
+        let broken = try shell("tar -C '\(rootfs)' -c . | docker import --change 'ENV PATH=/bin' --change 'ENTRYPOINT [\"/bin/no-such-program\"]' - \(Self.brokenImage)")
+        guard broken.status == 0 else { throw HarnessError("docker import of the broken image failed: \(broken.stderr)") }
+        for name in [Self.otherImage, Self.nextUserForm] + Self.userForms {
             let tagged = try docker(["tag", Self.image, name])
             guard tagged.status == 0 else { throw HarnessError("docker tag \(name) failed: \(tagged.stderr)") }
         }
