@@ -137,11 +137,12 @@ final class BenchCluster: @unchecked Sendable {
         return answer.status == 201
     }
 
-    func request(_ index: Int, _ method: String, _ path: String, body: String? = nil,
+    func request(_ index: Int, _ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:],
                  timeout: TimeAmount = .seconds(30)) async throws -> (status: Int, body: String) {
         let socket = daemons[index].socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         var request = HTTPClientRequest(url: "http+unix://\(socket)/v1.41\(path)")
         request.method = .init(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
