@@ -269,6 +269,8 @@ extension APIRoutes {
         var details = caller
         details["reason"] = reason
         let identity = RequestIdentity(kind: .webhook, name: String(name.prefix(200)), role: nil, details: details)
-        await hookRefusals.record(identity, method: "POST", path: path, permission: "webhook.deliver", reason: reason)
+        // Counted by address: a caller cannot escape the limit by calling other names.
+        await hookRefusals.record(identity, method: "POST", path: path, permission: "webhook.deliver", reason: reason,
+                                  key: "webhook|" + (caller["address"] ?? caller["transport"] ?? ""))
     }
 }

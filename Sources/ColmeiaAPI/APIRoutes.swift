@@ -14,7 +14,7 @@ public struct APIRoutes: Sendable {
     public init(manager: ClusterManager, access: APIAccess = APIAccess()) {
         self.manager = manager
         self.access = access
-        hookRefusals = RefusalRecorder { await manager.localNode() }
+        hookRefusals = RefusalRecorder(totalPerSecond: 50) { await manager.localNode() }
     }
 
     /// The router, wrapped so that `/v1.NN/...` paths route like unprefixed ones.

@@ -30,11 +30,13 @@ public actor Notifier {
         let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                 configuration: .init(redirectConfiguration: .disallow,
                                                      timeout: .init(connect: .seconds(3), read: .seconds(10))))
-        await withTaskGroup(of: Void.self) { group in
+        await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let applied = store.applied.index
                 let wake = dispatch(client: client, group: &group)
                 let wait = min(max(wake, .milliseconds(20)), .seconds(1))
+                // A busy swarm applies entries all the time: look at most every 50 ms.
+                try? await Task.sleep(for: .milliseconds(50))
                 let store = self.store
                 await withTaskGroup(of: Void.self) { sleeper in
                     sleeper.addTask { _ = await store.waitForApply(after: applied) }
@@ -50,7 +52,7 @@ public actor Notifier {
 
     /// Starts a queue for each subscription with a delivery due; returns how long until the
     /// next one falls due.
-    private func dispatch(client: HTTPClient, group: inout TaskGroup<Void>) -> Duration {
+    private func dispatch(client: HTTPClient, group: inout DiscardingTaskGroup) -> Duration {
         let pending: [NotificationDelivery]
         do {
             pending = try store.list(NotificationDelivery.self, filters: Filters(["state": [NotificationDelivery.State.pending.rawValue]]))

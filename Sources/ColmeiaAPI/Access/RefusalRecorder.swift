@@ -9,19 +9,30 @@ import Foundation
 actor RefusalRecorder {
     private let node: @Sendable () async -> ClusterNode?
     private var windows: [String: (start: ContinuousClock.Instant, count: Int, suppressed: Int)] = [:]
+    private var total: (start: ContinuousClock.Instant, count: Int)?
     static let perSecond = 5
+    /// Records per second over all callers, when set (webhook deliveries: a caller who
+    /// changes the name called each time is still bounded).
+    private let totalPerSecond: Int?
 
-    init(node: @escaping @Sendable () async -> ClusterNode?) {
+    init(totalPerSecond: Int? = nil, node: @escaping @Sendable () async -> ClusterNode?) {
+        self.totalPerSecond = totalPerSecond
         self.node = node
     }
 
-    func record(_ identity: RequestIdentity, method: String, path: String, permission: String, reason: String) async {
-        let key = identity.name + "|" + (identity.details["address"] ?? identity.details["uid"] ?? "")
+    /// `key` groups the refusals counted together (default: the identity and its address).
+    func record(_ identity: RequestIdentity, method: String, path: String, permission: String, reason: String,
+                key: String? = nil) async {
+        let key = key ?? identity.name + "|" + (identity.details["address"] ?? identity.details["uid"] ?? "")
         let now = ContinuousClock.now
         var window = windows[key] ?? (now, 0, 0)
         if now - window.start >= .seconds(1) { window = (now, 0, window.suppressed) }
         window.count += 1
-        guard window.count <= Self.perSecond else {
+        var overall = total ?? (now, 0)
+        if now - overall.start >= .seconds(1) { overall = (now, 0) }
+        overall.count += 1
+        total = overall
+        guard window.count <= Self.perSecond, overall.count <= totalPerSecond ?? .max else {
             window.suppressed += 1
             windows[key] = window
             return
