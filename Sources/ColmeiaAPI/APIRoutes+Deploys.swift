@@ -40,10 +40,10 @@ extension APIRoutes {
             let store = try await self.store()
             let deploy = try store.get(Deploy.self, context.objectReference())
             let tasks = try store.list(SwarmTask.self, filters: Filters(["service": [deploy.serviceID]]))
-            guard case .object(var members) = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(deploy)) else {
+            guard case .object(var members) = try JSONValue(encoding: deploy) else {
                 throw DockerAPIError(.internalServerError, "deploy \(deploy.id) does not encode as an object")
             }
-            members["Slots"] = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(Self.slots(of: deploy, tasks: tasks)))
+            members["Slots"] = try JSONValue(encoding: Self.slots(of: deploy, tasks: tasks))
             return try JSONResponse.encode(JSONValue.object(members))
         }
     }
@@ -57,7 +57,7 @@ extension APIRoutes {
             return DeploySlot(slot: task.slot > 0 ? task.slot : nil, nodeID: task.nodeID, taskID: task.id, image: image,
                               state: task.status.state.rawValue, desiredState: task.desiredState.rawValue,
                               err: task.status.err.isEmpty ? nil : task.status.err,
-                              updated: image == deploy.image && task.spec.forceUpdate == deploy.forceUpdate)
+                              updated: deploy.rolledOut(task.spec))
         }.sorted { ($0.slot ?? 0, $0.nodeID) < ($1.slot ?? 0, $1.nodeID) }
     }
 }

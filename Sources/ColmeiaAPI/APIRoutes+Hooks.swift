@@ -72,8 +72,10 @@ extension APIRoutes {
             await refuseHook(name, caller, path: shownPath, reason: "body larger than \(Self.hookBodyLimit) bytes")
             throw DockerAPIError(.contentTooLarge, "webhook body is larger than \(Self.hookBodyLimit) bytes (1 MiB)")
         }
-        let store = try await self.store()
-        let found = (try? store.get(Webhook.self, name)).flatMap { $0.spec.name == name ? $0 : nil }
+        // The local read models, without a read barrier: an unauthenticated caller must not
+        // cost the leader a round trip. The deploy itself reads through the barrier.
+        let local = await manager.localStore()
+        let found = (try? local?.get(Webhook.self, name)).flatMap { $0?.spec.name == name ? $0 : nil }
         let secret = found?.secret ?? Self.decoySecret
         let provider = found?.spec.provider ?? .generic
         let failure = Self.authenticate(provider, headers: request.headers, body: body, secret: secret, pathToken: pathToken)
@@ -88,6 +90,7 @@ extension APIRoutes {
             throw DockerAPIError.badRequest(error.description)
         }
         let deliveryID = Self.deliveryID(request.headers, body: body)
+        let dedupKey = Self.deduplicationKey(provider, request.headers, body: body)
         var actor = CommandEnvelope.Actor(kind: .webhook, id: hook.id, details: caller)
         actor.details["name"] = hook.spec.name
         actor.details["provider"] = provider.rawValue
@@ -96,9 +99,9 @@ extension APIRoutes {
         let requestID = context.requestID ?? UUID().uuidString.lowercased()
         for _ in 0..<8 {
             let store = try await self.store()
-            let earlier = try Self.deploys(of: hook, delivery: deliveryID, store)
+            let earlier = try Self.deploys(of: hook, key: dedupKey, store)
             if !earlier.isEmpty { return try Self.accepted(earlier, delivery: deliveryID, replayed: true) }
-            let plan = try Self.plan(hook, delivery, deliveryID: deliveryID, store: store)
+            let plan = try Self.plan(hook, delivery, deliveryID: deliveryID, key: dedupKey, store: store)
             if let ignored = plan.ignored {
                 return try JSONResponse.encode(["Ignored": ignored, "Delivery": deliveryID])
             }
@@ -114,9 +117,11 @@ extension APIRoutes {
             switch outcome {
             case .applied, .alreadyApplied:
                 return try Self.accepted(plan.deploys, delivery: deliveryID, replayed: false)
-            case .rejected(_, let reason) where reason == "update out of sequence" || reason.contains("name conflicts"):
-                // A concurrent change of the service, or the same delivery arriving twice at
-                // once: read again (the second finds the first's deploy).
+            case .rejected(_, let reason) where reason == "update out of sequence" || reason.contains("name conflicts")
+                || (reason.hasPrefix("deploy ") && reason.hasSuffix("not found")):
+                // A concurrent change of the service, the same delivery arriving twice at once
+                // (the second finds the first's deploy), or another delivery pruning the same
+                // old deploy: read again.
                 continue
             case .rejected(_, let reason):
                 throw DockerAPIError.rejected(reason)
@@ -129,10 +134,13 @@ extension APIRoutes {
     static func authenticate(_ provider: WebhookSpec.Provider, headers: HTTPFields, body: [UInt8], secret: String,
                              pathToken: String?) -> String? {
         func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+        // Every delivery costs one MAC of its body, whatever its provider and whether the
+        // webhook exists: no answer comes sooner for a name that is not there.
+        let bodyMAC = WebhookSignature.mac(body, secret: secret)
         switch provider {
         case .github:
             guard let signature = header("X-Hub-Signature-256") else { return "no X-Hub-Signature-256 header" }
-            let expected = "sha256=" + WebhookSignature.hex(WebhookSignature.mac(body, secret: secret))
+            let expected = "sha256=" + WebhookSignature.hex(bodyMAC)
             return ConstantTime.equal(Array(signature.lowercased().utf8), Array(expected.utf8)) ? nil : "X-Hub-Signature-256 does not match"
         case .gitlab:
             guard let token = header("X-Gitlab-Token") else { return "no X-Gitlab-Token header" }
@@ -162,21 +170,37 @@ extension APIRoutes {
     }
 
     /// The sender's delivery id (`X-GitHub-Delivery`, `X-Gitlab-Event-UUID`,
-    /// `Idempotency-Key`), or a digest of the signature and body: a resent request is the
-    /// same delivery.
+    /// `Idempotency-Key`), or a digest of the signature and body; for the record (deploy,
+    /// audit trail), not for deduplication.
     static func deliveryID(_ headers: HTTPFields, body: [UInt8]) -> String {
         for name in ["X-GitHub-Delivery", "X-Gitlab-Event-UUID", "Idempotency-Key"] {
             if let field = HTTPField.Name(name), let value = headers[field], !value.isEmpty {
                 return String(value.prefix(200)).replacingOccurrences(of: "/", with: "_")
             }
         }
-        let signed = HTTPField.Name(WebhookSignature.header).flatMap { headers[$0] } ?? ""
-        let digest = SHA256.hash(data: Array(signed.utf8) + [0] + body)
-        return "sha256-" + WebhookSignature.hex(Array(digest)).prefix(32)
+        return digest(HTTPField.Name(WebhookSignature.header).flatMap { headers[$0] } ?? "", body)
     }
 
-    private static func deploys(of hook: Webhook, delivery: String, _ store: ClusterStore) throws -> [Deploy] {
-        try store.list(Deploy.self, filters: Filters(["name": [hook.id + "/" + delivery + "/"]]))
+    /// What makes two deliveries the same: what was signed. GitHub, GitLab and Docker Hub
+    /// sign (or carry) no timestamp and their delivery ids are not covered by the proof, so
+    /// the body alone decides: a captured delivery sent again, whatever id it is given,
+    /// finds the deploy it started instead of rolling the service back. A generic delivery
+    /// is its signature and body (its signed timestamp makes each request unique), or its
+    /// `Idempotency-Key`, which the sender keeps across retries it signs anew.
+    static func deduplicationKey(_ provider: WebhookSpec.Provider, _ headers: HTTPFields, body: [UInt8]) -> String {
+        guard provider == .generic else { return digest("", body) }
+        if let field = HTTPField.Name("Idempotency-Key"), let key = headers[field], !key.isEmpty {
+            return "key-" + String(key.prefix(200)).replacingOccurrences(of: "/", with: "_")
+        }
+        return digest(HTTPField.Name(WebhookSignature.header).flatMap { headers[$0] } ?? "", body)
+    }
+
+    private static func digest(_ signature: String, _ body: [UInt8]) -> String {
+        "sha256-" + WebhookSignature.hex(Array(SHA256.hash(data: Array(signature.utf8) + [0] + body))).prefix(40)
+    }
+
+    private static func deploys(of hook: Webhook, key: String, _ store: ClusterStore) throws -> [Deploy] {
+        try store.list(Deploy.self, filters: Filters(["name": [hook.id + "/" + key + "/"]]))
     }
 
     private static func accepted(_ deploys: [Deploy], delivery: String, replayed: Bool) throws -> Response {
@@ -200,7 +224,8 @@ extension APIRoutes {
     /// Deploys kept per webhook; older finished ones are removed with the next delivery.
     static let deploysKeptPerWebhook = 100
 
-    private static func plan(_ hook: Webhook, _ delivery: WebhookDelivery, deliveryID: String, store: ClusterStore) throws -> HookPlan {
+    private static func plan(_ hook: Webhook, _ delivery: WebhookDelivery, deliveryID: String, key: String,
+                             store: ClusterStore) throws -> HookPlan {
         var targets: [Service]
         if let id = hook.spec.service {
             guard let service = try? store.get(Service.self, id), service.id == id else {
@@ -223,6 +248,9 @@ extension APIRoutes {
             guard let current = service.spec.taskTemplate.containerSpec?.image else {
                 throw DockerAPIError.badRequest("service \(service.spec.name) runs no container image")
             }
+            guard !service.spec.mode.isJob else {
+                throw DockerAPIError(.unprocessableContent, "service \(service.spec.name) is a job: webhooks deploy services, not jobs")
+            }
             let image: String
             do {
                 image = try delivery.image(for: hook.spec, currentImage: current)
@@ -242,15 +270,16 @@ extension APIRoutes {
             var spec = previous
             spec.taskTemplate.containerSpec?.image = image
             // The same image again is a redeploy: the tasks are replaced (and the image pulled again).
-            if image == current { spec.taskTemplate.forceUpdate += 1 }
+            if image == current { spec.taskTemplate.forceUpdate &+= 1 }
             plan.preconditions.append(.objectVersion(kind: .service, id: service.id, index: service.version.index))
             service.previousSpec = previous
             service.spec = spec
             service.updateStatus = nil
-            let deploy = Deploy(id: CommandFactory.newID(), name: hook.id + "/" + deliveryID + "/" + service.id, webhookID: hook.id,
+            var deploy = Deploy(id: CommandFactory.newID(), name: hook.id + "/" + key + "/" + service.id, webhookID: hook.id,
                                 webhookName: hook.spec.name, provider: hook.spec.provider, delivery: deliveryID, event: delivery.event,
                                 serviceID: service.id, serviceName: service.spec.name, image: image, previousImage: current,
                                 forceUpdate: spec.taskTemplate.forceUpdate)
+            deploy.template = Deploy.comparable(spec.taskTemplate)
             plan.preconditions.append(.nameAbsent(kind: .deploy, name: deploy.name))
             plan.events += [.serviceUpdated(service), .deployCreated(deploy)]
             plan.deploys.append(deploy)

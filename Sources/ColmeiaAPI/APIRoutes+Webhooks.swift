@@ -87,7 +87,11 @@ extension APIRoutes {
             throw DockerAPIError.badRequest("invalid webhook: " + error.message)
         }
         if let reference = spec.service {
-            spec.service = try await store().get(Service.self, reference).id
+            let service = try await store().get(Service.self, reference)
+            guard !service.spec.mode.isJob else {
+                throw DockerAPIError.badRequest("service \(service.spec.name) is a job: webhooks deploy services, not jobs")
+            }
+            spec.service = service.id
         }
     }
 }

@@ -18,6 +18,8 @@ public actor Notifier {
     private var busy: Set<String> = []
     /// Ended deliveries kept per subscription (the rest are removed, oldest first).
     static let keptPerSubscription = 100
+    /// Pending deliveries a receiver may have waiting; older ones are given up.
+    static let pendingPerSubscription = 100
 
     public init(store: ClusterStore, node: ClusterNode, logger: Logger) {
         self.store = store
@@ -82,6 +84,21 @@ public actor Notifier {
     /// Sends a subscription's deliveries in order, stopping at the first that fails.
     private nonisolated func drain(_ subscriptionID: String, _ deliveries: [NotificationDelivery], client: HTTPClient) async {
         defer { Task { await self.finished(subscriptionID) } }
+        var deliveries = deliveries
+        if deliveries.count > Self.pendingPerSubscription {
+            // A receiver down for long: its oldest messages are given up, not kept forever.
+            let dropped = deliveries.prefix(deliveries.count - Self.pendingPerSubscription).map { delivery -> ClusterEvent in
+                var given = delivery
+                given.state = .failed
+                given.nextAttemptAt = nil
+                given.lastError = "given up: more than \(Self.pendingPerSubscription) messages waited for this receiver"
+                return .deliveryUpdated(given)
+            }
+            _ = try? await node.propose(ClusterCommand(
+                envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .reconciler, id: "notifier")),
+                events: dropped))
+            deliveries.removeFirst(dropped.count)
+        }
         let subscription = try? store.get(NotificationSubscription.self, subscriptionID)
         for delivery in deliveries {
             if Task.isCancelled { return }

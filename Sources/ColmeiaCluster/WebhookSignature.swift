@@ -54,8 +54,10 @@ public enum WebhookSignature {
         for signature in signatures where ConstantTime.equal(Array(signature.utf8), Array(expected.utf8)) { matched = true }
         // The age is judged after the MAC: a forged request learns nothing from the answer.
         guard matched else { throw .mismatch }
-        let skew = now > time ? now - time : time - now
-        guard skew <= tolerance else { throw .stale(seconds: skew) }
+        let (difference, overflow) = now.subtractingReportingOverflow(time)
+        guard !overflow, difference.magnitude <= UInt64(tolerance) else {
+            throw .stale(seconds: overflow ? .max : Int64(clamping: difference.magnitude))
+        }
     }
 
     /// HMAC-SHA256(secret, message).

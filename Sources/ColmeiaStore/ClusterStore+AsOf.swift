@@ -144,9 +144,7 @@ extension ClusterStore {
         case .secret: return try ResourceRow(decoder.decode(Secret.self, from: data))
         case .config: return try ResourceRow(decoder.decode(Config.self, from: data))
         case .network: return try ResourceRow(decoder.decode(Network.self, from: data))
-        case .deploy: return try ResourceRow(decoder.decode(Deploy.self, from: data))
-        case .webhook: return try ResourceRow(decoder.decode(Webhook.self, from: data))
-        case .token, .request, .backup, .subscription, .delivery: throw StoreError.schema("\(kind.rawValue) is not a stored object")
+        case .token, .request, .backup, .webhook, .deploy, .subscription, .delivery: throw StoreError.schema("\(kind.rawValue) is not a stored object")
         }
     }
 }

@@ -191,6 +191,12 @@ struct WebhookDeployTests {
         let replay = try Self.json(again.body)
         #expect(replay["ID"] as? String == deployID && replay["Replayed"] as? Bool == true, "\(replay)")
         #expect(try Self.serviceVersion(daemon, "web") == version)
+        // A captured delivery resent under a new delivery id (GitHub signs the body, not the
+        // id) is the same delivery: it cannot start another rollout.
+        let replayed = try Self.deliver(daemon, "/colmeia/v1/hooks/gh", body: push,
+                                        headers: Self.github(push, secret: secret, delivery: UUID().uuidString))
+        #expect(try Self.json(replayed.body)["ID"] as? String == deployID, "\(replayed)")
+        #expect(try Self.serviceVersion(daemon, "web") == version)
 
         // Refusals: each 401 (or 413) alike, nothing changes, each is in the audit trail.
         let wrong = try Self.deliver(daemon, "/colmeia/v1/hooks/gh", body: push,

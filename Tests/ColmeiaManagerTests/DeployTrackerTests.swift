@@ -15,9 +15,11 @@ struct DeployTrackerTests {
     }
 
     func deploy(_ state: Deploy.State = .updating, message: String = "") -> Deploy {
-        Deploy(id: "d1", name: "hook/delivery/svc", webhookID: "hook", webhookName: "gh", provider: .github, delivery: "delivery",
-               event: "push", serviceID: "svc", serviceName: "web", image: "localbusybox:2", previousImage: "localbusybox:1",
-               forceUpdate: 0, state: state, message: message)
+        var deploy = Deploy(id: "d1", name: "hook/delivery/svc", webhookID: "hook", webhookName: "gh", provider: .github, delivery: "delivery",
+                            event: "push", serviceID: "svc", serviceName: "web", image: "localbusybox:2", previousImage: "localbusybox:1",
+                            forceUpdate: 0, state: state, message: message)
+        deploy.template = Deploy.comparable(Self.newSpec)
+        return deploy
     }
 
     @Test("updating while the service's update runs, with the slots on the new image counted")
@@ -74,6 +76,25 @@ struct DeployTrackerTests {
         #expect(replaced.state == .failed && replaced.message == "replaced by a later update of service web (version 42)")
         let removed = try #require(DeployTracker.evaluate(deploy(), service: nil, tasks: [], now: Fixture.at(1)))
         #expect(removed.state == .failed && removed.message == "service web was removed before the deploy finished")
+    }
+
+    @Test("a later update that keeps the image but changes the template (--env-add) is another update: the deploy fails saying so")
+    func laterEnvChangeIsAnotherUpdate() throws {
+        var changed = service(status: .updating)
+        changed.spec.taskTemplate.containerSpec?.env = ["MODE=debug"]
+        changed.version = Version(index: 50)
+        let next = try #require(DeployTracker.evaluate(deploy(), service: changed, tasks: [], now: Fixture.at(1)))
+        #expect(next.state == .failed && next.message.contains("replaced by a later update"))
+    }
+
+    @Test("a deploy whose tasks already run its template completes without an update status; one with no task completes too")
+    func nothingOutdated() throws {
+        let service = service(status: nil)
+        let tasks = [Fixture.task("a", of: service, slot: 1, spec: Self.newSpec), Fixture.task("b", of: service, slot: 2, spec: Self.newSpec)]
+        #expect(DeployTracker.evaluate(deploy(), service: service, tasks: tasks, now: Fixture.at(1))?.state == .completed)
+        #expect(DeployTracker.evaluate(deploy(), service: service, tasks: [], now: Fixture.at(1))?.message == "update completed (no tasks to update)")
+        let starting = [Fixture.task("a", of: service, slot: 1, state: .starting, spec: Self.newSpec)]
+        #expect(DeployTracker.evaluate(deploy(), service: service, tasks: starting, now: Fixture.at(1))?.state == .updating)
     }
 
     @Test("a deploy that ends queues one delivery per subscription that wants its event, in the same command")

@@ -67,6 +67,16 @@ struct WebhookDeliveryTests {
         #expect(WebhookDelivery.glob("release-*", matches: "release-") && !WebhookDelivery.glob("main", matches: "main2"))
     }
 
+    @Test("a subscription's URL is shown cut to its origin: chat webhook URLs are credentials")
+    func subscriptionURLRedacted() {
+        let subscription = NotificationSubscription(id: "s", spec: .init(name: "chat", url: "https://hooks.example:8443/services/T0/B1/xyz?token=1"),
+                                                    secret: "k")
+        #expect(subscription.redactedForAPI().spec.url == "https://hooks.example:8443/…")
+        #expect(subscription.redactedForAPI().secret.isEmpty)
+        let bare = NotificationSubscription(id: "s", spec: .init(name: "chat", url: "http://127.0.0.1:9000/"))
+        #expect(bare.redactedForAPI().spec.url == "http://127.0.0.1:9000/")
+    }
+
     @Test("specs: one target, known template variables, sane patterns, an http(s) receiver")
     func validation() {
         #expect(throws: ValidationError.self) { try WebhookSpec(name: "x", provider: .github).validate() }

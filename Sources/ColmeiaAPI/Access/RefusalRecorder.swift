@@ -25,6 +25,7 @@ actor RefusalRecorder {
                 key: String? = nil) async {
         let key = key ?? identity.name + "|" + (identity.details["address"] ?? identity.details["uid"] ?? "")
         let now = ContinuousClock.now
+        if windows.count > 10_000 { windows = windows.filter { now - $0.value.start < .seconds(10) } }
         var window = windows[key] ?? (now, 0, 0)
         if now - window.start >= .seconds(1) { window = (now, 0, window.suppressed) }
         window.count += 1
@@ -40,7 +41,6 @@ actor RefusalRecorder {
         let suppressed = window.suppressed
         window.suppressed = 0
         windows[key] = window
-        if windows.count > 10_000 { windows = windows.filter { now - $0.value.start < .seconds(10) } }
         guard let node = await node() else { return }
         let command = ClusterCommand(
             envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: identity.actor),

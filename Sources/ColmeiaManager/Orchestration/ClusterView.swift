@@ -16,8 +16,10 @@ public struct ClusterView: Sendable {
     /// Things that happened that subscriptions want to hear about, not yet queued as
     /// deliveries (a node went down, a service cannot be scheduled).
     public private(set) var notices: [PendingNotice] = []
-    /// Keys of notices already raised by this view, so one condition is told once.
+    /// Keys of notices already raised by this view, so one condition is told once (the
+    /// newest 10,000, oldest forgotten first).
     private var raisedNotices: Set<String> = []
+    private var raisedOrder: [String] = []
     private var taskIDsByService: [String: Set<String>] = [:]
     private var taskIDsByNode: [String: Set<String>] = [:]
 
@@ -39,7 +41,11 @@ public struct ClusterView: Sendable {
     public mutating func raise(_ notice: PendingNotice) {
         guard subscriptions.values.contains(where: { $0.spec.wants(notice.event) }),
               raisedNotices.insert(notice.key).inserted else { return }
-        if raisedNotices.count > 10_000 { raisedNotices = [notice.key] }
+        raisedOrder.append(notice.key)
+        if raisedOrder.count > 10_000 {
+            for key in raisedOrder.prefix(1_000) { raisedNotices.remove(key) }
+            raisedOrder.removeFirst(1_000)
+        }
         notices.append(notice)
         if notices.count > 1_000 { notices.removeFirst(notices.count - 1_000) }
     }

@@ -44,9 +44,11 @@ public enum DeployTracker {
         let failure = failedTaskError(of: deploy, tasks: tasks)
         switch status?.state {
         case nil where current:
-            // The updater has not started (or the service has no task to update).
-            if tasks.allSatisfy({ $0.desiredState > .running }) && !service.spec.mode.isJob && next.progress.total == 0 {
-                return finish(next, .completed, "update completed (no tasks to update)", now)
+            // The updater starts only where a place is outdated: a service with no task, or
+            // whose tasks already run this template, is done as it is.
+            let wanted = tasks.filter { $0.desiredState <= .running }
+            if wanted.allSatisfy({ runsDeploy($0, deploy) && $0.status.state == .running }) && !service.spec.mode.isJob {
+                return finish(next, .completed, wanted.isEmpty ? "update completed (no tasks to update)" : "update completed", now)
             }
             next.state = .updating
         case UpdateState.updating? where current:
@@ -70,9 +72,10 @@ public enum DeployTracker {
         return next
     }
 
-    /// Whether `spec` is the one this deploy rolled out (its image and force counter).
+    /// Whether `spec` is the one this deploy rolled out (its whole task template: a later
+    /// `--env-add` is another update, not this one).
     static func matches(_ spec: ServiceSpec, _ deploy: Deploy) -> Bool {
-        spec.taskTemplate.containerSpec?.image == deploy.image && spec.taskTemplate.forceUpdate == deploy.forceUpdate
+        deploy.rolledOut(spec.taskTemplate)
     }
 
     /// Places (slots, or nodes of a global service) whose live task runs the deploy's image.
@@ -88,7 +91,7 @@ public enum DeployTracker {
     }
 
     static func runsDeploy(_ task: SwarmTask, _ deploy: Deploy) -> Bool {
-        task.spec.containerSpec?.image == deploy.image && task.spec.forceUpdate == deploy.forceUpdate
+        deploy.rolledOut(task.spec)
     }
 
     /// The newest error of a task on the deploy's image: why the new image would not run.

@@ -44,7 +44,7 @@ public struct PendingNotice: Sendable, Hashable {
     /// A deploy reached its outcome.
     static func deployEnded(_ deploy: Deploy, time: Timestamp) -> PendingNotice {
         let event = "deploy." + deploy.state.rawValue
-        let object = (try? JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(deploy))) ?? .null
+        let object = (try? JSONValue(encoding: deploy)) ?? .null
         return PendingNotice(key: "deploy/\(deploy.id)/\(deploy.state.rawValue)", event: event,
                              payload: .object(["Event": .string(event), "Time": .string(time.rfc3339), "Deploy": object]))
     }

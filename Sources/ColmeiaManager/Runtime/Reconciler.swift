@@ -18,6 +18,8 @@ public actor Reconciler {
     private var observers: [@Sendable (ClusterView, Set<String>) async -> Void] = []
     /// Passes run so far (for tests and metrics).
     public private(set) var passes = 0
+    /// When the task gauges were last set (at most once a second: they walk every task).
+    private var lastGaugeUpdate = ContinuousClock.now - .seconds(2)
 
     public init(store: ClusterStore, proposer: any CommandProposer, logger: Logger,
                 clock: @escaping @Sendable () -> Timestamp = { .now() }) {
@@ -52,14 +54,21 @@ public actor Reconciler {
                 continue
             }
             passes += 1
+            let started = ContinuousClock.now
+            if started - lastGaugeUpdate >= .seconds(1) {
+                lastGaugeUpdate = started
+                ManagerMetrics.recordTasks(of: view)
+            }
             var generator = SystemRandomNumberGenerator()
             let plan = Orchestrator.plan(view, now: clock()) { ObjectID.generate(using: &generator) }
             if plan.commands.isEmpty {
+                ManagerMetrics.reconcilePass.record(duration: ContinuousClock.now - started)
                 backoff = .milliseconds(20)
                 await waitForChange(after: applied, until: plan.wakeAt)
                 continue
             }
             await propose(plan.commands)
+            ManagerMetrics.reconcilePass.record(duration: ContinuousClock.now - started)
             // A plan whose commands all changed nothing (ignored or rejected) would come
             // back unchanged: wait for the cluster to move, or back off, before the next.
             if (try? store.audit(AuditQuery(after: cursor, limit: 1)).records.isEmpty) == false {
@@ -106,7 +115,7 @@ public actor Reconciler {
         let proposer = self.proposer
         let logger = self.logger
         let now = clock()
-        await withTaskGroup(of: Void.self) { group in
+        let refused = await withTaskGroup(of: PlannedCommand?.self) { group -> [PlannedCommand] in
             for planned in commands {
                 let command = ClusterCommand(
                     envelope: CommandEnvelope(id: UUID().uuidString, time: now,
@@ -116,12 +125,22 @@ public actor Reconciler {
                     do {
                         if case .rejected(_, let reason) = try await proposer.propose(command) {
                             logger.debug("reconciler command rejected", metadata: ["reason": "\(reason)"])
+                            return planned
                         }
                     } catch {
                         logger.warning("reconciler command failed", metadata: ["error": "\(error)"])
                     }
+                    return nil
                 }
             }
+            var refused: [PlannedCommand] = []
+            for await result in group { if let result { refused.append(result) } }
+            return refused
+        }
+        // A notice whose deliveries apply refused (their names exist: a previous leader
+        // queued them) is told already.
+        for planned in refused where planned.reconciler == "notifier" {
+            for case .deliveryCreated(let delivery) in planned.events { view.noticeQueued(deliveryName: delivery.name) }
         }
     }
 

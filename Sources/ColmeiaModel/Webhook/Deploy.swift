@@ -70,6 +70,9 @@ public struct Deploy: Sendable, Hashable, Codable {
     public var message: String
     public var completedAt: Timestamp?
     public var progress: Progress
+    /// The task template the deploy rolled out (without registry credentials): tells this
+    /// deploy's update from any later change of the service.
+    public var template: TaskSpec?
 
     public init(id: String, name: String, webhookID: String, webhookName: String, provider: WebhookSpec.Provider,
                 delivery: String, event: String, serviceID: String, serviceName: String, image: String, previousImage: String,
@@ -116,6 +119,22 @@ public struct Deploy: Sendable, Hashable, Codable {
         case message = "Message"
         case completedAt = "CompletedAt"
         case progress = "Progress"
+        case template = "Template"
+    }
+
+    /// A template as deploys compare them: without registry credentials.
+    public static func comparable(_ template: TaskSpec) -> TaskSpec {
+        var template = template
+        template.containerSpec?.pullOptions = nil
+        return template
+    }
+
+    /// Whether `template` is the one this deploy rolled out.
+    public func rolledOut(_ template: TaskSpec) -> Bool {
+        guard let wanted = self.template else {
+            return template.containerSpec?.image == image && template.forceUpdate == forceUpdate
+        }
+        return Self.comparable(template) == wanted
     }
 }
 

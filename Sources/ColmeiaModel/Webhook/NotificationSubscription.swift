@@ -55,10 +55,22 @@ public struct NotificationSubscription: Sendable, Hashable, Codable {
         self.secret = secret
     }
 
+    /// Without its secret, and with its URL cut to scheme, host and port: chat services'
+    /// webhook URLs are credentials themselves.
     public func redactedForAPI() -> NotificationSubscription {
         var subscription = self
         subscription.secret = ""
+        subscription.spec.url = Self.origin(of: spec.url)
         return subscription
+    }
+
+    /// `https://hooks.example:8443/…` of `https://hooks.example:8443/services/T0/B1/xyz`.
+    static func origin(of url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return "…" }
+        let rest = url[schemeEnd.upperBound...]
+        let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hidden = rest.count > host.count && rest.dropFirst(host.count) != "/"
+        return String(url[..<schemeEnd.upperBound]) + host + (hidden ? "/…" : "/")
     }
 
     enum CodingKeys: String, CodingKey {
