@@ -125,7 +125,15 @@ extension ClusterManager {
         for address in candidates where address != identity.advertiseAddress {
             guard let answer: RoleAnswer = try? await Self.call(transport, address, "GET", "/node/role", body: Optional<RoleAnswer>.none)
             else { continue }
-            workerManagers = answer.managers.values.sorted()
+            let managers = answer.managers.values.sorted()
+            if node == nil, !managers.isEmpty, managers != workerManagers {
+                // A worker remembers every manager, across restarts too.
+                workerManagers = managers
+                self.identity?.knownManagers = managers
+                do { try self.identity?.save(to: dataDirectory) } catch {
+                    logger.warning("could not record the managers' addresses", metadata: ["error": "\(error)"])
+                }
+            }
             if answer.trust != nil { workerTrust = answer.trust }
             let current = identity.isManager ? "manager" : "worker"
             if answer.role == "manager" && current == "manager" && raftJoinPending {

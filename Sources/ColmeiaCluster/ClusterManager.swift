@@ -64,7 +64,12 @@ public actor ClusterManager {
     var roleTask: Task<Void, Never>?
     /// A worker's way to the managers' dispatcher.
     var workerTransport: ClusterTransport?
-    var workerManagers: [String] = []
+    /// The managers a worker knows (kept up to date by ``followRole()``).
+    var workerManagers: [String] {
+        get { workerManagerList.current }
+        set { workerManagerList.current = newValue }
+    }
+    let workerManagerList = ManagerAddressList()
     /// A promoted node whose request to join Raft has not been accepted yet: asked again
     /// every second until a manager adds it.
     var raftJoinPending = false
@@ -87,6 +92,8 @@ public actor ClusterManager {
     var auditRetentionRunning = false
     /// Autolock: the key files are sealed and wait for `docker swarm unlock`.
     var locked = false
+    /// The last leader this manager knew (for `colmeia_raft_leader_changes_seen_total`).
+    var lastSeenLeader: UInt64 = 0
     /// The unlock key this node's key files are sealed with (nil: in the clear).
     var unlockKey: UnlockKey?
 
@@ -130,7 +137,7 @@ public actor ClusterManager {
             }
             (tls, node, workerTransport) = try Self.reopen(identity, dataDirectory: dataDirectory, unlockKey: nil,
                                                            snapshotChunkBytes: self.snapshotChunkBytes, logger: logger)
-            workerManagers = identity.knownManagers ?? []
+            workerManagerList.current = identity.knownManagers ?? []
             logger.info("rejoined swarm", metadata: ["node": "\(identity.nodeID)", "role": "\(identity.role ?? "manager")"])
         }
     }
@@ -251,8 +258,8 @@ public actor ClusterManager {
                     address: identity.clusterListenAddress, tls: tls, credentials: credentials,
                     responder: ClusterPortRoutes(manager: self).responder(), logger: logger)
             }
-            let managers = workerManagers
-            connection = RemoteDispatcherConnection(transport: workerTransport) { managers }
+            let managers = workerManagerList
+            connection = RemoteDispatcherConnection(transport: workerTransport) { managers.current }
         } else {
             return
         }
@@ -426,8 +433,3 @@ public actor ClusterManager {
     }()
 }
 
-/// Versions Colmeia reports where dockerd reports its own.
-public enum ColmeiaVersion {
-    public static let engine = "28.2.2-colmeia"
-    public static let colmeia = "0.1.0"
-}

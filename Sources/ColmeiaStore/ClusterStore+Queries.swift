@@ -107,11 +107,16 @@ extension ClusterStore {
         }
     }
 
-    /// Counts tasks of a service by state, for `GET /services?status=true`.
+    /// Counts tasks of a service by state, for `GET /services?status=true`. As Docker, a
+    /// task last seen running on a node that is now down does not count as running (its
+    /// replacement does, once it runs).
     public func taskCounts(serviceID: String) throws(QueryError) -> (running: Int, desired: Int) {
         try read { db in
             let running = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM resources WHERE kind = 'task' AND service_id = ? AND current_state = 'running'
+                SELECT COUNT(*) FROM resources AS task
+                WHERE task.kind = 'task' AND task.service_id = ? AND task.current_state = 'running'
+                  AND NOT EXISTS (SELECT 1 FROM resources AS node
+                                  WHERE node.kind = 'node' AND node.id = task.node_id AND node.current_state = 'down')
                 """, arguments: [serviceID]) ?? 0
             let desired = try Int.fetchOne(db, sql: """
                 SELECT COUNT(*) FROM resources WHERE kind = 'task' AND service_id = ? AND desired_state = 'running'

@@ -511,4 +511,38 @@ struct MultiManagerTests {
         }
         return files
     }
+
+    @Test("a worker that joined while the swarm had one manager learns the managers who joined later, and keeps its session when the first one dies")
+    func workerFollowsManagersThatJoinedAfterIt() throws {
+        let port = TestPorts.swarm()
+        let nodes = (1...4).map { DaemonHarness(listenIP: "127.0.0.\($0)", clusterPort: port, nodeName: "node-\($0)") }
+        defer { for node in nodes { _ = node.stop() } }
+        for node in nodes { try node.start(initialize: false) }
+        let first = nodes[0], worker = nodes[1]
+        try first.docker("swarm", "init", "--listen-addr", first.listenAddress, "--advertise-addr", first.listenAddress)
+        let workerToken = try first.docker("swarm", "join-token", "-q", "worker").trimmingCharacters(in: .whitespacesAndNewlines)
+        let managerToken = try first.docker("swarm", "join-token", "-q", "manager").trimmingCharacters(in: .whitespacesAndNewlines)
+        // The worker first, as docker-compose starts everything at once.
+        try worker.docker("swarm", "join", "--token", workerToken, "--listen-addr", worker.listenAddress,
+                          "--advertise-addr", worker.listenAddress, first.listenAddress)
+        for manager in nodes[2...] {
+            try manager.docker("swarm", "join", "--token", managerToken, "--listen-addr", manager.listenAddress,
+                               "--advertise-addr", manager.listenAddress, first.listenAddress)
+        }
+        try Self.eventually("the worker has recorded the three managers", timeout: 30) {
+            let identity = try String(contentsOfFile: worker.dataDirectory + "/node-identity.json", encoding: .utf8)
+            return nodes.filter { $0 !== worker }.allSatisfy { identity.contains($0.listenAddress) }
+        }
+        try nodes[2].docker("service", "create", "--detach", "--name", "web", "--replicas", "4", "busybox", "sleep", "600")
+        first.killHard()
+        try Self.eventually("the first manager is down and the worker is still ready", timeout: 60, showingLogsOf: [worker]) {
+            let table = try Self.nodeTable(on: nodes[2])
+            return table["node-1"]?.hasPrefix("Down") == true && table["node-2"] == "Ready"
+        }
+        try Self.eventually("web runs 4/4 on the live nodes", timeout: 60) {
+            try nodes[2].docker("service", "ls", "--format", "{{.Replicas}}", "--filter", "name=web")
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "4/4"
+                && Self.nodeTable(on: nodes[2])["node-2"] == "Ready"
+        }
+    }
 }
