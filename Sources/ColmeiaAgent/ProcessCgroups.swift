@@ -44,6 +44,8 @@ struct ProcessCgroups: Sendable {
             guard fields.count > 4, let dash = fields.firstIndex(of: "-"), dash + 1 < fields.count else { continue }
             let mountPoint = fields[4]
             let type = fields[dash + 1]
+            // A hierarchy mounted read-only (a container's view of it) cannot take groups.
+            guard fields[5].split(separator: ",").contains("rw") else { continue }
             if type == "cgroup2" {
                 let controllers = (try? String(contentsOfFile: mountPoint + "/cgroup.controllers", encoding: .utf8)) ?? ""
                 if controllers.split(whereSeparator: \.isWhitespace).contains("memory") { v2 = v2 ?? mountPoint }
@@ -55,7 +57,8 @@ struct ProcessCgroups: Sendable {
         }
         if let v2 { return .v2(v2) }
         if !v1.isEmpty { return .v1(memory: v1["memory"], cpu: v1["cpu"], pids: v1["pids"]) }
-        return .unavailable("no cgroup v2 hierarchy with the memory controller and no v1 memory, cpu or pids hierarchy is mounted")
+        return .unavailable("no cgroup v2 hierarchy with the memory controller and no v1 memory, cpu or pids hierarchy is mounted "
+                            + "read-write (inside a container, /sys/fs/cgroup is read-only)")
     }
 
     /// The directories of one task's group (one per hierarchy), or of the scope.
