@@ -35,12 +35,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Consensus as a pure state machine: no I/O, no clocks, no ambient randomness.
         .target(name: "ColmeiaRaft"),
         // Durable Raft storage: WAL segments, snapshot files, hard state.
-        .target(name: "ColmeiaRaftStorage", dependencies: ["ColmeiaRaft"]),
+        .target(name: "ColmeiaRaftStorage", dependencies: ["ColmeiaRaft", .product(name: "Metrics", package: "swift-metrics")]),
         // Resources, specs, events and commands, with Docker's JSON shapes and validation.
         .target(name: "ColmeiaModel"),
         // SQLite read models of the cluster, written only by apply. The schema lives in the
@@ -54,7 +56,8 @@ let package = Package(
         // reaper) and the dispatcher that agents talk to.
         .target(
             name: "ColmeiaManager",
-            dependencies: ["ColmeiaModel", "ColmeiaStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ColmeiaModel", "ColmeiaStore", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Metrics", package: "swift-metrics")]
         ),
         // How the process executor starts a task: fork, cgroups, user, a guard that kills the
         // task's group when the daemon dies, exec. C, because only async-signal-safe calls
@@ -67,6 +70,7 @@ let package = Package(
             dependencies: [
                 "ColmeiaModel",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -79,6 +83,7 @@ let package = Package(
                 "ColmeiaModel", "CColmeiaSpawn", "ColmeiaMesh",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -91,6 +96,7 @@ let package = Package(
             dependencies: [
                 "ColmeiaRaft", "ColmeiaRaftStorage", "ColmeiaModel", "ColmeiaStore", "ColmeiaManager", "ColmeiaPKI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -116,6 +122,7 @@ let package = Package(
             dependencies: [
                 "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI", "ColmeiaMesh", "ColmeiaBackup",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
@@ -133,6 +140,8 @@ let package = Package(
                 "ColmeiaModel", "ColmeiaStore", "ColmeiaNode", "ColmeiaManager", "ColmeiaAgent", "ColmeiaPKI", "ColmeiaMesh", "ColmeiaBackup",
                 "ColmeiaCluster",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
@@ -150,6 +159,8 @@ let package = Package(
             dependencies: [
                 "ColmeiaAPI", "ColmeiaCluster", "ColmeiaAgent", "ColmeiaStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

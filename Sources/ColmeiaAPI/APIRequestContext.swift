@@ -1,6 +1,7 @@
 import ColmeiaCluster
 import Hummingbird
 import NIOCore
+import Synchronization
 
 /// The request context of every API route: Hummingbird's basics, the connection (for who
 /// is at the other end), and the identity ``AccessMiddleware`` found for the request.
@@ -11,6 +12,9 @@ public struct APIRequestContext: RequestContext {
     var identity = RequestIdentity(kind: .user, name: "anonymous", role: nil, details: [:])
     /// Set by ``RequestIDMiddleware``: the client's `X-Request-ID` or a new one.
     var requestID: String?
+    /// Who the request turned out to be, for the request log written by the outermost
+    /// middleware (contexts are values: inner middleware cannot hand it back otherwise).
+    let actorSeen = ActorSeen()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -20,4 +24,12 @@ public struct APIRequestContext: RequestContext {
     /// The most any route reads; each route decodes within its own, smaller limit
     /// (``JSONResponse/decode(_:from:context:limit:)``).
     public var maxUploadSize: Int { 16 << 20 }
+}
+
+/// The actor ``AccessMiddleware`` found, shared with the middleware that logs the request.
+final class ActorSeen: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    func set(_ actor: String) { value.withLock { $0 = actor } }
+    var actor: String? { value.withLock { $0 } }
 }

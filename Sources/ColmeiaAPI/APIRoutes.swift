@@ -3,6 +3,7 @@ import ColmeiaModel
 import ColmeiaNode
 import ColmeiaStore
 import Hummingbird
+import Prometheus
 
 /// Every route of the Docker-compatible API, registered on one router.
 public struct APIRoutes: Sendable {
@@ -10,10 +11,13 @@ public struct APIRoutes: Sendable {
     public let access: APIAccess
     /// Refused webhook deliveries go to the audit trail through this (rate-limited).
     let hookRefusals: RefusalRecorder
+    /// Where the daemon's instruments are kept (`GET /metrics`), when it keeps them.
+    public let metrics: PrometheusCollectorRegistry?
 
-    public init(manager: ClusterManager, access: APIAccess = APIAccess()) {
+    public init(manager: ClusterManager, access: APIAccess = APIAccess(), metrics: PrometheusCollectorRegistry? = nil) {
         self.manager = manager
         self.access = access
+        self.metrics = metrics
         hookRefusals = RefusalRecorder(totalPerSecond: 50) { await manager.localNode() }
     }
 
@@ -21,6 +25,7 @@ public struct APIRoutes: Sendable {
     public func responder() -> some HTTPResponder<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(APIMetricsMiddleware(logger: manager.logger))
         router.middlewares.add(ErrorMiddleware())
         let manager = self.manager
         router.middlewares.add(AccessMiddleware(
@@ -32,6 +37,8 @@ public struct APIRoutes: Sendable {
             },
             recorder: RefusalRecorder { await manager.localNode() }))
         addSystemRoutes(to: router)
+        addHealthRoutes(to: router)
+        addMetricsRoutes(to: router)
         addSwarmRoutes(to: router)
         addNodeRoutes(to: router)
         addServiceRoutes(to: router)

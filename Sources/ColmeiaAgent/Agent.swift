@@ -20,6 +20,8 @@ public actor Agent {
     private var session: AgentSession?
     private var runners: [String: TaskRunner] = [:]
     private var unsent: [String: TaskStatusUpdate] = [:]
+    /// The state last reported for each task a runner holds (the agent's task gauges).
+    private var reported: [String: TaskState] = [:]
     private var secrets: [String: Secret] = [:]
     private var configs: [String: Config] = [:]
     /// The last assignment set applied, and a pending re-application of it.
@@ -108,6 +110,9 @@ public actor Agent {
     /// Tasks this agent currently drives.
     public var taskIDs: [String] { runners.keys.sorted() }
 
+    /// Whether a session with the dispatcher is open now (a worker's readiness).
+    public var hasSession: Bool { session != nil }
+
     private func beat(_ session: AgentSession) async {
         var period = Duration.nanoseconds(session.heartbeatPeriod)
         while !Task.isCancelled {
@@ -187,8 +192,10 @@ public actor Agent {
         for (id, runner) in runners where !assigned.contains(id) {
             logger.debug("task no longer assigned: stopping it", metadata: ["task": "\(id)"])
             runners[id] = nil
+            reported[id] = nil
             Task { await runner.stopAndRemove() }
         }
+        AgentMetrics.recordTasks(reported.values)
         if undecided { scheduleReapply() }
     }
 
@@ -251,6 +258,10 @@ public actor Agent {
     }
 
     private func send(_ update: TaskStatusUpdate) async {
+        if runners[update.taskID] != nil {
+            reported[update.taskID] = update.status.state
+            AgentMetrics.recordTasks(reported.values)
+        }
         guard let session else {
             unsent[update.taskID] = update
             return

@@ -72,6 +72,8 @@ struct DockerEngine: Sendable {
             }
         }
         try checkListening()
+        let started = ContinuousClock.now
+        defer { AgentMetrics.engineCall(method.rawValue, path).record(duration: ContinuousClock.now - started) }
         do {
             let response = try await Self.client.execute(request, timeout: timeout)
             var buffer = try await response.body.collect(upTo: 64 << 20)

@@ -21,7 +21,7 @@ public struct ColmeiaCommand: AsyncParsableCommand {
             """,
         subcommands: [SwarmCommand.self, NodeCommand.self, ServiceCommand.self, SecretCommand.self, ConfigCommand.self,
                       NetworkCommand.self, StackCommand.self, EventsCommand.self, TokenCommand.self, BackupCommand.self,
-                      AuditCommand.self, WebhookCommand.self, DeployCommand.self, NotifyCommand.self]
+                      AuditCommand.self, WebhookCommand.self, DeployCommand.self, NotifyCommand.self, VersionCommand.self]
     )
 
     public init() {}

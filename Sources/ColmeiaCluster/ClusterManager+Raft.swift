@@ -96,10 +96,12 @@ extension ClusterManager {
         var round = 0
         var seen: (role: RaftRole, term: UInt64, leader: UInt64, conf: ConfState)?
         var receivedSnapshot: UInt64 = 0
+        var snapshotIndex: UInt64?
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
             guard let node else { continue }
             let status = node.status
+            recordRaftMetrics(status, selfID: node.nodeID)
             if seen?.role != status.role || seen?.term != status.term || seen?.leader != status.leader || seen?.conf != status.confState {
                 logger.notice("raft", metadata: [
                     "role": "\(status.role)", "term": "\(status.term)", "leader": "\(String(status.leader, radix: 16))",
@@ -107,6 +109,10 @@ extension ClusterManager {
                     "learners": "\(status.confState.learners.map { String($0, radix: 16) })"])
                 seen = (status.role, status.term, status.leader, status.confState)
             }
+            if let previous = snapshotIndex, status.snapshotIndex > previous, status.snapshotIndex != status.receivedSnapshotIndex {
+                logger.notice("snapshot taken: the log is compacted", metadata: ["index": "\(status.snapshotIndex)", "term": "\(status.term)"])
+            }
+            snapshotIndex = status.snapshotIndex
             if status.receivedSnapshotIndex != receivedSnapshot {
                 receivedSnapshot = status.receivedSnapshotIndex
                 logger.notice("caught up from the leader's snapshot", metadata: ["index": "\(receivedSnapshot)"])
@@ -130,6 +136,7 @@ extension ClusterManager {
             }
             round += 1
             guard round % 5 == 0 else { continue }
+            await recordSlowMetrics(node)
             Self.refreshAddresses(of: node)
             followAutolock(node)
             startAuditRetentionIfDue(node)

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// What the mesh of this node has done, per service: connections it took (on a published
@@ -16,7 +17,13 @@ final class MeshCounters: Sendable {
     private let services = Mutex<[String: Service]>([:])
 
     func count(_ serviceID: String, _ change: (inout Service) -> Void) {
-        services.withLock { change(&$0[serviceID, default: Service()]) }
+        let (before, after, active) = services.withLock { services -> (Service, Service, Int?) in
+            let before = services[serviceID] ?? Service()
+            change(&services[serviceID, default: Service()])
+            let after = services[serviceID] ?? Service()
+            return (before, after, before.active == after.active ? nil : services.values.reduce(0) { $0 + $1.active })
+        }
+        MeshMetrics.record(from: before, to: after, active: active)
     }
 
     var snapshot: [String: Service] { services.withLock { $0 } }

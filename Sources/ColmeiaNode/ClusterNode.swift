@@ -95,8 +95,12 @@ public final class ClusterNode: Sendable {
             throw .invalid(error)
         }
         switch await driver.propose(bytes) {
-        case .success(let outcome): return outcome
-        case .failure(let error): throw .replication(error)
+        case .success(let outcome):
+            NodeMetrics.proposalsCommitted.increment()
+            return outcome
+        case .failure(let error):
+            NodeMetrics.proposalsFailed.increment()
+            throw .replication(error)
         }
     }
 

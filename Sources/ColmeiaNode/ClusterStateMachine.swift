@@ -40,7 +40,9 @@ public final class ClusterStateMachine: ReplicatedStateMachine {
                 return StoreEntry(index: entry.index, term: entry.term, content: .undecodable("undecodable command: \(error)"))
             }
         }
+        let started = ContinuousClock.now
         let outcomes = try store.apply(storeEntries)
+        NodeMetrics.apply.record(duration: ContinuousClock.now - started)
         if followsSwarmSettings, storeEntries.contains(where: \.changesSwarm) { readSnapshotPolicy() }
         return outcomes
     }

@@ -520,7 +520,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let dueByCount = loop.machine.appliedIndex >= snapshotIndex + max(policy.interval, 1)
         let dueBySize = loop.bytesSinceSnapshot >= config.snapshotLogBytes && loop.machine.appliedIndex > snapshotIndex
         guard dueByCount || dueBySize, loop.raft.appliedIndex == loop.machine.appliedIndex else { return }
+        let started = ContinuousClock.now
+        defer { NodeMetrics.snapshot.record(duration: ContinuousClock.now - started) }
         let data = try loop.machine.snapshotData()
+        NodeMetrics.snapshotSize.record(data.count)
         let retained = dueByCount ? policy.retainedEntries : min(policy.retainedEntries, config.retainedEntriesAfterLargeLog)
         let snapshot = try loop.raft.compact(snapshotData: data, retaining: retained)
         try loop.storage.compact(to: snapshot)

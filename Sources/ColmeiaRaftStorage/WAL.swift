@@ -282,7 +282,9 @@ public final class WAL {
         try checkUsable()
         guard hasUnsyncedWrites, let file else { return }
         do {
+            let started = ContinuousClock.now
             try file.syncData()
+            WALMetrics.fsync.record(duration: ContinuousClock.now - started)
         } catch {
             throw fail(.io(error))
         }
@@ -386,11 +388,15 @@ public final class WAL {
     private func write(_ bytes: [UInt8], sync: Bool) throws(WALError) {
         guard let file else { throw .closed }
         do {
+            let started = ContinuousClock.now
             try file.write(bytes, at: writeOffset)
+            let written = ContinuousClock.now
+            WALMetrics.append.record(duration: written - started)
             writeOffset += bytes.count
             hasUnsyncedWrites = true
             if sync {
                 try file.syncData()
+                WALMetrics.fsync.record(duration: ContinuousClock.now - written)
                 syncCount += 1
                 hasUnsyncedWrites = false
             }

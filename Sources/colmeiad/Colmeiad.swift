@@ -1,6 +1,8 @@
 import ColmeiaCluster
 import ColmeiaBackup
 import ArgumentParser
+import Metrics
+import Prometheus
 import ColmeiaAgent
 import ColmeiaAPI
 import ColmeiaMesh
@@ -99,6 +101,11 @@ struct Colmeiad: AsyncParsableCommand {
                                visibility: .hidden))
     var certRenewAfter: Double?
 
+    @Option(help: ArgumentHelp("Serve /metrics (Prometheus text format), /healthz and /readyz on this address (IP:PORT), open to anyone who reaches it, as dockerd's --metrics-addr."))
+    var metricsAddr: String?
+
+    @Option(help: "Log format: text or json (one object a line).") var logFormat = "text"
+
     @Option(help: ArgumentHelp("A listener for inbound webhooks only (tcp://IP:PORT): POST /colmeia/v1/hooks/NAME and nothing else, so the API never has to face the senders' network. TLS with --tls-cert and --tls-key when given (no client certificates asked)."))
     var webhookHost: String?
 
@@ -127,6 +134,8 @@ struct Colmeiad: AsyncParsableCommand {
             throw ValidationError("--raft-snapshot-chunk-bytes must be at least 1")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json, not '\(logFormat)'") }
+        if let metricsAddr { _ = try ListenAddress("tcp://" + metricsAddr) }
     }
 
     func run() async throws {
@@ -140,11 +149,20 @@ struct Colmeiad: AsyncParsableCommand {
             setrlimit(Int32(RLIMIT_NOFILE.rawValue), &files)
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
+        // Instruments are made on first use: the backend is chosen before anything starts.
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(Self.metricsFactory(metrics))
         let logger = Logger(label: "colmeiad")
         // Listeners are judged before anything starts: a refused one leaves nothing behind.
         let addresses = try (host.isEmpty ? ["unix:///var/run/colmeia.sock"] : host).map(ListenAddress.init)
@@ -174,7 +192,8 @@ struct Colmeiad: AsyncParsableCommand {
         let socketGroup = group.map { ListenerSecurity.group(named: $0) } ?? ListenerSecurity.group(named: "docker")
         if let group, socketGroup == nil { throw ValidationError("--group \(group): no such group") }
         let routes = APIRoutes(manager: manager, access: APIAccess(insecureTCP: insecureTCP, socketGroup: socketGroup,
-                                                                   maxReplicas: maxReplicas, warnings: warnings))
+                                                                   maxReplicas: maxReplicas, warnings: warnings),
+                               metrics: metrics)
         var services: [any Service] = [NodeService(manager: manager)]
         for address in addresses {
             let server: HummingbirdCore.HTTPServerBuilder
@@ -208,6 +227,13 @@ struct Colmeiad: AsyncParsableCommand {
             services.append(app)
             logger.info("serving the API", metadata: ["address": "\(address)"])
         }
+        if let metricsAddr {
+            let address = try ListenAddress("tcp://" + metricsAddr)
+            services.append(Application(responder: routes.metricsResponder(), server: APIServerBuilders.plaintextTCP(policy: ConnectionPolicy()),
+                                        configuration: ApplicationConfiguration(address: address.bindAddress, serverName: "colmeiad"),
+                                        logger: logger))
+            logger.info("serving metrics", metadata: ["address": "\(address)"])
+        }
         if let webhookHost {
             let address = try ListenAddress(webhookHost)
             let policy = ConnectionPolicy()
@@ -231,6 +257,19 @@ struct Colmeiad: AsyncParsableCommand {
 }
 
 extension Colmeiad {
+    /// Prometheus through swift-metrics, with buckets that fit what each timer measures.
+    static func metricsFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let fast: [Duration] = [.microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+                                .microseconds(2_500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                .milliseconds(100), .milliseconds(250), .seconds(1)]
+        for label in ["colmeia_wal_fsync_duration_seconds", "colmeia_wal_append_duration_seconds", "colmeia_store_apply_duration_seconds",
+                      "colmeia_reconcile_pass_duration_seconds", "colmeia_api_request_duration_seconds"] {
+            factory.durationHistogramBuckets[label] = fast
+        }
+        return factory
+    }
+
     /// `--audit-retention-*`; nil when the trail is kept whole.
     func auditRetention() throws -> AuditRetention? {
         guard auditRetentionRecords != nil || auditRetentionAge != nil else {

@@ -19,8 +19,10 @@ struct APIPermission: Sendable, Hashable {
         func need(_ name: String, _ role: AccessRole) -> APIPermission { APIPermission(name: name, role: role) }
         guard let first = parts.first else { return need("unknown", .admin) }
         switch first {
-        case "_ping", "version":
+        case "_ping", "version", "healthz", "readyz":
             return .open
+        case "metrics":
+            return need("metrics.read", .viewer)
         case "info", "events":
             return need(first + ".read", .viewer)
         case "swarm":

@@ -16,6 +16,7 @@ struct AccessMiddleware: RouterMiddleware {
         var context = context
         do {
             context.identity = try await resolver.identity(of: request, channel: context.channel)
+            context.actorSeen.set(context.identity.kind.rawValue + ":" + context.identity.name)
         } catch {
             if permission.role == nil { return try await next(request, context) }
             throw DockerAPIError(.unauthorized, error.reason)

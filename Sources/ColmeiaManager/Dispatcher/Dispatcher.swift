@@ -171,7 +171,9 @@ public actor Dispatcher {
                 lost.append(node)
             }
         }
+        ManagerMetrics.sessions.record(sessions.count)
         for node in lost.sorted(by: { $0.id < $1.id }) {
+            ManagerMetrics.heartbeatsMissed.increment()
             sessions.removeValue(forKey: node.id)?.continuation?.finish(throwing: DispatcherError.sessionInvalid)
             var down = node
             down.status.state = .down
@@ -222,6 +224,7 @@ public actor Dispatcher {
         guard sessions[nodeID]?.lastSent != set else { return }
         sessions[nodeID]?.lastSent = set
         continuation.yield(set)
+        ManagerMetrics.assignmentSets.increment()
     }
 
     private func scheduleFlush() {

@@ -1,0 +1,15 @@
+import Metrics
+
+/// A manager's Raft and store instruments (swift-metrics; Prometheus names and units).
+enum NodeMetrics {
+    /// Proposals this node made (its API's writes, forwarded or not, and its reconcilers')
+    /// that reached the log, whatever apply then decided.
+    static let proposalsCommitted = Counter(label: "colmeia_raft_proposals_committed_total")
+    /// Proposals that failed: no leader, a timeout, a stopped node.
+    static let proposalsFailed = Counter(label: "colmeia_raft_proposals_failed_total")
+    /// Applying one batch of committed entries to the read models (one SQLite transaction).
+    static let apply = Timer(label: "colmeia_store_apply_duration_seconds")
+    /// Building and saving one snapshot, and its size.
+    static let snapshot = Timer(label: "colmeia_raft_snapshot_duration_seconds")
+    static let snapshotSize = Gauge(label: "colmeia_raft_snapshot_size_bytes")
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+
+/// What `/metrics` costs: the throughput load (three managers, writes through all of them)
+/// at each client count, alternately with and without a scraper reading every manager's
+/// `/metrics` once a second, as Prometheus does; printed side by side.
+struct MetricsCostBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics-cost",
+        abstract: "Writes/s and p50 with and without scraping /metrics every second, in one run.")
+    @OptionGroup var cluster: ClusterOptions
+    @Option(help: "Concurrent clients, comma-separated.") var clients = "1,16,128"
+    @Option(help: "Seconds per measurement.") var seconds = 10
+    @Option(help: "Measurements of each kind per client count (alternated).") var rounds = 3
+
+    func run() async throws {
+        let swarm = try BenchCluster(cluster)
+        do {
+            try await swarm.formSwarm()
+            var lines: [String] = []
+            for count in clients.split(separator: ",").compactMap({ Int($0) }) {
+                var plain: [LoadResult] = []
+                var scraped: [LoadResult] = []
+                var scrapes = 0
+                for round in 0..<rounds {
+                    plain.append(try await load(swarm, clients: count, seconds: seconds, prefix: "p\(count)-\(round)"))
+                    let scraper = Task { () -> Int in
+                        var done = 0
+                        while !Task.isCancelled {
+                            for index in swarm.daemons.indices where (try? await swarm.request(index, "GET", "/metrics"))?.status == 200 {
+                                done += 1
+                            }
+                            try? await Task.sleep(for: .seconds(1))
+                        }
+                        return done
+                    }
+                    scraped.append(try await load(swarm, clients: count, seconds: seconds, prefix: "m\(count)-\(round)"))
+                    scraper.cancel()
+                    scrapes += await scraper.value
+                }
+                let rate = { (results: [LoadResult]) in results.map(\.rate).reduce(0, +) / Double(results.count) }
+                let p50 = { (results: [LoadResult]) in results.map(\.p50).sorted()[results.count / 2] }
+                let line = String(format: "clients %4d: without %6.0f writes/s p50 %6.2f ms | scraping every 1 s %6.0f writes/s p50 %6.2f ms (%d scrapes) | %+.1f%% writes/s",
+                                  count, rate(plain), p50(plain) * 1000, rate(scraped), p50(scraped) * 1000, scrapes,
+                                  (rate(scraped) / rate(plain) - 1) * 100)
+                report(line)
+                lines.append(line)
+            }
+            print("")
+            print("metrics cost, \(swarm.daemons.count) managers, \(seconds) s × \(rounds) rounds each:")
+            for line in lines { print("  " + line) }
+        } catch {
+            await swarm.shutdown()
+            throw error
+        }
+        await swarm.shutdown()
+    }
+}
