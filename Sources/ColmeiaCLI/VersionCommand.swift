@@ -28,7 +28,9 @@ struct VersionCommand: AsyncParsableCommand {
             failure = "\(error)"
         }
         if let format {
-            Console.write(try InspectOutput.render([JSONValue.object(["Client": client, "Server": server])], format: format == "json" ? nil : format))
+            // `--format json` is one object, as docker version prints it (not inspect's array).
+            let both = JSONValue.object(["Client": client, "Server": server])
+            Console.write(format == "json" ? try JSONText.compact(both) + "\n" : try InspectOutput.render([both], format: format))
             if let failure { throw CLIError(failure) }
             return
         }

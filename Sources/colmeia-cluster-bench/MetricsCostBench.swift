@@ -11,7 +11,7 @@ struct MetricsCostBench: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "Concurrent clients, comma-separated.") var clients = "1,16,128"
     @Option(help: "Seconds per measurement.") var seconds = 10
-    @Option(help: "Measurements of each kind per client count (alternated).") var rounds = 3
+    @Option(help: "Measurements of each kind per client count (alternated; medians are compared).") var rounds = 5
 
     func run() async throws {
         let swarm = try BenchCluster(cluster)
@@ -38,11 +38,14 @@ struct MetricsCostBench: AsyncParsableCommand {
                     scraper.cancel()
                     scrapes += await scraper.value
                 }
-                let rate = { (results: [LoadResult]) in results.map(\.rate).reduce(0, +) / Double(results.count) }
+                // Medians of the rounds, and how far apart the rounds without scraping were
+                // (the noise the difference is to be read against).
+                let rate = { (results: [LoadResult]) in results.map(\.rate).sorted()[results.count / 2] }
                 let p50 = { (results: [LoadResult]) in results.map(\.p50).sorted()[results.count / 2] }
-                let line = String(format: "clients %4d: without %6.0f writes/s p50 %6.2f ms | scraping every 1 s %6.0f writes/s p50 %6.2f ms (%d scrapes) | %+.1f%% writes/s",
+                let spread = ((plain.map(\.rate).max() ?? 0) - (plain.map(\.rate).min() ?? 0)) / max(rate(plain), 1) * 100
+                let line = String(format: "clients %4d: without %6.0f writes/s p50 %6.2f ms | scraping every 1 s %6.0f writes/s p50 %6.2f ms (%d scrapes) | %+.1f%% writes/s, %+.1f%% p50 (rounds without scraping spread %.1f%%)",
                                   count, rate(plain), p50(plain) * 1000, rate(scraped), p50(scraped) * 1000, scrapes,
-                                  (rate(scraped) / rate(plain) - 1) * 100)
+                                  (rate(scraped) / rate(plain) - 1) * 100, (p50(scraped) / p50(plain) - 1) * 100, spread)
                 report(line)
                 lines.append(line)
             }

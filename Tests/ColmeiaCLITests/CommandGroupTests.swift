@@ -34,6 +34,23 @@ import Testing
         #expect(unlock.stderr == "Error response from daemon: swarm is not locked\n")
     }
 
+    @Test("version: the client's and the daemon's versions as docker version shows them, JSON, and the client alone when no daemon answers")
+    func version() async throws {
+        let daemon = CLIHarness()
+        try await daemon.start()
+        let text = try daemon.colmeia("version")
+        #expect(text.hasPrefix("Client: Colmeia\n Version:           \(ColmeiaVersion.colmeia)\n"), "\(text)")
+        #expect(text.contains("Server: Colmeia \(ColmeiaVersion.colmeia)") && text.contains("  Version:          \(ColmeiaVersion.engine)"), "\(text)")
+        let json = try daemon.colmeia("version", "--format", "json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect((object["Client"] as? [String: Any])?["Version"] as? String == ColmeiaVersion.colmeia)
+        #expect((object["Server"] as? [String: Any])?["ApiVersion"] as? String != nil, "\(json)")
+        #expect(try daemon.colmeia("version", "--format", "{{.Server.Version}}").trimmingCharacters(in: .whitespacesAndNewlines) == ColmeiaVersion.engine)
+        let unreachable = try daemon.run(["version"], host: "unix:///nonexistent/colmeia.sock")
+        #expect(unreachable.status == 1 && unreachable.stdout.hasPrefix("Client: Colmeia") && unreachable.stderr.contains("cannot reach the daemon"),
+                "\(unreachable)")
+    }
+
     @Test("node: ls with * for this node, inspect --pretty and JSON, update labels and availability, promote, rm, ps")
     func node() async throws {
         let daemon = CLIHarness()
