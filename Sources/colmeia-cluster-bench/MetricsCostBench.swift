@@ -21,9 +21,17 @@ struct MetricsCostBench: AsyncParsableCommand {
             for count in clients.split(separator: ",").compactMap({ Int($0) }) {
                 var plain: [LoadResult] = []
                 var scraped: [LoadResult] = []
+                // The managers' CPU time per write (user + system, from /proc): steadier than
+                // writes/s on a machine whose cores the load generator shares.
+                var plainCPU: [Double] = []
+                var scrapedCPU: [Double] = []
                 var scrapes = 0
                 for round in 0..<rounds {
-                    plain.append(try await load(swarm, clients: count, seconds: seconds, prefix: "p\(count)-\(round)"))
+                    var cpu = Self.cpuSeconds(swarm)
+                    let unscraped = try await load(swarm, clients: count, seconds: seconds, prefix: "p\(count)-\(round)")
+                    plain.append(unscraped)
+                    plainCPU.append((Self.cpuSeconds(swarm) - cpu) / Double(max(unscraped.count, 1)))
+                    cpu = Self.cpuSeconds(swarm)
                     let scraper = Task { () -> Int in
                         var done = 0
                         while !Task.isCancelled {
@@ -34,18 +42,23 @@ struct MetricsCostBench: AsyncParsableCommand {
                         }
                         return done
                     }
-                    scraped.append(try await load(swarm, clients: count, seconds: seconds, prefix: "m\(count)-\(round)"))
+                    let withScrapes = try await load(swarm, clients: count, seconds: seconds, prefix: "m\(count)-\(round)")
                     scraper.cancel()
                     scrapes += await scraper.value
+                    scraped.append(withScrapes)
+                    scrapedCPU.append((Self.cpuSeconds(swarm) - cpu) / Double(max(withScrapes.count, 1)))
                 }
                 // Medians of the rounds, and how far apart the rounds without scraping were
                 // (the noise the difference is to be read against).
                 let rate = { (results: [LoadResult]) in results.map(\.rate).sorted()[results.count / 2] }
                 let p50 = { (results: [LoadResult]) in results.map(\.p50).sorted()[results.count / 2] }
                 let spread = ((plain.map(\.rate).max() ?? 0) - (plain.map(\.rate).min() ?? 0)) / max(rate(plain), 1) * 100
-                let line = String(format: "clients %4d: without %6.0f writes/s p50 %6.2f ms | scraping every 1 s %6.0f writes/s p50 %6.2f ms (%d scrapes) | %+.1f%% writes/s, %+.1f%% p50 (rounds without scraping spread %.1f%%)",
-                                  count, rate(plain), p50(plain) * 1000, rate(scraped), p50(scraped) * 1000, scrapes,
-                                  (rate(scraped) / rate(plain) - 1) * 100, (p50(scraped) / p50(plain) - 1) * 100, spread)
+                let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+                let line = String(format: "clients %4d: without %6.0f writes/s p50 %6.2f ms CPU %.3f ms/write | scraping every 1 s %6.0f writes/s p50 %6.2f ms CPU %.3f ms/write (%d scrapes) | %+.1f%% writes/s, %+.1f%% p50, %+.1f%% CPU/write (rounds without scraping spread %.1f%% in writes/s)",
+                                  count, rate(plain), p50(plain) * 1000, median(plainCPU) * 1000,
+                                  rate(scraped), p50(scraped) * 1000, median(scrapedCPU) * 1000, scrapes,
+                                  (rate(scraped) / rate(plain) - 1) * 100, (p50(scraped) / p50(plain) - 1) * 100,
+                                  (median(scrapedCPU) / median(plainCPU) - 1) * 100, spread)
                 report(line)
                 lines.append(line)
             }
@@ -57,5 +70,20 @@ struct MetricsCostBench: AsyncParsableCommand {
             throw error
         }
         await swarm.shutdown()
+    }
+
+    /// User and system CPU seconds the running managers have used (`/proc/PID/stat`).
+    static func cpuSeconds(_ swarm: BenchCluster) -> Double {
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var ticks = 0.0
+        for index in swarm.daemons.indices {
+            guard let pid = swarm.pid(index),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After "PID (COMM) ": state is field 3, utime 14 and stime 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) { ticks += user + system }
+        }
+        return ticks / ticksPerSecond
     }
 }
