@@ -52,11 +52,15 @@ struct APIMetricsMiddleware: RouterMiddleware {
 
     private func finish(_ request: Request, _ context: Context, route: String, code: Int, started: ContinuousClock.Instant) {
         let duration = ContinuousClock.now - started
-        instruments.record(Key(route: route, method: request.method.rawValue, code: code), duration)
+        // Methods outside HTTP's usual set share one label: a client inventing methods must
+        // not grow the series (and the daemon's memory) without bound.
+        let known: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+        let method = known.contains(request.method.rawValue) ? request.method.rawValue : "other"
+        instruments.record(Key(route: route, method: method, code: code), duration)
         guard logger.logLevel <= .info else { return }
         let (seconds, attoseconds) = duration.components
         logger.info("api request", metadata: [
-            "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(code)",
+            "method": "\(method)", "route": "\(route)", "status": "\(code)",
             "duration_ms": "\(String(format: "%.3f", Double(seconds) * 1000 + Double(attoseconds) / 1e15))",
             "request_id": "\(context.requestID ?? "")", "actor": "\(context.actorSeen.actor ?? "anonymous")",
         ])

@@ -17,8 +17,9 @@ enum AgentMetrics {
     /// One engine request, by method and operation (`containers/{id}/start`): ids and image
     /// names are replaced so that the series stay few.
     static func engineCall(_ method: String, _ path: [String]) -> Timer {
-        let operation = path.enumerated().map { index, segment in
-            index == 1 && (path.count > 2 || method == "DELETE") ? "{id}" : segment
+        let verbs: Set<String> = ["create", "json", "prune"]
+        let operation = path.prefix(3).enumerated().map { index, segment in
+            index == 1 && !verbs.contains(segment) ? "{id}" : segment
         }.joined(separator: "/")
         return Timer(label: "colmeia_agent_engine_request_duration_seconds", dimensions: [("method", method), ("operation", operation)])
     }

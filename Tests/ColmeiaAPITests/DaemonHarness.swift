@@ -100,11 +100,15 @@ final class DaemonHarness {
         process.standardError = log ?? FileHandle.nullDevice
         try process.run()
         self.process = process
-        for _ in 0..<200 {
+        // The listeners open once the node has resumed, and with the Docker executor that
+        // waits on the engine, which can be slow while it removes an earlier test's containers.
+        for _ in 0..<600 {
             if (try? curl(["-sf", "http://localhost/_ping"]))?.status == 0 { return }
+            if !process.isRunning { throw HarnessError("colmeiad exited (\(process.terminationStatus)) before answering /_ping:\n"
+                                                          + logText.split(separator: "\n").suffix(10).joined(separator: "\n")) }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        throw HarnessError("colmeiad did not answer /_ping within 10 s")
+        throw HarnessError("colmeiad did not answer /_ping within 30 s:\n" + logText.split(separator: "\n").suffix(10).joined(separator: "\n"))
     }
 
     /// SIGKILL: the daemon gets no chance to tidy up.
