@@ -139,9 +139,13 @@ final class DockerEngineHarness: @unchecked Sendable {
     }
 
     /// Containers of a service on this engine: name → (id, image, state).
-    func containers(ofService name: String) throws -> [(name: String, id: String, image: String, state: String)] {
-        let output = try docker(["ps", "-a", "--no-trunc", "--filter", "label=com.docker.swarm.service.name=\(name)",
-                                 "--format", "{{.Names}}\t{{.ID}}\t{{.Image}}\t{{.State}}"])
+    /// The containers of a service on the shared engine; with `node`, only those that node's
+    /// agent made (a daemon killed at the end of another suite leaves its containers behind,
+    /// under the same service names).
+    func containers(ofService name: String, node: String? = nil) throws -> [(name: String, id: String, image: String, state: String)] {
+        let output = try docker(["ps", "-a", "--no-trunc", "--filter", "label=com.docker.swarm.service.name=\(name)"]
+                                + (node.map { ["--filter", "label=com.docker.swarm.node.id=\($0)"] } ?? [])
+                                + ["--format", "{{.Names}}\t{{.ID}}\t{{.Image}}\t{{.State}}"])
         return output.stdout.split(separator: "\n").map { line in
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             return (fields[0], fields[1], fields[2], fields[3])

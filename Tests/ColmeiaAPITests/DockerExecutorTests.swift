@@ -3,8 +3,16 @@ import Testing
 
 /// Tasks as real containers: colmeiad `--executor docker` against a private Docker engine,
 /// driven by the stock docker CLI.
-@Suite(.serialized) struct DockerExecutorTests {
+@Suite(.serialized) final class DockerExecutorTests {
     let orchestration = OrchestrationTests()
+    /// The daemons a test started: at its end they stop and their containers are removed
+    /// from the shared engine, where later suites count containers by service name.
+    private var started: [DaemonHarness] = []
+
+    deinit {
+        guard let engine = try? DockerEngineHarness.shared.get() else { return }
+        DockerMeshTests.tearDown(started, engine)
+    }
 
     func engine() throws -> DockerEngineHarness {
         try DockerEngineHarness.shared.get()
@@ -13,6 +21,7 @@ import Testing
     func daemon(_ engine: DockerEngineHarness) throws -> DaemonHarness {
         let daemon = DaemonHarness()
         try daemon.start(executor: "docker", extraArguments: ["--docker-host", "unix://" + engine.socket])
+        started.append(daemon)
         return daemon
     }
 

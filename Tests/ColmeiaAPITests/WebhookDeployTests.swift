@@ -150,11 +150,18 @@ struct WebhookDeployTests {
         let daemon = DaemonHarness()
         try daemon.start(executor: "docker", extraArguments: ["--docker-host", "unix://" + engine.socket])
         defer { _ = daemon.stop() }
+        let node = try daemon.docker("info", "--format", "{{.Swarm.NodeID}}").trimmingCharacters(in: .whitespacesAndNewlines)
         try daemon.docker("service", "create", "--detach", "--name", "web", "--replicas", "3", "--update-parallelism", "1",
                           "--update-delay", "0s", "--update-monitor", "1s", "--update-failure-action", "rollback",
                           "--rollback-monitor", "1s", "localbusybox:1", "sleep", "100000")
-        try MultiManagerTests.eventually("web runs 3 containers", timeout: 60) {
-            try engine.containers(ofService: "web").filter { $0.state == "running" }.count == 3
+        do {
+            try MultiManagerTests.eventually("web runs 3 containers", timeout: 60, showingLogsOf: [daemon]) {
+                try engine.containers(ofService: "web", node: node).filter { $0.state == "running" }.count == 3
+            }
+        } catch {
+            let tasks = (try? daemon.run("docker", ["service", "ps", "web", "--no-trunc"]).stdout) ?? ""
+            let containers = ((try? engine.containers(ofService: "web", node: node)) ?? []).map { "\($0.name) \($0.image) \($0.state)" }
+            throw HarnessError("\(error)\n--- service ps web:\n\(tasks)\n--- engine containers of web:\n\(containers.joined(separator: "\n"))")
         }
         let secret = try Self.colmeia(daemon, "webhook", "create", "gh", "--service", "web", "--provider", "github", "--tag", "*", "-q")
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -179,7 +186,7 @@ struct WebhookDeployTests {
         #expect((done["Progress"] as? JSON)?["Updated"] as? Int == 3)
         let slots = done["Slots"] as? [JSON] ?? []
         #expect(slots.count == 3 && slots.allSatisfy { $0["Updated"] as? Bool == true && $0["State"] as? String == "running" }, "\(slots)")
-        let containers = try engine.containers(ofService: "web").filter { $0.state == "running" }
+        let containers = try engine.containers(ofService: "web", node: node).filter { $0.state == "running" }
         #expect(containers.count == 3 && containers.allSatisfy { $0.image == "localbusybox:2" }, "\(containers)")
         let version = try Self.serviceVersion(daemon, "web")
         #expect(try Self.colmeia(daemon, "deploy", "ls").contains("completed"))
