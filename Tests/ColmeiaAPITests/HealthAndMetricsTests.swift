@@ -23,23 +23,10 @@ struct HealthAndMetricsTests {
                     out.append([sample.name, sample.labels, sample.value])
             print(json.dumps(out))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let problem = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let rows = try JSONSerialization.jsonObject(with: data) as? [[Any]] else {
-            throw HarnessError("prometheus_client could not parse the scrape: \(problem.suffix(600))")
+        // The harness's runner (no daemon is addressed: the socket is only its environment).
+        let output = try DaemonHarness.run("python3", ["-c", script], socket: "/nonexistent", stdin: text)
+        guard output.status == 0, let rows = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[Any]] else {
+            throw HarnessError("prometheus_client could not parse the scrape: \(output.stderr.suffix(600))")
         }
         return rows.compactMap { row in
             guard row.count == 3, let name = row[0] as? String, let labels = row[1] as? [String: String],
