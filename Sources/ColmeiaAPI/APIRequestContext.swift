@@ -12,6 +12,8 @@ public struct APIRequestContext: RequestContext {
     var identity = RequestIdentity(kind: .user, name: "anonymous", role: nil, details: [:])
     /// Set by ``RequestIDMiddleware``: the client's `X-Request-ID` or a new one.
     var requestID: String?
+    /// Set by ``IdempotencyMiddleware`` for a write sent with an `Idempotency-Key`.
+    var idempotency: Idempotency?
     /// Who the request turned out to be, for the request log written by the outermost
     /// middleware (contexts are values: inner middleware cannot hand it back otherwise).
     let actorSeen = ActorSeen()

@@ -275,7 +275,7 @@ extension APIRoutes {
             service.previousSpec = previous
             service.spec = spec
             service.updateStatus = nil
-            var deploy = Deploy(id: CommandFactory.newID(), name: hook.id + "/" + key + "/" + service.id, webhookID: hook.id,
+            var deploy = Deploy(id: CommandFactory.randomID(), name: hook.id + "/" + key + "/" + service.id, webhookID: hook.id,
                                 webhookName: hook.spec.name, provider: hook.spec.provider, delivery: deliveryID, event: delivery.event,
                                 serviceID: service.id, serviceName: service.spec.name, image: image, previousImage: current,
                                 forceUpdate: spec.taskTemplate.forceUpdate)

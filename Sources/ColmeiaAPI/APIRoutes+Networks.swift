@@ -15,7 +15,7 @@ extension APIRoutes {
             if (try? store.get(Network.self, body.name)) != nil, try store.list(Network.self).contains(where: { $0.name == body.name }) {
                 throw DockerAPIError(.conflict, "network with name \(body.name) already exists")
             }
-            let id = CommandFactory.newID()
+            let id = CommandFactory.newID(context)
             let envelope = CommandFactory.envelope(for: request, context: context)
             var network = Network(request: body, id: id, created: envelope.time)
             // A subnet from the swarm's pool (or the one asked for, if it overlaps none);

@@ -32,7 +32,8 @@ extension APIRoutes {
             } catch {
                 throw DockerAPIError.badRequest("invalid notification subscription: " + error.message)
             }
-            let subscription = NotificationSubscription(id: CommandFactory.newID(), spec: spec, secret: WebhookSignature.newSecret())
+            try CommandFactory.refuseIdempotencyKey(context, creating: "a notification subscription")
+            let subscription = NotificationSubscription(id: CommandFactory.newID(context), spec: spec, secret: WebhookSignature.newSecret())
             _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request, context: context),
                                                      preconditions: [.nameAbsent(kind: .subscription, name: spec.name)],
                                                      events: [.subscriptionCreated(subscription)]))

@@ -13,7 +13,7 @@ extension APIRoutes {
         router.post("/secrets/create") { request, context in
             let spec = try await JSONResponse.decode(SecretSpec.self, from: request, context: context, limit: JSONResponse.fileObjectBodyLimit)
             do throws(ValidationError) { try spec.validate() } catch { throw DockerAPIError(.badRequest, error.message) }
-            let id = CommandFactory.newID()
+            let id = CommandFactory.newID(context)
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request, context: context),
                 preconditions: [.nameAbsent(kind: .secret, name: spec.name)],

@@ -22,7 +22,7 @@ extension APIRoutes {
             if let auth = request.registryAuth { spec.taskTemplate.containerSpec?.pullOptions = .init(registryAuth: auth) }
             // As dockerd stores it: a replicated service without a count has one replica.
             spec.mode = spec.mode.normalized
-            let id = CommandFactory.newID()
+            let id = CommandFactory.newID(context)
             let envelope = CommandFactory.envelope(for: request, context: context)
             try await Self.retryingAddressRaces {
                 let store = try await self.store()

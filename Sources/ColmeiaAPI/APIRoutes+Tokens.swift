@@ -34,7 +34,8 @@ extension APIRoutes {
                 throw DockerAPIError.badRequest("the token would expire at \(expiresAt.rfc3339), which has passed")
             }
             if spec.role != .deployer { spec.labels = [:]; spec.stack = nil }
-            let id = CommandFactory.newID()
+            try CommandFactory.refuseIdempotencyKey(context, creating: "a token")
+            let id = CommandFactory.newID(context)
             let (text, hash) = BearerToken.make(id: id)
             _ = try await self.submit(ClusterCommand(
                 envelope: CommandFactory.envelope(for: request, context: context),

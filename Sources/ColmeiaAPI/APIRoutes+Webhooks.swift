@@ -40,7 +40,8 @@ extension APIRoutes {
         router.post("/colmeia/v1/webhooks") { request, context in
             var spec = try await JSONResponse.decode(WebhookSpec.self, from: request, context: context, limit: 64 << 10)
             try await self.resolveTarget(&spec)
-            let hook = Webhook(id: CommandFactory.newID(), spec: spec, secret: WebhookSignature.newSecret())
+            try CommandFactory.refuseIdempotencyKey(context, creating: "a webhook")
+            let hook = Webhook(id: CommandFactory.newID(context), spec: spec, secret: WebhookSignature.newSecret())
             _ = try await self.submit(ClusterCommand(envelope: CommandFactory.envelope(for: request, context: context),
                                                      preconditions: [.nameAbsent(kind: .webhook, name: spec.name)],
                                                      events: [.webhookCreated(hook)]))

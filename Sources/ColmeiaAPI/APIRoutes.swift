@@ -36,6 +36,7 @@ public struct APIRoutes: Sendable {
                 return await manager.localStore()
             },
             recorder: RefusalRecorder { await manager.localNode() }))
+        router.middlewares.add(IdempotencyMiddleware())
         addSystemRoutes(to: router)
         addHealthRoutes(to: router)
         addMetricsRoutes(to: router)

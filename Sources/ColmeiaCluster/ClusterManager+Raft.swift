@@ -117,7 +117,7 @@ extension ClusterManager {
                 receivedSnapshot = status.receivedSnapshotIndex
                 logger.notice("caught up from the leader's snapshot", metadata: ["index": "\(receivedSnapshot)"])
             }
-            if status.role == .leader && status.appliedIndex >= status.commitIndex {
+            if status.mayActAsLeader {
                 if leader == nil {
                     logger.notice("leading the swarm: starting the reconcilers and the dispatcher",
                                   metadata: ["term": "\(status.term)"])

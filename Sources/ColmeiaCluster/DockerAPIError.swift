@@ -63,6 +63,10 @@ extension DockerAPIError {
         case let error as ProposalError:
             switch error {
             case .invalid(let validation): self.init(.badRequest, validation.message)
+            case .replication(.outcomeUnknown(let why)):
+                // Not a failure: the write may still be applied. A distinct status lets a
+                // client tell it from a refusal (503), after which retrying is safe.
+                self.init(.gatewayTimeout, RaftDriverError.outcomeUnknown(why).description)
             case .replication(let failure): self.init(.serviceUnavailable, failure.description)
             }
         default:
@@ -72,6 +76,9 @@ extension DockerAPIError {
 
     /// A command rejected at apply time, with the status dockerd gives that outcome.
     package static func rejected(_ reason: String) -> DockerAPIError {
+        if reason.hasPrefix("idempotency key reused") {
+            return DockerAPIError(.unprocessableContent, reason)
+        }
         if reason.contains("already exists") || reason.contains("name conflicts") {
             return DockerAPIError(.conflict, reason)
         }

@@ -37,7 +37,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var controls: [Control] = []
         var stopping = false
         var failure: RaftDriverError?
-        var nextSequence: UInt64 = 0
+        /// Proposal sequences start at a random point in the upper half of the range each
+        /// time the driver is created, so that an entry a previous run of this node proposed
+        /// (and which commits late, or is replayed) never answers a waiter of this run.
+        var nextSequence = UInt64(UInt32.random(in: 1...UInt32.max)) << 32
         var waiters: [UInt64: CheckedContinuation<Result<Machine.Result, RaftDriverError>, Never>] = [:]
         /// Membership changes and read-index requests, answered with nothing or a log index.
         var indexWaiters: [UInt64: CheckedContinuation<Result<UInt64, RaftDriverError>, Never>] = [:]
@@ -209,14 +212,21 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
 
     // MARK: The driver thread
 
-    /// A proposal this node handed to Raft and still waits for.
+    /// A proposal this node handed to Raft and still waits for. Once handed over, its
+    /// outcome is never reported as a failure: it is applied (success), or the timeout
+    /// says the outcome is unknown.
     private struct InFlightProposal {
+        /// The encoded ``ProposalFrame``, kept to send it again after a leader change.
+        var frame: [UInt8]
         var deadline: ContinuousClock.Instant
-        /// Who was leader when it was proposed: a follower forwards it there.
+        /// Who was leader when it was last proposed: a follower forwards it there.
         var leader: NodeID
-        /// Whether the entry reached this node's own log; until then it exists only in a
-        /// message to `leader` (or that leader's log).
-        var inLog = false
+        /// The index of the entry in this node's log, once it reached it; until then it
+        /// exists only in a message to `leader` (or that leader's log).
+        var logIndex: UInt64?
+        /// A leader change left its fate open: send it again once a leader is known.
+        var needsResend = false
+        var resent = 0
     }
 
     /// Thread-confined state: created before the thread starts and touched only by it.
@@ -293,14 +303,17 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                     }
                     loop.awaitingLeader.removeAll { $0.deadline <= now }
                 }
+                resendOrphanedProposals(on: loop)
                 try handleReadies(loop)
                 expire(loop, now: clock.now)
                 publishStatus(loop, now: clock.now)
             } catch {
+                abandonInFlight(loop, because: "this node stopped after a storage failure (\(error))")
                 fail(with: .failed("\(error)"))
                 break
             }
             if work.stopping {
+                abandonInFlight(loop, because: "this node was shut down while it waited for the write to commit")
                 fail(with: .stopped)
                 break
             }
@@ -316,13 +329,37 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     }
 
     private func propose(_ sequence: UInt64, _ payload: [UInt8], on loop: DriverLoop) {
-        let frame = ProposalFrame(proposer: config.nodeID, sequence: sequence, payload: payload)
+        let frame = ProposalFrame(proposer: config.nodeID, sequence: sequence, payload: payload).encoded()
         do {
-            try loop.raft.propose(frame.encoded())
+            try loop.raft.propose(frame)
             loop.inFlight[sequence] = InFlightProposal(
-                deadline: ContinuousClock.now.advanced(by: config.proposalTimeout), leader: loop.raft.leader)
+                frame: frame, deadline: ContinuousClock.now.advanced(by: config.proposalTimeout), leader: loop.raft.leader)
         } catch {
+            // Raft refused it before it left this node (a leadership transfer is running):
+            // nothing was written anywhere, so this is a true failure.
             answer(sequence, with: .failure(.unavailable("\(error)")))
+        }
+    }
+
+    /// Sends again, to the leader now known, every proposal whose fate a leader change left
+    /// open: a follower's write forwarded to a leader that died, or a deposed leader's own
+    /// entry that the next leader may have dropped. The copy carries the same frame (and the
+    /// command its id), so whichever copy commits first is the one applied: the state
+    /// machine skips the other. This is what turns a leader change into a short wait for
+    /// the writer instead of a false failure (or a wait for the proposal timeout).
+    private func resendOrphanedProposals(on loop: DriverLoop) {
+        guard loop.raft.leader != 0, loop.raft.transferee == 0 else { return }
+        for (sequence, proposal) in loop.inFlight where proposal.needsResend {
+            do {
+                try loop.raft.propose(proposal.frame)
+                loop.inFlight[sequence]?.needsResend = false
+                loop.inFlight[sequence]?.leader = loop.raft.leader
+                loop.inFlight[sequence]?.resent += 1
+                NodeMetrics.proposalsResent.increment()
+            } catch {
+                // Dropped (a transfer began in between): stays marked, tried again next turn.
+                continue
+            }
         }
     }
 
@@ -376,7 +413,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     private func expire(_ loop: DriverLoop, now: ContinuousClock.Instant) {
         for (sequence, proposal) in loop.inFlight where proposal.deadline <= now {
             loop.inFlight[sequence] = nil
-            answer(sequence, with: .failure(.unavailable("the write was not committed in time")))
+            answer(sequence, with: .failure(.outcomeUnknown(
+                "it was handed to the leader but not confirmed within \(config.proposalTimeout)"
+                    + (proposal.resent > 0 ? " (sent again \(proposal.resent) time(s) after leader changes)" : ""))))
         }
         for (sequence, deadline) in loop.pendingReads where deadline <= now {
             loop.pendingReads[sequence] = nil
@@ -405,6 +444,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             progress: loop.raft.progress, leaderSilence: now - loop.lastLeaderContact,
             peerSilence: loop.lastHeard.filter { loop.raft.confState.contains($0.key) }.mapValues { now - $0 })
         status.receivedSnapshotIndex = loop.receivedSnapshotIndex
+        status.committedInTerm = loop.raft.term(at: loop.raft.commitIndex) == loop.raft.term
         observed.withLock { $0 = status }
     }
 
@@ -441,15 +481,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
             if let soft = ready.softState {
                 if soft.role != .leader && loop.wasLeader {
-                    // Entries this leader appended may still commit under the next one, or
-                    // vanish with its log tail; the proposers must not wait forever, and must
-                    // not assume either outcome. (A follower's forwarded proposals are not
-                    // in doubt when it merely learns of a new leader: they commit or time out.)
-                    failWaiters(.unavailable("leadership moved to node \(soft.leader) while the proposal was in flight"))
+                    // Membership changes and read points die with the leadership (a retry
+                    // of either is harmless). Writes do not fail here: below, they are sent
+                    // again to the next leader.
+                    failIndexWaiters(.unavailable("leadership moved to node \(soft.leader) while the request was in flight"))
                 }
                 loop.wasLeader = soft.role == .leader
                 if soft.leader != loop.knownLeader {
-                    failForwardedProposals(lostWith: loop.knownLeader, on: loop)
+                    orphanProposals(on: loop)
                     loop.knownLeader = soft.leader
                 }
             }
@@ -461,20 +500,25 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         guard !loop.inFlight.isEmpty else { return }
         for entry in entries where entry.kind == .normal && !entry.data.isEmpty {
             guard let frame = ProposalFrame(decoding: entry.data), frame.proposer == config.nodeID else { continue }
-            loop.inFlight[frame.sequence]?.inLog = true
+            loop.inFlight[frame.sequence]?.logIndex = entry.index
         }
     }
 
-    /// A follower forwards a proposal to its leader in a message; when that leader is lost
-    /// before the entry came back in an append, the proposal most likely died with it, and
-    /// the caller is better told now (and retries under the next leader) than after the
-    /// proposal timeout. Entries already in this node's log wait on: the next leader may
-    /// commit them.
-    private func failForwardedProposals(lostWith leader: NodeID, on loop: DriverLoop) {
-        guard leader != 0, leader != config.nodeID else { return }
-        for (sequence, proposal) in loop.inFlight where proposal.leader == leader && !proposal.inLog {
-            loop.inFlight[sequence] = nil
-            answer(sequence, with: .failure(.unavailable("leader \(leader) was lost while the write was forwarded to it")))
+    /// The leader changed: every proposal not known to be committed may have been lost
+    /// with the old leader (a forwarded message, an uncommitted log tail), or may still
+    /// commit under the new one. Neither is known, so each is sent again once a leader is
+    /// known (``resendOrphanedProposals(on:)``); the state machine applies only the first
+    /// copy that commits.
+    private func orphanProposals(on loop: DriverLoop) {
+        let committed = loop.raft.commitIndex
+        for (sequence, proposal) in loop.inFlight {
+            // In this node's log at a committed index (with the term it was proposed in, as
+            // a log entry at a committed index can no longer change): it will be applied.
+            if let index = proposal.logIndex, index <= committed,
+               let entry = loop.raft.entries(from: index, through: index).first, entry.data == proposal.frame {
+                continue
+            }
+            loop.inFlight[sequence]?.needsResend = true
         }
     }
 
@@ -550,6 +594,23 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         }
         for waiter in waiters.values { waiter.resume(returning: .failure(error)) }
         for waiter in indexWaiters.values { waiter.resume(returning: .failure(error)) }
+    }
+
+    private func failIndexWaiters(_ error: RaftDriverError) {
+        let indexWaiters = inbox.withLock { box in
+            defer { box.indexWaiters = [:] }
+            return box.indexWaiters
+        }
+        for waiter in indexWaiters.values { waiter.resume(returning: .failure(error)) }
+    }
+
+    /// The driver stops with proposals handed to Raft: they may still commit on the other
+    /// managers, so their proposers are told the outcome is unknown, not that they failed.
+    private func abandonInFlight(_ loop: DriverLoop, because reason: String) {
+        for sequence in loop.inFlight.keys {
+            answer(sequence, with: .failure(.outcomeUnknown(reason)))
+        }
+        loop.inFlight = [:]
     }
 
     private func fail(with error: RaftDriverError) {

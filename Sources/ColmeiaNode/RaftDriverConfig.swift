@@ -61,8 +61,19 @@ public struct RaftDriverStatus: Sendable, Hashable {
     /// The index of the last snapshot this node received from a leader and restored (a
     /// follower too far behind for the log); 0 if none since start.
     public var receivedSnapshotIndex: UInt64 = 0
+    /// Whether the entry at the commit index belongs to the current term. A new leader
+    /// learns the true commit index (what earlier leaders committed) only once an entry of
+    /// its own term commits (Raft §5.4.2); until then its view may lack committed entries.
+    public var committedInTerm = false
 
     public init() {}
+
+    /// This node leads, has committed an entry of its term and applied everything up to
+    /// it: its read models hold every change an earlier leader committed, so reconcilers and
+    /// the dispatcher may act on them (SwarmKit waits for its leader to apply its log).
+    public var mayActAsLeader: Bool {
+        role == .leader && committedInTerm && appliedIndex >= commitIndex
+    }
 
     /// Whether `peer` answered within `window` (this node always counts as reachable).
     public func heardFrom(_ peer: NodeID, self id: NodeID, within window: Duration) -> Bool {

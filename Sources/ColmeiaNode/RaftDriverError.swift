@@ -12,6 +12,9 @@ public enum RaftDriverError: Error, Sendable, CustomStringConvertible {
     case applyFailed(String)
     /// Raft refused the request as it stands (a membership change that makes no sense now).
     case rejected(String)
+    /// The write was handed to the leader, and whether it committed is not known: it may
+    /// still be applied. Never reported for a write known to have failed.
+    case outcomeUnknown(String)
 
     public var description: String {
         switch self {
@@ -22,6 +25,9 @@ public enum RaftDriverError: Error, Sendable, CustomStringConvertible {
         case .failed(let why): return "the node stopped after a storage failure: \(why)"
         case .applyFailed(let why): return "applying the committed entry failed: \(why)"
         case .rejected(let why): return why
+        case .outcomeUnknown(let why):
+            return "the outcome of the write is unknown: \(why). It may still be applied: "
+                + "check before retrying, or retry with the same Idempotency-Key"
         }
     }
 }

@@ -28,10 +28,53 @@ extension ClusterStore {
                     """).execute(arguments: [Int64(entry.index), reason])
                 return .rejected(index: entry.index, reason: reason)
             case .command(let command):
-                return try Self.apply(command, index: entry.index, term: entry.term, db)
+                let outcome = try Self.applyOnce(command, index: entry.index, term: entry.term, db)
+                if entry.index % Self.appliedCommandsPruneEvery == 0 {
+                    try Self.pruneAppliedCommands(below: entry.index, db)
+                }
+                return outcome
             }
         }
         return zip(entries, outcomes).map { entry, outcome in outcome ?? .alreadyApplied(index: entry.index) }
+    }
+
+    /// How many log indexes a command id is remembered for. A copy sent again after a
+    /// leader change commits within the proposal timeout (a few thousand entries at the
+    /// highest write rates); a client's retry with an Idempotency-Key comes within minutes.
+    static let appliedCommandsWindow: UInt64 = 100_000
+    static let appliedCommandsPruneEvery: UInt64 = 1_024
+
+    /// Applies `command` unless a command with its id was applied before: then the first
+    /// outcome is the answer, and nothing changes (a copy that committed twice, or a
+    /// client's retry). A reused Idempotency-Key with another request is refused.
+    private static func applyOnce(_ command: ClusterCommand, index: UInt64, term: UInt64, _ db: Database) throws -> ApplyOutcome {
+        let id = command.envelope.id
+        if let earlier = try Row.fetchOne(db, sql: "SELECT raft_index, request_digest, rejection FROM applied_commands WHERE command_id = ?",
+                                          arguments: [id]) {
+            let digest: String? = earlier["request_digest"]
+            guard digest == command.envelope.requestDigest else {
+                let reason = "idempotency key reused: it was first used for a different request"
+                try recordRejection(command, index: index, reason: reason, db)
+                return .rejected(index: index, reason: reason)
+            }
+            let earlierIndex = UInt64(max(0, earlier["raft_index"] as Int64? ?? 0))
+            if let rejection: String = earlier["rejection"] {
+                return .rejected(index: earlierIndex, reason: rejection)
+            }
+            return .applied(index: earlierIndex)
+        }
+        let outcome = try apply(command, index: index, term: term, db)
+        var rejection: String?
+        if case .rejected(_, let reason) = outcome { rejection = reason }
+        try db.cachedStatement(sql: "INSERT INTO applied_commands (command_id, raft_index, request_digest, rejection) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [id, Int64(index), command.envelope.requestDigest, rejection])
+        return outcome
+    }
+
+    private static func pruneAppliedCommands(below index: UInt64, _ db: Database) throws {
+        guard index > appliedCommandsWindow else { return }
+        try db.execute(sql: "DELETE FROM applied_commands WHERE raft_index <= ?",
+                       arguments: [Int64(index - appliedCommandsWindow)])
     }
 
     private static func apply(_ command: ClusterCommand, index: UInt64, term: UInt64, _ db: Database) throws -> ApplyOutcome {

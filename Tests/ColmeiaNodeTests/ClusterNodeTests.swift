@@ -20,7 +20,7 @@ func benchExecutable() throws -> String {
 func serviceCommand(_ number: Int, name: String? = nil) -> ClusterCommand {
     let name = name ?? "svc-\(number)"
     return ClusterCommand(
-        envelope: CommandEnvelope(id: "cmd-\(name)", time: Timestamp(seconds: 1_700_000_000 + Int64(number)),
+        envelope: CommandEnvelope(id: "cmd-\(number)-\(name)", time: Timestamp(seconds: 1_700_000_000 + Int64(number)),
                                   actor: .init(kind: .user, id: "test")),
         preconditions: [.nameAbsent(kind: .service, name: name)],
         events: [.serviceCreated(Service(id: "id-\(name)", spec: ServiceSpec(

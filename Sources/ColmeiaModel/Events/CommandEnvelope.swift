@@ -56,11 +56,16 @@ public struct CommandEnvelope: Sendable, Hashable, Codable {
     public var actor: Actor
     /// The HTTP request that caused the command, if any.
     public var requestID: String?
+    /// For a command whose `id` the client chose through an `Idempotency-Key`: a digest of
+    /// the request it came with. A second command with that id and the same digest is a
+    /// retry (apply answers with the first outcome); with another digest it is refused.
+    public var requestDigest: String?
 
-    public init(id: String, time: Timestamp, actor: Actor, requestID: String? = nil) {
+    public init(id: String, time: Timestamp, actor: Actor, requestID: String? = nil, requestDigest: String? = nil) {
         self.id = id
         self.time = time
         self.actor = actor
         self.requestID = requestID
+        self.requestDigest = requestDigest
     }
 }
