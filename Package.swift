@@ -249,7 +249,7 @@ let package = Package(
         .testTarget(name: "ColmeiaModelTests", dependencies: ["ColmeiaModel"]),
         .testTarget(name: "ColmeiaBackupTests", dependencies: ["ColmeiaBackup", "ColmeiaNode", "ColmeiaStore", "ColmeiaModel"]),
         .testTarget(name: "ColmeiaStoreTests", dependencies: ["ColmeiaStore"]),
-        .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaAgent", "ColmeiaSimulatedNodes"]),
+        .testTarget(name: "ColmeiaManagerTests", dependencies: ["ColmeiaManager", "ColmeiaNode", "ColmeiaRaft", "ColmeiaAgent", "ColmeiaSimulatedNodes"]),
         .testTarget(name: "ColmeiaAgentTests", dependencies: ["ColmeiaAgent", "ColmeiaModel", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ColmeiaPKITests", dependencies: ["ColmeiaPKI"]),
         .testTarget(name: "ColmeiaMeshTests", dependencies: ["ColmeiaMesh", "ColmeiaModel"]),

@@ -30,9 +30,19 @@ public final class ClusterNode: Sendable {
     /// Without an explicit snapshot interval, snapshots follow the swarm's `Spec.Raft`.
     private let followsSwarmSettings: Bool
 
-    public init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
-                snapshotInterval: UInt64? = nil, transport: ClusterTransport? = nil,
-                dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil) throws {
+    public convenience init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
+                            snapshotInterval: UInt64? = nil, transport: ClusterTransport? = nil,
+                            dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil) throws {
+        try self.init(dataDirectory: dataDirectory, nodeID: nodeID, tickInterval: tickInterval, snapshotInterval: snapshotInterval,
+                      transport: transport, dataKey: dataKey, readModelsPath: readModelsPath) { messages in transport?.send(messages) }
+    }
+
+    /// A node whose Raft messages go to `send` instead of a transport (in-process clusters
+    /// of tests and simulations).
+    package init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
+                 snapshotInterval: UInt64? = nil, transport: ClusterTransport? = nil,
+                 dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil,
+                 send: @escaping @Sendable ([Message]) -> Void) throws {
         self.dataDirectory = dataDirectory
         self.nodeID = nodeID
         self.transport = transport
@@ -44,7 +54,7 @@ public final class ClusterNode: Sendable {
         var config = RaftDriverConfig(nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
                                       snapshotInterval: snapshotInterval ?? 10_000, randomSeed: nodeID)
         config.cipher = dataKey.map(LogCipher.init)
-        driver = RaftDriver(config: config) { messages in transport?.send(messages) }
+        driver = RaftDriver(config: config, send: send)
         transport?.attach(driver)
     }
 
@@ -52,8 +62,19 @@ public final class ClusterNode: Sendable {
     /// `bootstrap`, a node without state founds a single-voter cluster; without it, an
     /// empty node waits for a leader to send it the log (a joining manager).
     public func start(bootstrap: Bool, forceNewCluster: Bool = false) throws {
-        try driver.start(machine: ClusterStateMachine(store: store, followsSwarmSettings: followsSwarmSettings), bootstrapVoters: bootstrap ? [nodeID] : [],
-                         forceNewCluster: forceNewCluster)
+        try start(bootstrapVoters: bootstrap ? [nodeID] : [], forceNewCluster: forceNewCluster)
+    }
+
+    /// Starts a node that, without state, founds a cluster of `bootstrapVoters` (in-process
+    /// clusters of tests, whose members all start at once).
+    package func start(bootstrapVoters: [NodeID], forceNewCluster: Bool = false) throws {
+        try driver.start(machine: ClusterStateMachine(store: store, followsSwarmSettings: followsSwarmSettings),
+                         bootstrapVoters: bootstrapVoters, forceNewCluster: forceNewCluster)
+    }
+
+    /// The transport found the leader `peer` gone (or a test says so).
+    package func forgetLeader(_ peer: NodeID) {
+        driver.forgetLeader(peer)
     }
 
     /// Messages from a peer (the cluster port's `POST /raft/messages`). Messages addressed
