@@ -31,6 +31,8 @@ struct Failover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Seconds from SIGKILL of the leader to the first acknowledged write.")
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "Leaders to kill.") var repetitions = 10
+    @Flag(help: "Retry the write until it succeeds (each try with a 5 s timeout) instead of sending one write and waiting for its answer.")
+    var retry = false
 
     func run() async throws {
         let swarm = try BenchCluster(cluster)
@@ -47,10 +49,23 @@ struct Failover: AsyncParsableCommand {
                 let start = ContinuousClock.now
                 swarm.kill(leader)
                 var attempt = 0
-                while true {
-                    attempt += 1
-                    if (try? await swarm.write(through: survivor, name: "after-\(repetition)-\(attempt)", timeout: .seconds(5))) == true {
-                        break
+                if retry {
+                    while true {
+                        attempt += 1
+                        if (try? await swarm.write(through: survivor, name: "after-\(repetition)-\(attempt)", timeout: .seconds(5))) == true {
+                            break
+                        }
+                    }
+                } else {
+                    // One write, sent at once, with no client-side timeout to speak of: the
+                    // survivor must carry it to the next leader itself.
+                    attempt = 1
+                    let name = "after-\(repetition)"
+                    let data = Data(name.utf8).base64EncodedString()
+                    let answer = try await swarm.request(survivor, "POST", "/configs/create", body: #"{"Name":"\#(name)","Data":"\#(data)"}"#,
+                                                         timeout: .seconds(300))
+                    guard answer.status == 201 else {
+                        throw BenchError("repetition \(repetition): the one write through bench-\(survivor + 1) was answered \(answer.status): \(answer.body)")
                     }
                 }
                 let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18
