@@ -74,7 +74,8 @@ extension APIRoutes {
                 "NodeAddr": .string(String(identity.advertiseAddress.split(separator: ":").first ?? "")),
                 "LocalNodeState": "active",
                 "ControlAvailable": true,
-                "Error": "",
+                // Docker's field for what keeps the node from doing its part.
+                "Error": .string(node.status.storageFailure.map { "storage failure: \($0); writes are refused until it clears" } ?? ""),
                 "RemoteManagers": .array(managers.map {
                     ["NodeID": .string($0.id), "Addr": .string($0.managerStatus?.addr ?? "")]
                 }),

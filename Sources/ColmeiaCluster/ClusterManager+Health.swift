@@ -27,6 +27,9 @@ extension ClusterManager {
             return Readiness(ready: false, reason: "worker: no session with a manager's dispatcher yet")
         }
         let status = node.status
+        if let failure = status.storageFailure {
+            return Readiness(ready: false, reason: "storage failure: \(failure); this manager refuses writes and retries its disk every second")
+        }
         let voters = status.confState.voters
         let quorum = voters.count / 2 + 1
         guard status.leader != 0 else {

@@ -97,11 +97,21 @@ extension ClusterManager {
         var seen: (role: RaftRole, term: UInt64, leader: UInt64, conf: ConfState)?
         var receivedSnapshot: UInt64 = 0
         var snapshotIndex: UInt64?
+        var storageFailure: String?
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
             guard let node else { continue }
             let status = node.status
             recordRaftMetrics(status, selfID: node.nodeID)
+            if status.storageFailure != storageFailure {
+                if let failure = status.storageFailure {
+                    logger.critical("storage failure: this manager cannot persist its log and refuses writes; it reopens its storage every second",
+                                    metadata: ["error": "\(failure)", "directory": "\(dataDirectory)"])
+                } else {
+                    logger.notice("storage recovered: the log reopened and this manager accepts writes again")
+                }
+                storageFailure = status.storageFailure
+            }
             if seen?.role != status.role || seen?.term != status.term || seen?.leader != status.leader || seen?.conf != status.confState {
                 logger.notice("raft", metadata: [
                     "role": "\(status.role)", "term": "\(status.term)", "leader": "\(String(status.leader, radix: 16))",

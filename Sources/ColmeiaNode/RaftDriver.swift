@@ -232,7 +232,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// Thread-confined state: created before the thread starts and touched only by it.
     private final class DriverLoop: @unchecked Sendable {
         var raft: RaftNode
-        let storage: RaftDiskStorage
+        var storage: RaftDiskStorage
         let machine: Machine
         var campaignPending: Bool
         var awaitingLeader: [(sequence: UInt64, payload: [UInt8], deadline: ContinuousClock.Instant)] = []
@@ -308,9 +308,17 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 expire(loop, now: clock.now)
                 publishStatus(loop, now: clock.now)
             } catch {
-                abandonInFlight(loop, because: "this node stopped after a storage failure (\(error))")
-                fail(with: .failed("\(error)"))
-                break
+                // A failed write or fsync leaves the WAL's durable contents unknown: as after
+                // a crash, only reopening it is safe. The node stays up, refuses writes,
+                // says why in its status, and reopens its storage until that works (a full
+                // disk that gets space back, a device that returns).
+                abandonInFlight(loop, because: "this node's storage failed while it waited for the write (\(error))")
+                guard recoverStorage(loop, after: error) else {
+                    fail(with: .stopped)
+                    break
+                }
+                nextTick = clock.now.advanced(by: config.tickInterval)
+                continue
             }
             if work.stopping {
                 abandonInFlight(loop, because: "this node was shut down while it waited for the write to commit")
@@ -326,6 +334,60 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         }
         for case .exportLog(let continuation) in leftover { continuation.resume(returning: nil) }
         finished.signal()
+    }
+
+    /// Runs on the driver thread after persisting or applying failed: answers everything
+    /// waiting, refuses new requests, and tries every `storageRetryInterval` to reopen the
+    /// log and rebuild the node from what it holds (exactly what a restart would do).
+    /// Returns false when the driver is stopped meanwhile.
+    private func recoverStorage(_ loop: DriverLoop, after error: any Error) -> Bool {
+        var failure = RaftDriverError.failed("storage failure: \(error)")
+        inbox.withLock { $0.failure = failure }
+        observed.withLock { $0.storageFailure = "\(error)" }
+        failWaiters(failure)
+        for proposal in loop.awaitingLeader { answer(proposal.sequence, with: .failure(failure)) }
+        loop.awaitingLeader = []
+        loop.pendingConfChanges = []
+        loop.pendingReads = [:]
+        loop.confirmedReads = []
+        loop.storage.close()
+        while true {
+            _ = wake.wait(timeout: .now() + .milliseconds(Int(config.storageRetryInterval / .milliseconds(1))))
+            // Peers' messages wait for a node that can persist; requests were refused.
+            let (stopping, controls) = inbox.withLock { box in
+                defer { box.messages = []; box.controls = [] }
+                return (box.stopping, box.controls)
+            }
+            for case .exportLog(let continuation) in controls { continuation.resume(returning: nil) }
+            if stopping { return false }
+            do {
+                let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory, cipher: config.cipher)
+                do {
+                    var raftConfig = RaftConfig(id: config.nodeID, electionTicks: config.electionTicks,
+                                                heartbeatTicks: config.heartbeatTicks, randomSeed: config.randomSeed)
+                    if let snapshot = recovered.snapshot, loop.machine.appliedIndex < snapshot.metadata.index {
+                        try loop.machine.restore(snapshot)
+                    }
+                    raftConfig.applied = loop.machine.appliedIndex
+                    loop.raft = try RaftNode(config: raftConfig, restoring: recovered.raftState)
+                } catch {
+                    storage.close()
+                    throw error
+                }
+                loop.storage = storage
+                loop.knownLeader = 0
+                loop.wasLeader = false
+                loop.bytesSinceSnapshot = 0
+                loop.campaignPending = loop.raft.confState.voters == [config.nodeID]
+                inbox.withLock { $0.failure = nil }
+                observed.withLock { $0.storageFailure = nil }
+                return true
+            } catch {
+                failure = .failed("storage failure: \(error)")
+                inbox.withLock { $0.failure = failure }
+                observed.withLock { $0.storageFailure = "\(error)" }
+            }
+        }
     }
 
     private func propose(_ sequence: UInt64, _ payload: [UInt8], on loop: DriverLoop) {
@@ -445,6 +507,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             peerSilence: loop.lastHeard.filter { loop.raft.confState.contains($0.key) }.mapValues { now - $0 })
         status.receivedSnapshotIndex = loop.receivedSnapshotIndex
         status.committedInTerm = loop.raft.term(at: loop.raft.commitIndex) == loop.raft.term
+        status.storageFailure = nil
         observed.withLock { $0 = status }
     }
 

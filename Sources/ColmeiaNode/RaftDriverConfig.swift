@@ -23,6 +23,8 @@ public struct RaftDriverConfig: Sendable {
     /// How long a write, read barrier or membership change may wait to be committed before
     /// its caller is told the cluster is unavailable.
     public var proposalTimeout: Duration = .seconds(5)
+    /// After a storage failure, how often the driver tries to reopen its log.
+    public var storageRetryInterval: Duration = .seconds(1)
     /// Encrypts entry and snapshot data on disk (nil: stored as they are).
     public var cipher: (any PayloadCipher)?
 
@@ -65,6 +67,9 @@ public struct RaftDriverStatus: Sendable, Hashable {
     /// learns the true commit index (what earlier leaders committed) only once an entry of
     /// its own term commits (Raft §5.4.2); until then its view may lack committed entries.
     public var committedInTerm = false
+    /// Why this node cannot persist (a full disk, an I/O error); nil when it can. While set,
+    /// the node refuses writes and reopens its storage every few seconds.
+    public var storageFailure: String?
 
     public init() {}
 

@@ -6,7 +6,7 @@ public enum RaftDriverError: Error, Sendable, CustomStringConvertible {
     case unavailable(String)
     /// The driver was stopped before the proposal was applied.
     case stopped
-    /// Disk or state-machine failure: the node stopped to protect the log.
+    /// Disk or state-machine failure: the node refuses writes until it can reopen its log.
     case failed(String)
     /// The entry was committed, but applying it threw.
     case applyFailed(String)
@@ -22,7 +22,8 @@ public enum RaftDriverError: Error, Sendable, CustomStringConvertible {
             return "The swarm does not have a leader. It's possible that too few managers are online. "
                 + "Make sure more than half of the managers are online. (\(why))"
         case .stopped: return "the node is shutting down"
-        case .failed(let why): return "the node stopped after a storage failure: \(why)"
+        case .failed(let why):
+            return "this manager cannot write to its disk, so it refuses writes until it can again (it retries by itself): \(why)"
         case .applyFailed(let why): return "applying the committed entry failed: \(why)"
         case .rejected(let why): return why
         case .outcomeUnknown(let why):
