@@ -388,8 +388,13 @@ public actor ClusterManager {
         let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger,
                                              snapshotChunkBytes: snapshotChunkBytes)
         do {
-            return try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport, dataKey: dataKey,
-                                   readModelsPath: readModels)
+            let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport, dataKey: dataKey,
+                                       readModelsPath: readModels)
+            if let aside = node.corruptReadModels {
+                logger.critical("the read models were corrupt: set aside, and rebuilt from the snapshot and the log",
+                                metadata: ["setAside": "\(aside)"])
+            }
+            return node
         } catch {
             Task { await transport.shutdown() }
             throw error

@@ -25,6 +25,9 @@ public final class ClusterNode: Sendable {
     /// Carries Raft messages to the other managers; nil for a node that never has peers.
     public let transport: ClusterTransport?
 
+    /// Where a corrupt `state.db` found at start was set aside (the read models are then
+    /// rebuilt from the snapshot and the log); nil when it opened soundly.
+    public let corruptReadModels: String?
     /// The key the Raft log and snapshots are encrypted with on disk (nil: in the clear).
     public let dataKey: DataEncryptionKey?
     /// Without an explicit snapshot interval, snapshots follow the swarm's `Spec.Raft`.
@@ -50,7 +53,8 @@ public final class ClusterNode: Sendable {
         followsSwarmSettings = snapshotInterval == nil
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         // The read models may live in memory; the audit archive stays with the log.
-        store = try ClusterStore(path: readModelsPath ?? dataDirectory + "/state.db", archiveDirectory: dataDirectory + "/audit-archive")
+        (store, corruptReadModels) = try ClusterStore.openSettingAsideCorruption(
+            path: readModelsPath ?? dataDirectory + "/state.db", archiveDirectory: dataDirectory + "/audit-archive")
         var config = RaftDriverConfig(nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
                                       snapshotInterval: snapshotInterval ?? 10_000, randomSeed: nodeID)
         config.cipher = dataKey.map(LogCipher.init)

@@ -63,8 +63,30 @@ public final class ClusterStore: Sendable {
             position.withLock { $0 = current }
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            throw .corrupt("\(path) is not a sound SQLite database: \(error)")
         } catch {
             throw .database("cannot open \(path): \(error)")
+        }
+    }
+
+    /// Opens the read models at `path`; when the file is corrupt, sets it aside (renamed
+    /// `…corrupt-<time>`, kept for a post-mortem) and starts an empty one, which the node
+    /// then rebuilds from its snapshot and log. Returns where the corrupt file went.
+    public static func openSettingAsideCorruption(path: String, archiveDirectory: String?) throws(StoreError) -> (ClusterStore, setAside: String?) {
+        do {
+            return (try ClusterStore(path: path, archiveDirectory: archiveDirectory), nil)
+        } catch .corrupt(let why) {
+            let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
+            do {
+                try FileManager.default.moveItem(atPath: path, toPath: aside)
+                for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                    try FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
+                }
+            } catch {
+                throw .corrupt("\(why); setting it aside as \(aside) failed: \(error)")
+            }
+            return (try ClusterStore(path: path, archiveDirectory: archiveDirectory), aside)
         }
     }
 

@@ -176,3 +176,32 @@ func caughtUp(_ node: ClusterNode, atLeast index: UInt64) async throws {
         #expect(try node.store.list(Service.self).map(\.spec.name) == ["ok"])
     }
 }
+
+@Suite struct CorruptReadModelTests {
+    let directory = FileManager.default.temporaryDirectory.path + "/colmeia-corrupt-\(UUID().uuidString)"
+
+    @Test("a corrupt state.db is set aside at start and the read models are rebuilt from the log, instead of the node exiting")
+    func corruptStateIsRebuilt() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let node = try ClusterNode(dataDirectory: directory, nodeID: 1, tickInterval: .milliseconds(10))
+            try node.start(bootstrap: true)
+            for number in 1...20 { _ = try await node.propose(serviceCommand(number)) }
+            node.stop()
+        }
+        // Garbage over the database's first pages (its header included).
+        let path = directory + "/state.db"
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: Data(repeating: 0x5A, count: 8192))
+        try handle.close()
+        try? FileManager.default.removeItem(atPath: path + "-wal")
+
+        let node = try ClusterNode(dataDirectory: directory, nodeID: 1, tickInterval: .milliseconds(10))
+        let aside = try #require(node.corruptReadModels, "the corruption is reported")
+        #expect(FileManager.default.fileExists(atPath: aside), "the corrupt file is kept for a post-mortem")
+        try node.start(bootstrap: true)
+        defer { node.stop() }
+        try await caughtUp(node, atLeast: 21)
+        #expect(try node.store.list(Service.self).count == 20, "every service is back, rebuilt from the log")
+    }
+}
