@@ -23,6 +23,9 @@ public struct SwarmTask: Sendable, Hashable, PreservesUnknownFields {
     /// (Colmeia's; not in Docker's API): the restart policy's `MaxAttempts` counts it, so
     /// the count survives the task history the reaper trims.
     public var restartAttempts: UInt64
+    /// When the task's status first became `running` (Colmeia's; not in Docker's API), set
+    /// as the report lands: an update's `Monitor` period counts from it.
+    public var startedRunningAt: Timestamp?
     /// Members this type does not model, kept for round trips.
     public var extra: [String: JSONValue]
 
@@ -43,6 +46,7 @@ public struct SwarmTask: Sendable, Hashable, PreservesUnknownFields {
         genericResources: [GenericResource] = [],
         jobIteration: Version? = nil,
         restartAttempts: UInt64 = 0,
+        startedRunningAt: Timestamp? = nil,
         extra: [String: JSONValue] = [:]
     ) {
         self.id = id
@@ -61,6 +65,7 @@ public struct SwarmTask: Sendable, Hashable, PreservesUnknownFields {
         self.genericResources = genericResources
         self.jobIteration = jobIteration
         self.restartAttempts = restartAttempts
+        self.startedRunningAt = startedRunningAt
         self.extra = extra
     }
 }
@@ -83,6 +88,7 @@ extension SwarmTask: Codable {
         case genericResources = "GenericResources"
         case jobIteration = "JobIteration"
         case restartAttempts = "RestartAttempts"
+        case startedRunningAt = "StartedRunningAt"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -103,6 +109,7 @@ extension SwarmTask: Codable {
         genericResources = try fields(.genericResources, as: [GenericResource].self) ?? []
         jobIteration = try fields(.jobIteration, as: Version.self)
         restartAttempts = try fields(.restartAttempts, as: UInt64.self) ?? 0
+        startedRunningAt = try fields(.startedRunningAt, as: Timestamp.self)
         extra = try fields.extra()
     }
 
@@ -124,6 +131,7 @@ extension SwarmTask: Codable {
         try fields.omitEmpty(genericResources, .genericResources)
         try fields.ifPresent(jobIteration, .jobIteration)
         try fields.omitEmpty(restartAttempts, .restartAttempts)
+        try fields.ifPresent(startedRunningAt, .startedRunningAt)
         try fields.extra(extra)
     }
 }
