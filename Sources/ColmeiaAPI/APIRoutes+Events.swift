@@ -17,17 +17,21 @@ extension APIRoutes {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
             let body = ResponseBody { writer in
-                // Replay from the audit trail (so `since` works across restarts), then follow
-                // the change feed from where the replay ended, without a gap.
+                // As dockerd: without `since` the stream starts at the present (nothing is
+                // replayed, `until` alone only bounds the live stream). With `since`, replay
+                // from the audit trail (so it works across restarts), then follow the change
+                // feed from where the replay ended, without a gap.
                 let startIndex = store.applied.index
-                var query = AuditQuery(since: since, until: until, limit: 500)
-                while true {
-                    let page = try store.audit(query)
-                    for record in page.records where record.index <= startIndex {
-                        if let line = try matcher.line(for: record) { try await writer.write(line) }
+                if let since {
+                    var query = AuditQuery(since: since, until: until, limit: 500)
+                    while true {
+                        let page = try store.audit(query)
+                        for record in page.records where record.index <= startIndex {
+                            if let line = try matcher.line(for: record) { try await writer.write(line) }
+                        }
+                        guard let next = page.next else { break }
+                        query.after = next
                     }
-                    guard let next = page.next else { break }
-                    query.after = next
                 }
                 if let until, until <= Timestamp.now() {
                     try await writer.finish(nil)

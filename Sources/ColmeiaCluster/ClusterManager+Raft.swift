@@ -9,10 +9,46 @@ import Foundation
 extension ClusterManager {
     // MARK: Cluster port
 
-    /// Raft messages from a peer manager.
-    func deliver(_ messages: [Message]) throws {
+    /// Raft messages from the peer manager `peer` (the node id of its certificate). A peer
+    /// speaks only for itself: a batch with a message whose `from` is another member's
+    /// Raft id is refused whole (403, and a warning in the log).
+    func deliver(_ messages: [Message], from peer: String) throws {
         guard let node else { throw DockerAPIError.notManager }
+        try checkSenders(of: messages, from: peer)
         node.receive(messages)
+    }
+
+    /// Refuses `messages` when one claims to come from a Raft member other than `peer`.
+    /// The members' Raft ids are read from the store at most once a second, and again
+    /// before a refusal, so that a manager that joined a moment ago is not refused.
+    func checkSenders(of messages: [Message], from peer: String) throws {
+        guard let store = localStore() else { return }
+        let now = ContinuousClock.now
+        var check: RaftSenderCheck
+        if let cached = raftSenderCheck, now - cached.at < .seconds(1) {
+            check = cached.check
+        } else {
+            check = RaftSenderCheck(members: Self.raftMembers(in: store))
+            raftSenderCheck = (now, check)
+        }
+        guard check.forged(messages, by: peer) != nil else { return }
+        check = RaftSenderCheck(members: Self.raftMembers(in: store))
+        raftSenderCheck = (now, check)
+        guard let forged = check.forged(messages, by: peer) else { return }
+        let owner = check.members[forged.from].map { "node \($0)'s" } ?? "an unknown"
+        logger.warning("refused Raft messages sent in another member's name", metadata: [
+            "peer": "\(peer)", "claimedFrom": "\(forged.from)", "type": "\(forged.type)"])
+        throw DockerAPIError(.forbidden, "Permission denied: node \(peer) sent a Raft message in the name of member \(forged.from) (\(owner) Raft id), not its own")
+    }
+
+    /// Raft member id → node id of every manager in the store.
+    static func raftMembers(in store: ClusterStore) -> [UInt64: String] {
+        guard let nodes = try? store.list(Node.self) else { return [:] }
+        var members: [UInt64: String] = [:]
+        for node in nodes {
+            if let raftID = raftID(of: node) { members[raftID] = node.id }
+        }
+        return members
     }
 
     /// A part of a snapshot from `peer` (`POST /raft/snapshot`); the last part hands the
@@ -34,6 +70,7 @@ extension ClusterManager {
             } catch {
                 throw DockerAPIError(.badRequest, "malformed snapshot: \(error)")
             }
+            try checkSenders(of: messages, from: peer)
             logger.notice("received a snapshot", metadata: ["from": "\(peer)", "bytes": "\(total)", "parts": "\(parts)"])
             node.receive(messages)
         }

@@ -79,6 +79,8 @@ public actor ClusterManager {
     var reportedTLSInfo: TLSInfo?
     /// Recent answers of ``isStillManager(_:)``.
     var managerChecks: [String: (at: ContinuousClock.Instant, manager: Bool)] = [:]
+    /// The Raft ids of the managers, as ``checkSenders(of:from:)`` last read them.
+    var raftSenderCheck: (at: ContinuousClock.Instant, check: RaftSenderCheck)?
     /// `--backup-dir`: the leader writes a backup every interval.
     let backupSchedule: BackupSchedule?
     /// When the leader last started a scheduled backup, and whether one is being written.

@@ -41,7 +41,7 @@ struct ClusterPortRoutes: Sendable {
             return try JSONBody.response(admission)
         }
         router.post("/raft/messages") { request, context in
-            _ = try await peer(context, mustBeManager: true)
+            let node = try await peer(context, mustBeManager: true)
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let messages: [Message]
             do {
@@ -49,7 +49,7 @@ struct ClusterPortRoutes: Sendable {
             } catch {
                 throw DockerAPIError(.badRequest, "malformed raft messages: \(error)")
             }
-            try await manager.deliver(messages)
+            try await manager.deliver(messages, from: node.nodeID)
             return Response(status: .noContent)
         }
         router.post("/raft/snapshot") { request, context in

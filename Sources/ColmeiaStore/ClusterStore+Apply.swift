@@ -207,9 +207,14 @@ extension ClusterStore {
             guard let row = try taskColumns(taskID, db), status.state >= row.current else { return .ignored }
             // An ended task gives its network addresses back.
             if status.state > .running, row.current <= .running { try NetworkClaims.release(kind: .task, id: taskID, db) }
-            return try patchTask(taskID, index: index, time: time, [
-                ("Status", .json(try encoded(status))),
-            ], columns: ["current_state": status.state.rawValue], db)
+            var members: [(String, PatchValue)] = [("Status", .json(try encoded(status)))]
+            // When the task began to run (a state it enters once): an update's failure
+            // monitor measures from it, and the status that said so is soon overwritten.
+            if status.state == .running, row.current < .running {
+                members.append(("StartedRunningAt", .newJSON(try encoded(status.timestamp))))
+            }
+            return try patchTask(taskID, index: index, time: time, members,
+                                 columns: ["current_state": status.state.rawValue], db)
         case .taskAssigned(let taskID, let nodeID, let status):
             guard let row = try taskColumns(taskID, db), row.current <= .pending, row.desired <= .complete,
                   row.node.isEmpty || row.node == nodeID else {
@@ -238,6 +243,8 @@ extension ClusterStore {
     private enum PatchValue {
         case json(String)
         case text(String)
+        /// JSON for a member the task does not have yet (its audit patch adds it).
+        case newJSON(String)
     }
 
     /// Changes a few members of a task's stored JSON in place (SQLite's `json_set`), with
@@ -255,10 +262,11 @@ extension ClusterStore {
         ]
         for (member, value) in members {
             switch value {
-            case .json(let text):
+            case .json(let text), .newJSON(let text):
                 paths.append("'$.\(member)', json(?)")
                 arguments.append(text)
-                operations.append(JSONPatch.Operation(op: .replace, path: "/" + member,
+                let op: JSONPatch.Operation.Kind = if case .newJSON = value { .add } else { .replace }
+                operations.append(JSONPatch.Operation(op: op, path: "/" + member,
                                                       value: try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))))
             case .text(let text):
                 paths.append("'$.\(member)', ?")
@@ -282,8 +290,8 @@ extension ClusterStore {
                                     name: row["name"] ?? "", serviceID: row["service_id"] ?? ""))
     }
 
-    private static func encoded(_ status: TaskStatus) throws -> String {
-        String(decoding: try ResourceRow.encoder().encode(status), as: UTF8.self)
+    private static func encoded(_ value: some Encodable) throws -> String {
+        String(decoding: try ResourceRow.encoder().encode(value), as: UTF8.self)
     }
 
     /// Creates or replaces an object. `Version.Index` becomes the Raft index; the times come

@@ -88,4 +88,33 @@ import Testing
         #expect(onlySecrets.split(separator: "\n").count == 1)
         daemon.stop()
     }
+
+    @Test("docker events without --since starts at the present, as dockerd does: no replay of the history")
+    func eventsStartAtThePresent() throws {
+        let daemon = DaemonHarness()
+        try daemon.start()
+        try daemon.docker("secret", "create", "before", "-", stdin: "x")
+        // `until` alone bounds the stream; it replays nothing.
+        let bounded = try daemon.docker("events", "--until", String(Int(Date().timeIntervalSince1970) + 1))
+        #expect(!bounded.contains("name=before"), "events without --since replayed history: \(bounded)")
+
+        // A live reader sees what happens after it starts, and only that.
+        let until = Int(Date().timeIntervalSince1970) + 4
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["curl", "-s", "--max-time", "30", "--unix-socket", daemon.socket,
+                            "http://localhost/events?until=\(until)"]
+        let output = Pipe()
+        reader.standardOutput = output
+        reader.standardError = FileHandle.nullDevice
+        try reader.run()
+        defer { if reader.isRunning { reader.terminate() } }
+        Thread.sleep(forTimeInterval: 1)
+        try daemon.docker("secret", "create", "after", "-", stdin: "x")
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reader.waitUntilExit()
+        #expect(text.contains("\"after\""), "the live stream missed an event: \(text)")
+        #expect(!text.contains("\"before\""), "the live stream replayed history: \(text)")
+        daemon.stop()
+    }
 }

@@ -1,5 +1,6 @@
 import ColmeiaAgent
 import ColmeiaModel
+import Foundation
 import Logging
 import Testing
 
@@ -37,6 +38,43 @@ import Testing
 
         try await eventually { await dispatcher.reported("gone") == [.shutdown] }
         #expect(await executor.stopped.isEmpty)
+    }
+
+    @Test("an agent restarting while its engine is away keeps its tasks' state, and adopts them once the engine answers")
+    func engineAwayAtRestart() async throws {
+        let executor = RecordingExecutor(running: ["web1", "stopped"], engineAway: true)
+        let dispatcher = ScriptedDispatcher(nodeID: "node-1", first: Assignments(tasks: [
+            task("web1", desired: .running, state: .running), task("stopped", desired: .shutdown, state: .running)]))
+        let agent = Agent(nodeID: "node-1", description: NodeDescription(), connection: dispatcher,
+                          executor: executor, logger: Logger(label: "test"))
+        let run = Task { await agent.run() }
+        defer { run.cancel() }
+
+        // Asked, unanswered, asked again: nothing is declared lost meanwhile.
+        try await eventually { await executor.presenceQuestions >= 4 }
+        #expect(await dispatcher.reported("web1").isEmpty, "a task must not be lost on an unanswered question")
+        #expect(await dispatcher.reported("stopped").isEmpty)
+        #expect(await executor.started.isEmpty)
+
+        await executor.setEngineAway(false)
+        try await eventually { await dispatcher.reported("stopped").contains(.shutdown) }
+        #expect(await executor.stopped == ["stopped"])
+        #expect(await executor.running == ["web1"], "the running task is adopted, not restarted")
+        #expect(await executor.started.isEmpty)
+        #expect(await dispatcher.reported("web1").isEmpty)
+    }
+
+    @Test("an engine that does not answer is unknown to the Docker executor, in words that name the engine; not absent")
+    func dockerEngineAway() async throws {
+        let root = FileManager.default.temporaryDirectory.path + "/colmeia-engine-away-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let executor = try DockerExecutor(host: "unix://\(root)/docker.sock", filesRoot: root + "/files")
+        let presence = await executor.isRunning(task("web1", desired: .running, state: .running))
+        guard case .unknown(let reason) = presence else {
+            Issue.record("an unreachable engine must leave the question open, got \(presence)")
+            return
+        }
+        #expect(reason.contains("Cannot connect to the Docker daemon"), "\(reason)")
     }
 
     private func task(_ id: String, desired: TaskState, state: TaskState) -> SwarmTask {
@@ -95,10 +133,16 @@ private actor RecordingExecutor: TaskExecutor {
     private(set) var stopped: [String] = []
     private(set) var leftoversRemoved: [String] = []
     private var exitWaiters: [String: [CheckedContinuation<Int, Never>]] = [:]
+    /// While the engine is away, whether a task runs is unknown.
+    private var engineAway: Bool
+    private(set) var presenceQuestions = 0
 
-    init(running: Set<String>) {
+    init(running: Set<String>, engineAway: Bool = false) {
         self.running = running
+        self.engineAway = engineAway
     }
+
+    func setEngineAway(_ away: Bool) { engineAway = away }
 
     nonisolated var tasksOutliveAgent: Bool { true }
 
@@ -123,13 +167,18 @@ private actor RecordingExecutor: TaskExecutor {
 
     func remove(_ task: SwarmTask) {}
 
-    func isRunning(_ task: SwarmTask) -> TaskPresence { running.contains(task.id) ? .running : .absent }
+    func isRunning(_ task: SwarmTask) -> TaskPresence {
+        presenceQuestions += 1
+        if engineAway { return .unknown("Cannot connect to the Docker daemon (test)") }
+        return running.contains(task.id) ? .running : .absent
+    }
 
     func logs(_ task: SwarmTask, options: LogOptions) throws(TaskFailure) -> AsyncThrowingStream<LogEntry, any Error> {
         AsyncThrowingStream { $0.finish() }
     }
 
     func removeLeftovers(onNode nodeID: String, keeping taskIDs: Set<String>) {
+        guard !engineAway else { return }
         for id in running.subtracting(taskIDs).sorted() {
             leftoversRemoved.append(id)
             running.remove(id)

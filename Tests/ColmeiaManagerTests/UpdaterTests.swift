@@ -124,8 +124,29 @@ struct UpdaterTests {
     func monitorWindow() {
         let service = service(config, status: UpdateStatus(state: .updating, startedAt: Fixture.at(0)))
         var tasks = (2...3).map { old($0, service) }
-        tasks.append(Fixture.task("late1", of: service, slot: 1, state: .failed, at: Fixture.at(60), created: Fixture.at(1)))
+        var late = Fixture.task("late1", of: service, slot: 1, state: .failed, at: Fixture.at(60), created: Fixture.at(1))
+        late.startedRunningAt = Fixture.at(2)
+        tasks.append(late)
         #expect(Updater.evaluate(service: service, groups: groups(tasks), now: Fixture.at(61)).status == nil)
+    }
+
+    @Test("the monitor period counts from when the task started running, not from its creation")
+    func monitorFromRunning() {
+        let service = service(config, status: UpdateStatus(state: .updating, startedAt: Fixture.at(0)))
+        var tasks = (2...3).map { old($0, service) }
+        // A long pull: created at 1 s, running at 50 s, failed 3 s later (monitor 5 s).
+        var slow = Fixture.task("slow1", of: service, slot: 1, state: .failed, at: Fixture.at(53), created: Fixture.at(1))
+        slow.startedRunningAt = Fixture.at(50)
+        tasks.append(slow)
+        let step = Updater.evaluate(service: service, groups: groups(tasks), now: Fixture.at(54))
+        #expect(step.status?.state == .paused)
+        #expect(step.status?.message == "update paused due to failure or early termination of task slow1")
+        // One that never ran at all counts too, however long it took to fail.
+        tasks[tasks.count - 1].startedRunningAt = nil
+        #expect(Updater.evaluate(service: service, groups: groups(tasks), now: Fixture.at(54)).status?.state == .paused)
+        // Failing 6 s after it started running is past the monitor period.
+        tasks[tasks.count - 1].startedRunningAt = Fixture.at(47)
+        #expect(Updater.evaluate(service: service, groups: groups(tasks), now: Fixture.at(54)).status == nil)
     }
 
     @Test("a rollback uses RollbackConfig and ends in rollback_completed")

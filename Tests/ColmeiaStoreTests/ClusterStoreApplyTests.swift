@@ -55,6 +55,35 @@ import Testing
         #expect(after.updatedAt == update.envelope.time)
     }
 
+    @Test("a task keeps when it started running; the audit patch that records it replays")
+    func startedRunningAt() throws {
+        let path = temporaryPath()
+        defer { removeStore(path) }
+        let store = try ClusterStore(path: path)
+        var factory = CommandFactory()
+        _ = try store.apply(factory.createService(CommandFactory.service("svc1", name: "web")), index: 1, term: 1)
+        _ = try store.apply(ClusterCommand(envelope: factory.envelope(), events: [
+            .taskCreated(CommandFactory.task("t1", service: "svc1", slot: 1, node: "n1", state: .starting))]), index: 2, term: 1)
+        #expect(try store.get(SwarmTask.self, "t1").startedRunningAt == nil)
+        let running = Timestamp(seconds: 1_700_000_100)
+        _ = try store.apply(ClusterCommand(envelope: factory.envelope(), events: [
+            .taskStatusChanged(taskID: "t1", status: TaskStatus(timestamp: running, state: .running))]), index: 3, term: 1)
+        #expect(try store.get(SwarmTask.self, "t1").startedRunningAt == running)
+        _ = try store.apply(ClusterCommand(envelope: factory.envelope(), events: [
+            .taskStatusChanged(taskID: "t1", status: TaskStatus(timestamp: Timestamp(seconds: 1_700_000_200), state: .failed))]),
+            index: 4, term: 1)
+        let failed = try store.get(SwarmTask.self, "t1")
+        #expect(failed.status.state == .failed)
+        #expect(failed.startedRunningAt == running, "only the move into running sets it")
+
+        let records = try store.audit(AuditQuery(objectKind: .task, objectID: "t1", limit: 10)).records
+        let created = try #require(records.first { $0.type == "task.created" })
+        let started = try #require(records.first { $0.index == 3 })
+        let patch = try JSONDecoder().decode(JSONPatch.self, from: Data(try #require(started.patch).utf8))
+        #expect(try patch.apply(to: try JSONDecoder().decode(JSONValue.self, from: Data(created.payload.utf8)))
+            == (try JSONDecoder().decode(JSONValue.self, from: Data(started.payload.utf8))))
+    }
+
     @Test("a failed precondition rejects the whole command and changes nothing")
     func preconditionRejectsWholeCommand() throws {
         let path = temporaryPath()

@@ -43,7 +43,15 @@ public actor Dispatcher {
     /// proposed, so reports that arrive before the first view are not lost).
     private var pending: [String: (nodeID: String, update: TaskStatusUpdate)] = [:]
     private var pendingOrder: [String] = []
+    /// A flush is scheduled or running; one at a time, so a retried status never races a
+    /// newer one of the same task.
     private var flushScheduled = false
+    /// Failed proposals of the status now pending for a task (bounded by `maxStatusAttempts`).
+    private var statusAttempts: [String: Int] = [:]
+    /// Status batches that failed in a row: the next flush waits `retryDelay(after:)`.
+    private var failedFlushes = 0
+    /// After ``shutdown()`` nothing is proposed again.
+    private var stopped = false
     /// Nodes being marked down or up, so the health check does not repeat itself.
     private var transitions: Set<String> = []
 
@@ -130,8 +138,15 @@ public actor Dispatcher {
         // Checked here too, not only at flush: a stale agent's report must not replace the
         // assigned node's pending report of the same task.
         for update in updates where !hasView || isAssigned(update.taskID, to: session.nodeID) {
-            if pending[update.taskID] == nil { pendingOrder.append(update.taskID) }
-            pending[update.taskID] = (session.nodeID, update)
+            guard let queued = pending[update.taskID] else {
+                pendingOrder.append(update.taskID)
+                pending[update.taskID] = (session.nodeID, update)
+                continue
+            }
+            // A status waiting for a retry is never replaced by an older one.
+            statusAttempts[update.taskID] = nil
+            pending[update.taskID] = (session.nodeID, TaskStatusUpdate(
+                taskID: update.taskID, status: Self.newer(queued.update.status, update.status)))
         }
         scheduleFlush()
     }
@@ -196,6 +211,7 @@ public actor Dispatcher {
 
     /// Ends every session (the node stops being leader).
     public func shutdown() {
+        stopped = true
         for session in sessions.values { session.continuation?.finish(throwing: DispatcherError.unavailable("leadership lost")) }
         sessions.removeAll()
     }
@@ -228,36 +244,95 @@ public actor Dispatcher {
     }
 
     private func scheduleFlush() {
-        guard hasView, !pending.isEmpty, !flushScheduled else { return }
+        guard hasView, !stopped, !pending.isEmpty, !flushScheduled else { return }
         flushScheduled = true
-        let interval = batchInterval
+        let interval = failedFlushes == 0 ? batchInterval : Self.retryDelay(after: failedFlushes, base: batchInterval)
         Task {
             try? await Task.sleep(for: interval)
             await self.flush()
         }
     }
 
+    /// How many times a task's status is proposed before the dispatcher gives it up (the
+    /// agent reports it again when it next changes, and the reconciler's own checks catch
+    /// a task whose node went silent).
+    public static let maxStatusAttempts = 5
+
+    /// The wait before proposing again after `failures` failed batches in a row: the batch
+    /// interval doubled each time, at most 5 s.
+    static func retryDelay(after failures: Int, base: Duration) -> Duration {
+        let doubled = base * (1 << min(max(failures, 1), 10))
+        return min(doubled, .seconds(5))
+    }
+
+    /// Of two statuses reported for one task, the one to write: task states only move
+    /// forward, so the later state wins, then the later timestamp; on a tie, `later` (the
+    /// one reported after).
+    static func newer(_ earlier: TaskStatus, _ later: TaskStatus) -> TaskStatus {
+        if earlier.state != later.state { return earlier.state > later.state ? earlier : later }
+        return earlier.timestamp > later.timestamp ? earlier : later
+    }
+
     private func flush() async {
-        flushScheduled = false
-        let updates = pendingOrder.compactMap { pending[$0] }.filter { isAssigned($0.update.taskID, to: $0.nodeID) }
-            .map(\.update)
+        defer {
+            flushScheduled = false
+            scheduleFlush()
+        }
+        guard !stopped else { return }
+        let reports = pendingOrder.compactMap { pending[$0] }.filter { isAssigned($0.update.taskID, to: $0.nodeID) }
         pending.removeAll()
         pendingOrder.removeAll()
-        guard !updates.isEmpty else { return }
-        let nodes = Set(updates.compactMap { view.tasks[$0.taskID]?.nodeID })
+        guard !reports.isEmpty else { return }
+        let nodes = Set(reports.compactMap { view.tasks[$0.update.taskID]?.nodeID })
         let actor = nodes.count == 1 ? (nodes.first ?? "dispatcher") : "dispatcher"
         var start = 0
-        while start < updates.count {
-            let chunk = updates[start..<min(updates.count, start + 2_000)]
+        var failed = false
+        while start < reports.count {
+            let chunk = reports[start..<min(reports.count, start + 2_000)]
             start += chunk.count
             let command = ClusterCommand(
                 envelope: CommandEnvelope(id: UUID().uuidString, time: .now(), actor: .init(kind: .node, id: actor)),
-                events: chunk.map { .taskStatusChanged(taskID: $0.taskID, status: $0.status) })
+                events: chunk.map { .taskStatusChanged(taskID: $0.update.taskID, status: $0.update.status) })
             do {
                 _ = try await proposer.propose(command)
+                for report in chunk { statusAttempts[report.update.taskID] = nil }
             } catch {
-                logger.warning("task status batch failed", metadata: ["error": "\(error)", "updates": "\(chunk.count)"])
+                failed = true
+                let dropped = requeue(chunk)
+                logger.warning("task status batch failed; proposing it again", metadata: [
+                    "error": "\(error)", "updates": "\(chunk.count)", "givenUp": "\(dropped)",
+                    "failuresInARow": "\(failedFlushes + 1)"])
             }
         }
+        failedFlushes = failed ? failedFlushes + 1 : 0
+    }
+
+    /// Puts a failed batch back in the queue. A status reported for the same task while the
+    /// batch was in flight is merged with it (the newer wins), and a status that has failed
+    /// `maxStatusAttempts` times is given up. Returns how many were given up.
+    private func requeue(_ reports: ArraySlice<(nodeID: String, update: TaskStatusUpdate)>) -> Int {
+        var dropped = 0
+        for report in reports {
+            let taskID = report.update.taskID
+            if let later = pending[taskID] {
+                // A fresh report: it gets its own attempts, and keeps whichever status is newer.
+                pending[taskID] = (later.nodeID, TaskStatusUpdate(
+                    taskID: taskID, status: Self.newer(report.update.status, later.update.status)))
+                statusAttempts[taskID] = nil
+                continue
+            }
+            let attempts = (statusAttempts[taskID] ?? 0) + 1
+            guard attempts < Self.maxStatusAttempts else {
+                statusAttempts[taskID] = nil
+                dropped += 1
+                logger.error("gave up proposing a task status", metadata: [
+                    "task": "\(taskID)", "state": "\(report.update.status.state)", "attempts": "\(attempts)"])
+                continue
+            }
+            statusAttempts[taskID] = attempts
+            pending[taskID] = report
+            pendingOrder.append(taskID)
+        }
+        return dropped
     }
 }

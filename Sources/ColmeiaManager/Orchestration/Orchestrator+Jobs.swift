@@ -23,17 +23,22 @@ extension Orchestrator {
         let active = current.filter { $0.status.state != .complete }
         var occupied = Set(current.map(\.slot))
 
+        // The failed tasks of this iteration in a slot: its restart attempts.
+        func failures(inSlot slot: Int) -> [SwarmTask] {
+            tasks.filter {
+                $0.slot == slot && Self.iteration(of: $0) == iteration && $0.hasEnded
+                    && $0.status.state > .complete && $0.status.state != .shutdown && $0.status.state != .remove
+            }
+        }
         // A failed task is replaced in its slot when its restart policy allows it.
         for task in active where task.hasEnded {
-            let earlier = tasks.filter {
-                $0.id != task.id && $0.slot == task.slot && Self.iteration(of: $0) == iteration && !$0.isWanted
-                    && $0.status.state > .complete && $0.status.state != .shutdown && $0.status.state != .remove
-            }.map(\.endedAt)
+            let earlier = failures(inSlot: task.slot).filter { $0.id != task.id && !$0.isWanted }.map(\.endedAt)
             switch RestartSupervisor.decide(ended: task, policy: service.spec.taskTemplate.restartPolicy,
                                             earlierEnds: earlier, now: now) {
             case .restart:
                 events += shutDown([task])
-                events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete, view: view)))
+                events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete, view: view,
+                                                   restartAttempts: RestartSupervisor.attempts(after: failures(inSlot: task.slot)))))
             case .restartAt(let time):
                 plan.wake(at: time)
             case .never:
@@ -43,7 +48,8 @@ extension Orchestrator {
         // Tasks stuck on a node that went away are replaced too.
         for task in active where !task.hasEnded && view.nodeIsUnavailable(for: task) {
             events += shutDown([task])
-            events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete, view: view)))
+            events.append(.taskCreated(newTask(for: service, slot: task.slot, nodeID: "", desired: .complete, view: view,
+                                               restartAttempts: RestartSupervisor.attempts(after: failures(inSlot: task.slot)))))
         }
 
         let running = current.filter { $0.status.state != .complete }.count
@@ -80,16 +86,18 @@ extension Orchestrator {
             }
             if mine.contains(where: { $0.status.state == .complete }) { continue }
             if let failed = mine.first(where: { $0.hasEnded }) {
-                let earlier = tasks.filter {
-                    $0.id != failed.id && $0.nodeID == id && Self.iteration(of: $0) == iteration && !$0.isWanted
+                let failures = tasks.filter {
+                    $0.nodeID == id && Self.iteration(of: $0) == iteration && $0.hasEnded
                         && $0.status.state > .complete && $0.status.state != .shutdown && $0.status.state != .remove
-                }.map(\.endedAt)
+                }
+                let earlier = failures.filter { $0.id != failed.id && !$0.isWanted }.map(\.endedAt)
                 switch RestartSupervisor.decide(ended: failed, policy: service.spec.taskTemplate.restartPolicy,
                                                 earlierEnds: earlier, now: now) {
                 case .restart:
                     events += shutDown([failed])
                     if node.status.state == .ready && node.spec.availability == .active {
-                        events.append(.taskCreated(newTask(for: service, slot: 0, nodeID: id, desired: .complete, view: view)))
+                        events.append(.taskCreated(newTask(for: service, slot: 0, nodeID: id, desired: .complete, view: view,
+                                                           restartAttempts: RestartSupervisor.attempts(after: failures))))
                     }
                 case .restartAt(let time):
                     plan.wake(at: time)

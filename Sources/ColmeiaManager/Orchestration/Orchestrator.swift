@@ -174,6 +174,12 @@ public struct Orchestrator {
             }
         }
 
+        // A new task here carries how often this spec has been restarted here: the history
+        // that shows it is trimmed to `TaskHistoryRetentionLimit` tasks.
+        let attempts = RestartSupervisor.attempts(after: group.tasks.filter {
+            $0.hasEnded && $0.spec == template
+                && $0.status.state != .shutdown && $0.status.state != .orphaned && $0.status.state != .remove
+        })
         if replace {
             let old = keep.filter { !$0.runs(template) }
             let order = Updater.config(for: service).order
@@ -186,12 +192,14 @@ public struct Orchestrator {
                 if stopping { desired = .ready }
                 keep.removeAll { !$0.runs(template) }
             }
-            events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: desired, view: view)))
+            events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: desired, view: view,
+                                               restartAttempts: attempts)))
             return events
         }
         if keep.isEmpty {
             if canCreate {
-                events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: .running, view: view)))
+                events.append(.taskCreated(newTask(for: service, slot: group.slot, nodeID: group.nodeID, desired: .running, view: view,
+                                                   restartAttempts: attempts)))
             }
             return events
         }
@@ -229,14 +237,16 @@ public struct Orchestrator {
         }
     }
 
-    mutating func newTask(for service: Service, slot: Int, nodeID: String, desired: TaskState, view: ClusterView) -> SwarmTask {
+    mutating func newTask(for service: Service, slot: Int, nodeID: String, desired: TaskState, view: ClusterView,
+                          restartAttempts: UInt64 = 0) -> SwarmTask {
         let id = newID()
         let place = nodeID.isEmpty ? String(slot) : nodeID
         var task = SwarmTask(
             id: id, createdAt: now, updatedAt: now, name: "\(service.spec.name).\(place).\(id)",
             spec: service.spec.taskTemplate, serviceID: service.id, slot: slot, nodeID: nodeID,
             status: TaskStatus(timestamp: now, state: .pending, message: "pending task scheduling"),
-            desiredState: desired, jobIteration: service.spec.mode.isJob ? service.jobStatus?.jobIteration ?? Version() : nil)
+            desiredState: desired, jobIteration: service.spec.mode.isJob ? service.jobStatus?.jobIteration ?? Version() : nil,
+            restartAttempts: restartAttempts)
         task.networksAttachments = Self.attachments(of: service, view: view)
         allocateAddresses(&task, view: view)
         return task

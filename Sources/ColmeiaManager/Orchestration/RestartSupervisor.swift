@@ -24,7 +24,9 @@ public enum RestartSupervisor {
     ///   - ended: the task that stopped while its desired state was still `running`.
     ///   - policy: the task template's restart policy (`nil`: condition any, delay 5 s).
     ///   - earlierEnds: when earlier tasks of the same slot and spec ended (each was
-    ///     restarted, so each counts as one attempt).
+    ///     restarted, so each counts as one attempt). Without a window, the attempts are
+    ///     also counted by the task itself (``SwarmTask/restartAttempts``), since the
+    ///     reaper trims the history to `TaskHistoryRetentionLimit` tasks a slot.
     ///   - now: the reconciler's clock.
     public static func decide(ended: SwarmTask, policy: RestartPolicy?, earlierEnds: [Timestamp],
                               now: Timestamp) -> Decision {
@@ -43,7 +45,8 @@ public enum RestartSupervisor {
         if maxAttempts > 0 {
             let window = max(0, policy?.window ?? 0)
             if window == 0 {
-                if earlierEnds.count >= maxAttempts { return .never }
+                let attempts = max(ended.restartAttempts, UInt64(earlierEnds.count))
+                if attempts >= UInt64(clamping: maxAttempts) { return .never }
             } else {
                 // Attempts count only while their end is inside the window; once enough of
                 // them slide out, the task may restart again.
@@ -55,5 +58,12 @@ public enum RestartSupervisor {
             }
         }
         return earliest <= now ? .restart : .restartAt(earliest)
+    }
+
+    /// The attempt count of a new task in a place whose earlier tasks of the same spec
+    /// `ended` (and were restarted): one more than the highest count among them, and at
+    /// least how many there are (tasks from before the count was kept carry none).
+    public static func attempts(after ended: [SwarmTask]) -> UInt64 {
+        max(UInt64(ended.count), ended.map { $0.restartAttempts + 1 }.max() ?? 0)
     }
 }

@@ -124,14 +124,15 @@ public enum Updater {
 
     /// The newest task of this update that failed, if failures passed `MaxFailureRatio`.
     /// A task counts when it runs the new template, was created after the update began,
-    /// and ended badly within `Monitor` of its creation.
+    /// and ended badly before it ran or within `Monitor` of when it started running (not
+    /// of its creation: a long image pull does not use up the monitor period).
     static func failure(in groups: [TaskGroup], template: TaskSpec, since start: Timestamp,
                         config: UpdateConfig) -> String? {
         var failed: [SwarmTask] = []
         for group in groups {
             for task in group.tasks where task.runs(template) && task.createdAt >= start && task.hasEnded {
                 guard task.status.state == .failed || task.status.state == .rejected else { continue }
-                if config.monitor == 0 || task.endedAt.nanoseconds(since: task.createdAt) <= config.monitor {
+                if config.monitor == 0 || Self.failedWithinMonitor(task, monitor: config.monitor) {
                     failed.append(task)
                 }
             }
@@ -139,6 +140,13 @@ public enum Updater {
         guard !failed.isEmpty, !groups.isEmpty else { return nil }
         guard Double(failed.count) / Double(groups.count) > config.maxFailureRatio else { return nil }
         return failed.max(by: ClusterView.olderFirst)?.id
+    }
+
+    /// Whether a task that ended badly did so before it ran, or within `monitor` of when
+    /// it started running.
+    static func failedWithinMonitor(_ task: SwarmTask, monitor: Int64) -> Bool {
+        guard let started = task.startedRunningAt else { return true }
+        return task.endedAt.nanoseconds(since: started) <= monitor
     }
 
     static func earliest(_ a: Timestamp?, _ b: Timestamp) -> Timestamp {

@@ -19,6 +19,13 @@ public struct SwarmTask: Sendable, Hashable, PreservesUnknownFields {
     public var networksAttachments: [NetworkAttachment]
     public var genericResources: [GenericResource]
     public var jobIteration: Version?
+    /// How many tasks of this spec ended in this place before this one and were restarted
+    /// (Colmeia's; not in Docker's API): the restart policy's `MaxAttempts` counts it, so
+    /// the count survives the task history the reaper trims.
+    public var restartAttempts: UInt64
+    /// When the task's status first became `running` (Colmeia's; not in Docker's API), set
+    /// as the report lands: an update's `Monitor` period counts from it.
+    public var startedRunningAt: Timestamp?
     /// Members this type does not model, kept for round trips.
     public var extra: [String: JSONValue]
 
@@ -38,6 +45,8 @@ public struct SwarmTask: Sendable, Hashable, PreservesUnknownFields {
         networksAttachments: [NetworkAttachment] = [],
         genericResources: [GenericResource] = [],
         jobIteration: Version? = nil,
+        restartAttempts: UInt64 = 0,
+        startedRunningAt: Timestamp? = nil,
         extra: [String: JSONValue] = [:]
     ) {
         self.id = id
@@ -55,6 +64,8 @@ public struct SwarmTask: Sendable, Hashable, PreservesUnknownFields {
         self.networksAttachments = networksAttachments
         self.genericResources = genericResources
         self.jobIteration = jobIteration
+        self.restartAttempts = restartAttempts
+        self.startedRunningAt = startedRunningAt
         self.extra = extra
     }
 }
@@ -76,6 +87,8 @@ extension SwarmTask: Codable {
         case networksAttachments = "NetworksAttachments"
         case genericResources = "GenericResources"
         case jobIteration = "JobIteration"
+        case restartAttempts = "RestartAttempts"
+        case startedRunningAt = "StartedRunningAt"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -95,6 +108,8 @@ extension SwarmTask: Codable {
         networksAttachments = try fields(.networksAttachments, as: [NetworkAttachment].self) ?? []
         genericResources = try fields(.genericResources, as: [GenericResource].self) ?? []
         jobIteration = try fields(.jobIteration, as: Version.self)
+        restartAttempts = try fields(.restartAttempts, as: UInt64.self) ?? 0
+        startedRunningAt = try fields(.startedRunningAt, as: Timestamp.self)
         extra = try fields.extra()
     }
 
@@ -115,6 +130,8 @@ extension SwarmTask: Codable {
         try fields.omitEmpty(networksAttachments, .networksAttachments)
         try fields.omitEmpty(genericResources, .genericResources)
         try fields.ifPresent(jobIteration, .jobIteration)
+        try fields.omitEmpty(restartAttempts, .restartAttempts)
+        try fields.ifPresent(startedRunningAt, .startedRunningAt)
         try fields.extra(extra)
     }
 }

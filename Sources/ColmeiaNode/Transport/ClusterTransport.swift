@@ -128,6 +128,7 @@ public final class ClusterTransport: Sendable {
     // MARK: Leader watch
 
     private func watchLeader() async {
+        var probe = LeaderProbe()
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             guard let node = events.withLock({ $0 }) else { continue }
@@ -135,23 +136,32 @@ public final class ClusterTransport: Sendable {
             guard status.role == .follower, status.leader != 0, status.leader != localID,
                   status.leaderSilence > leaderSilenceBeforeProbe else { continue }
             let leader = status.leader
-            if await leaderIsGone(leader) {
-                logger.notice("leader is gone; electing a new one", metadata: ["leader": "\(String(leader, radix: 16))"])
+            guard let address = addresses.address(of: leader) else { continue }
+            let outcome = await probeLeader(leader, at: address)
+            if probe.record(outcome, of: leader) {
+                logger.notice("leader is gone; electing a new one",
+                              metadata: ["leader": "\(String(leader, radix: 16))", "probe": "\(outcome)"])
                 node.forgetLeader(leader)
-            } else {
+            } else if outcome == .leads {
                 // Alive but quiet (a slow disk): do not ask again at once.
                 try? await Task.sleep(for: .seconds(1))
+            } else {
+                logger.info("leader probe failed; asking once more before electing a new one",
+                            metadata: ["leader": "\(String(leader, radix: 16))"])
             }
         }
     }
 
-    /// Whether the leader's port refuses, does not answer within 2 s, or answers that it
-    /// no longer leads.
-    private func leaderIsGone(_ leader: NodeID) async -> Bool {
-        guard let address = addresses.address(of: leader) else { return false }
+    /// Asks the leader's port whether it still leads: refused at once, no answer (or a
+    /// garbled one) within 2 s, or its answer.
+    private func probeLeader(_ leader: NodeID, at address: String) async -> LeaderProbe.Outcome {
         // A crashed process's port refuses at once; the HTTP client would instead retry
         // the connection until its deadline, so ask TCP first.
-        if await Self.refusesConnections(address) { return true }
+        switch await Self.connect(address) {
+        case .refused: return .refused
+        case .failed: return .failed
+        case .accepted: break
+        }
         do {
             var request = HTTPClientRequest(url: "https://\(address)/raft/status")
             request.method = .GET
@@ -159,20 +169,29 @@ public final class ClusterTransport: Sendable {
             // not be deposed by the probe; a stopped one is caught by the election timeout.
             let response = try await client.execute(request, timeout: .seconds(2))
             let body = try await response.body.collect(upTo: 1 << 16)
-            guard response.status == .ok else { return true }
+            guard response.status == .ok else { return .failed }
             let answer = try JSONDecoder().decode(PeerStatus.self, from: Data(body.readableBytesView))
-            return answer.leader != leader
+            return answer.leader == leader ? .leads : .doesNotLead
         } catch {
-            return true
+            return .failed
         }
     }
 }
 
 extension ClusterTransport {
-    /// Whether nothing accepts a TCP connection at `address` within 300 ms.
-    static func refusesConnections(_ address: String) async -> Bool {
+    /// What a TCP connect to a peer's port found.
+    enum ConnectOutcome: Equatable {
+        case accepted
+        /// Refused: nothing listens there (a crashed process).
+        case refused
+        /// Timed out (300 ms) or failed otherwise: the peer may be alive but slow.
+        case failed
+    }
+
+    /// Tries a TCP connection to `address` for at most 300 ms.
+    static func connect(_ address: String) async -> ConnectOutcome {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            return false
+            return .failed
         }
         let host = String(address[..<colon])
         do {
@@ -180,10 +199,19 @@ extension ClusterTransport {
                 .connectTimeout(.milliseconds(300))
                 .connect(host: host, port: port).get()
             try? await channel.close()
-            return false
+            return .accepted
         } catch {
-            return true
+            return isRefusal(error) ? .refused : .failed
         }
+    }
+
+    /// Whether a connect error says the port refused the connection (every address tried).
+    static func isRefusal(_ error: any Error) -> Bool {
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        if let error = error as? NIOConnectionError {
+            return !error.connectionErrors.isEmpty && error.connectionErrors.allSatisfy { isRefusal($0.error) }
+        }
+        return false
     }
 }
 
