@@ -13,15 +13,18 @@ extension APIRoutes {
             let filters = try request.filters()
             let since = try Self.timeParameter(request, "since")
             let until = try Self.timeParameter(request, "until")
-            let matcher = EventFilter(filters: filters, store: store)
+            let matcher = EventFilter(filters: filters, resolver: EventResolver(store: store))
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
+            let fanOut = self.eventFanOut
             let body = ResponseBody { writer in
+                // Follow first: the shared reader delivers every event after `startIndex`.
+                let subscription = fanOut.subscribe(store)
+                let startIndex = subscription.startIndex
                 // As dockerd: without `since` the stream starts at the present (nothing is
                 // replayed, `until` alone only bounds the live stream). With `since`, replay
-                // from the audit trail (so it works across restarts), then follow the change
-                // feed from where the replay ended, without a gap.
-                let startIndex = store.applied.index
+                // from the audit trail (so it works across restarts) up to where following
+                // begins, without a gap.
                 if let since {
                     var query = AuditQuery(since: since, until: until, limit: 500)
                     while true {
@@ -34,49 +37,36 @@ extension APIRoutes {
                     }
                 }
                 if let until, until <= Timestamp.now() {
+                    subscription.finish()
                     try await writer.finish(nil)
                     return
                 }
-                try await Self.follow(store: store, after: startIndex, until: until, matcher: matcher, writer: &writer)
+                let timer = Task {
+                    guard let until else { return }
+                    let wait = until.nanoseconds(since: Timestamp.now())
+                    if wait > 0 { try await Task.sleep(for: .nanoseconds(wait)) }
+                    subscription.finish()
+                }
+                defer { timer.cancel() }
+                do {
+                    // A stream nobody ends (no `until`, or a client gone without a word) must
+                    // not hold the daemon's graceful shutdown: it ends when the shutdown begins.
+                    for try await item in subscription.items.cancelOnGracefulShutdown() {
+                        if let until, item.time > until { break }
+                        if matcher.matches(item.event) { try await writer.write(item.line) }
+                    }
+                } catch EventFanOut.Ending.fellBehind(let limit) {
+                    let resume = Timestamp.now().seconds - 1
+                    let message = "events stream closed: this client fell \(limit) events behind the swarm; "
+                        + "reconnect with since=\(resume) to resume"
+                    var data = try JSONEncoder().encode(["message": message])
+                    data.append(0x0A)
+                    try await writer.write(ByteBuffer(bytes: data))
+                }
                 try await writer.finish(nil)
             }
             return Response(status: .ok, headers: headers, body: body)
         }
-    }
-
-    private static func follow(store: ClusterStore, after index: UInt64, until: Timestamp?, matcher: EventFilter,
-                               writer: inout any ResponseBodyWriter) async throws {
-        let lines = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
-            let task = Task {
-                do {
-                    for try await batch in store.changes(after: index) {
-                        for record in batch.records {
-                            if let until, record.time > until {
-                                continuation.finish()
-                                return
-                            }
-                            if let line = try matcher.line(for: record) { continuation.yield(line) }
-                        }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            let timer = Task {
-                guard let until else { return }
-                let wait = until.nanoseconds(since: Timestamp.now())
-                if wait > 0 { try await Task.sleep(for: .nanoseconds(wait)) }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in
-                task.cancel()
-                timer.cancel()
-            }
-        }
-        // A stream nobody ends (no `until`, or a client gone without a word) must not hold
-        // the daemon's graceful shutdown: it ends when the shutdown begins.
-        for try await line in lines.cancelOnGracefulShutdown() { try await writer.write(line) }
     }
 
     private static func timeParameter(_ request: Request, _ name: String) throws -> Timestamp? {
@@ -91,24 +81,14 @@ extension APIRoutes {
 /// Docker's event filters (`type`, `event`, `scope`, and the object filters by id or name).
 struct EventFilter: Sendable {
     let filters: Filters
-    let store: ClusterStore
+    let resolver: EventResolver
 
     func line(for record: AuditRecord) throws -> ByteBuffer? {
-        var name = DockerEvent.name(fromPayload: record.payload, kind: record.objectKind)
-        if name == nil {
-            // A removal carries only the id; its name is in the object's earlier rows.
-            let history = try store.audit(AuditQuery(objectKind: record.objectKind, objectID: record.objectID, limit: 1_000))
-            name = history.records.reversed().lazy.compactMap {
-                DockerEvent.name(fromPayload: $0.payload, kind: record.objectKind)
-            }.first
-        }
-        guard let event = DockerEvent(record, name: name), matches(event) else { return nil }
-        var data = try JSONEncoder().encode(event)
-        data.append(0x0A)
-        return ByteBuffer(bytes: data)
+        guard let (event, line) = try resolver.encoded(record), matches(event) else { return nil }
+        return line
     }
 
-    private func matches(_ event: DockerEvent) -> Bool {
+    func matches(_ event: DockerEvent) -> Bool {
         for (key, values) in filters.values where !values.isEmpty {
             switch key {
             case "type": if !values.contains(event.type) { return false }

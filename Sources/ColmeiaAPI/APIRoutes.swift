@@ -11,6 +11,8 @@ public struct APIRoutes: Sendable {
     public let access: APIAccess
     /// Refused webhook deliveries go to the audit trail through this (rate-limited).
     let hookRefusals: RefusalRecorder
+    /// The one reader of the change feed that every `GET /events` follower shares.
+    let eventFanOut = EventFanOut()
     /// Where the daemon's instruments are kept (`GET /metrics`), when it keeps them.
     public let metrics: PrometheusCollectorRegistry?
 

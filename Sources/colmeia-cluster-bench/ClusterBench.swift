@@ -16,7 +16,7 @@ struct ClusterBench: AsyncParsableCommand {
               swift run -c release colmeia-cluster-bench steady --minutes 10
               swift run -c release colmeia-cluster-bench audit --records 1000000
             """,
-        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self, AuditBench.self, WebhookBench.self, MetricsCostBench.self])
+        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self, AuditBench.self, WebhookBench.self, MetricsCostBench.self, EventsCostBench.self])
 }
 
 struct ClusterOptions: ParsableArguments {

@@ -1,0 +1,160 @@
+import ColmeiaModel
+import ColmeiaStore
+import Foundation
+import NIOCore
+import Synchronization
+
+/// One reader of a store's change feed shared by every `GET /events` follower: the audit
+/// trail is read, and each event resolved and encoded, once per change instead of once per
+/// follower (a hundred followers used to cut write throughput about sixfold). Each
+/// follower has a bounded queue; one that falls `limit` events behind is disconnected with
+/// a message saying how to resume, instead of growing the daemon's memory.
+final class EventFanOut: Sendable {
+    /// An event as every follower sees it: decoded once, encoded once.
+    struct Item: Sendable {
+        var index: UInt64
+        var time: Timestamp
+        var event: DockerEvent
+        var line: ByteBuffer
+    }
+
+    /// The end of a follower's queue: the feed failed, or the follower fell behind.
+    enum Ending: Error, Sendable {
+        case fellBehind(limit: Int)
+        case feedFailed(String)
+    }
+
+    /// A follower's view: the index it starts after, and its events.
+    struct Subscription: Sendable {
+        var startIndex: UInt64
+        var items: AsyncThrowingStream<Item, any Error>
+        fileprivate var continuation: AsyncThrowingStream<Item, any Error>.Continuation
+
+        /// Ends the follower's events after what is queued (its `until` passed).
+        func finish() { continuation.finish() }
+    }
+
+    private struct Follower {
+        var continuation: AsyncThrowingStream<Item, any Error>.Continuation
+    }
+
+    private struct Pump {
+        var store: ClusterStore
+        var delivered: UInt64
+        var followers: [UInt64: Follower]
+        var task: Task<Void, Never>?
+    }
+
+    private struct State {
+        var pumps: [ObjectIdentifier: Pump] = [:]
+        var nextID: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int = 4_096) {
+        self.limit = limit
+    }
+
+    /// Registers a follower of `store`'s events. It receives every event after the
+    /// returned `startIndex` (a replay of older events, such as `since`, stops there).
+    func subscribe(_ store: ClusterStore) -> Subscription {
+        let key = ObjectIdentifier(store)
+        let (stream, continuation) = AsyncThrowingStream<Item, any Error>.makeStream(bufferingPolicy: .bufferingOldest(limit))
+        let (id, start, starts) = state.withLock { state -> (UInt64, UInt64, Bool) in
+            state.nextID += 1
+            let id = state.nextID
+            if state.pumps[key] == nil {
+                state.pumps[key] = Pump(store: store, delivered: store.applied.index, followers: [:], task: nil)
+            }
+            state.pumps[key]?.followers[id] = Follower(continuation: continuation)
+            let start = state.pumps[key]?.delivered ?? store.applied.index
+            let starts = state.pumps[key]?.task == nil
+            return (id, start, starts)
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id, from: key) }
+        if starts {
+            let task = Task { [weak self] in
+                guard let self else { return }
+                await self.pump(store, key: key, after: start)
+            }
+            state.withLock { state in
+                if state.pumps[key]?.followers.isEmpty == false, state.pumps[key]?.task == nil {
+                    state.pumps[key]?.task = task
+                } else {
+                    task.cancel()
+                }
+            }
+        }
+        return Subscription(startIndex: start, items: stream, continuation: continuation)
+    }
+
+    private func unsubscribe(_ id: UInt64, from key: ObjectIdentifier) {
+        let idle = state.withLock { state -> Task<Void, Never>? in
+            state.pumps[key]?.followers[id] = nil
+            guard let pump = state.pumps[key], pump.followers.isEmpty else { return nil }
+            state.pumps[key] = nil
+            return pump.task
+        }
+        idle?.cancel()
+    }
+
+    private func pump(_ store: ClusterStore, key: ObjectIdentifier, after index: UInt64) async {
+        let resolver = EventResolver(store: store)
+        do {
+            for try await batch in store.changes(after: index) {
+                var items: [Item] = []
+                for record in batch.records {
+                    guard let (event, line) = try resolver.encoded(record) else { continue }
+                    items.append(Item(index: record.index, time: record.time, event: event, line: line))
+                }
+                let behind = state.withLock { state -> [AsyncThrowingStream<Item, any Error>.Continuation] in
+                    guard var pump = state.pumps[key] else { return [] }
+                    var dropped: [AsyncThrowingStream<Item, any Error>.Continuation] = []
+                    for (id, follower) in pump.followers {
+                        for item in items {
+                            if case .dropped = follower.continuation.yield(item) {
+                                dropped.append(follower.continuation)
+                                pump.followers[id] = nil
+                                break
+                            }
+                        }
+                    }
+                    pump.delivered = batch.index
+                    state.pumps[key] = pump
+                    return dropped
+                }
+                for continuation in behind { continuation.finish(throwing: Ending.fellBehind(limit: limit)) }
+            }
+        } catch is CancellationError {
+            return
+        } catch {
+            let followers = state.withLock { state -> [Follower] in
+                defer { state.pumps[key] = nil }
+                return Array(state.pumps[key]?.followers.values ?? [:].values)
+            }
+            for follower in followers { follower.continuation.finish(throwing: Ending.feedFailed("\(error)")) }
+        }
+    }
+}
+
+/// Turns audit records into Docker events: names removals from the object's earlier rows.
+struct EventResolver: Sendable {
+    let store: ClusterStore
+
+    func encoded(_ record: AuditRecord) throws -> (DockerEvent, ByteBuffer)? {
+        var name = DockerEvent.name(fromPayload: record.payload, kind: record.objectKind)
+        if name == nil {
+            // A removal carries only the id; its name is in the object's earlier rows.
+            let history = try store.audit(AuditQuery(objectKind: record.objectKind, objectID: record.objectID, limit: 1_000))
+            name = history.records.reversed().lazy.compactMap {
+                DockerEvent.name(fromPayload: $0.payload, kind: record.objectKind)
+            }.first
+        }
+        guard let event = DockerEvent(record, name: name) else { return nil }
+        var data = try JSONEncoder().encode(event)
+        data.append(0x0A)
+        return (event, ByteBuffer(bytes: data))
+    }
+}
