@@ -51,9 +51,18 @@ extension APIRoutes {
                 do {
                     // A stream nobody ends (no `until`, or a client gone without a word) must
                     // not hold the daemon's graceful shutdown: it ends when the shutdown begins.
-                    for try await item in subscription.items.cancelOnGracefulShutdown() {
-                        if let until, item.time > until { break }
-                        if matcher.matches(item.event) { try await writer.write(item.line) }
+                    following: for try await items in subscription.items.cancelOnGracefulShutdown() {
+                        var lines = ByteBuffer()
+                        var ended = false
+                        for item in items {
+                            if let until, item.time > until {
+                                ended = true
+                                break
+                            }
+                            if matcher.matches(item.event) { lines.writeImmutableBuffer(item.line) }
+                        }
+                        if lines.readableBytes > 0 { try await writer.write(lines) }
+                        if ended { break following }
                     }
                 } catch EventFanOut.Ending.fellBehind(let limit) {
                     let resume = Timestamp.now().seconds - 1

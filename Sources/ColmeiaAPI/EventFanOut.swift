@@ -24,18 +24,19 @@ final class EventFanOut: Sendable {
         case feedFailed(String)
     }
 
-    /// A follower's view: the index it starts after, and its events.
+    /// A follower's view: the index it starts after, and its events, in the groups the
+    /// reader found them in (one write per group instead of one per event).
     struct Subscription: Sendable {
         var startIndex: UInt64
-        var items: AsyncThrowingStream<Item, any Error>
-        fileprivate var continuation: AsyncThrowingStream<Item, any Error>.Continuation
+        var items: AsyncThrowingStream<[Item], any Error>
+        fileprivate var continuation: AsyncThrowingStream<[Item], any Error>.Continuation
 
         /// Ends the follower's events after what is queued (its `until` passed).
         func finish() { continuation.finish() }
     }
 
     private struct Follower {
-        var continuation: AsyncThrowingStream<Item, any Error>.Continuation
+        var continuation: AsyncThrowingStream<[Item], any Error>.Continuation
     }
 
     private struct Pump {
@@ -51,7 +52,10 @@ final class EventFanOut: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Roughly how many events a follower may fall behind before it is cut off (in groups
+    /// of up to `groupSize`).
     let limit: Int
+    static let groupSize = 256
 
     init(limit: Int = 4_096) {
         self.limit = limit
@@ -61,7 +65,8 @@ final class EventFanOut: Sendable {
     /// returned `startIndex` (a replay of older events, such as `since`, stops there).
     func subscribe(_ store: ClusterStore) -> Subscription {
         let key = ObjectIdentifier(store)
-        let (stream, continuation) = AsyncThrowingStream<Item, any Error>.makeStream(bufferingPolicy: .bufferingOldest(limit))
+        let (stream, continuation) = AsyncThrowingStream<[Item], any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(max(1, limit / Self.groupSize)))
         let (id, start, starts) = state.withLock { state -> (UInt64, UInt64, Bool) in
             state.nextID += 1
             let id = state.nextID
@@ -103,25 +108,27 @@ final class EventFanOut: Sendable {
     private func pump(_ store: ClusterStore, key: ObjectIdentifier, after index: UInt64) async {
         let resolver = EventResolver(store: store)
         do {
-            for try await batch in store.changes(after: index) {
+            var changes = store.changes(after: index).makeAsyncIterator()
+            while true {
+                let batches = try await changes.nextPage(limit: Self.groupSize)
+                guard let last = batches.last else { continue }
                 var items: [Item] = []
-                for record in batch.records {
+                for record in batches.lazy.flatMap(\.records) {
                     guard let (event, line) = try resolver.encoded(record) else { continue }
                     items.append(Item(index: record.index, time: record.time, event: event, line: line))
                 }
-                let behind = state.withLock { state -> [AsyncThrowingStream<Item, any Error>.Continuation] in
+                let behind = state.withLock { state -> [AsyncThrowingStream<[Item], any Error>.Continuation] in
                     guard var pump = state.pumps[key] else { return [] }
-                    var dropped: [AsyncThrowingStream<Item, any Error>.Continuation] = []
-                    for (id, follower) in pump.followers {
-                        for item in items {
-                            if case .dropped = follower.continuation.yield(item) {
+                    var dropped: [AsyncThrowingStream<[Item], any Error>.Continuation] = []
+                    if !items.isEmpty {
+                        for (id, follower) in pump.followers {
+                            if case .dropped = follower.continuation.yield(items) {
                                 dropped.append(follower.continuation)
                                 pump.followers[id] = nil
-                                break
                             }
                         }
                     }
-                    pump.delivered = batch.index
+                    pump.delivered = last.index
                     state.pumps[key] = pump
                     return dropped
                 }

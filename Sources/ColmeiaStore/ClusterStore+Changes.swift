@@ -31,10 +31,23 @@ public struct ChangeSequence: AsyncSequence, Sendable {
         var buffered: [ChangeBatch] = []
 
         public mutating func next() async throws -> ChangeBatch? {
+            try await fill(limit: 1_000)
+            return buffered.removeFirst()
+        }
+
+        /// Every change of the next read (up to about `limit` events), at once: a reader
+        /// that forwards changes can write them in one go.
+        public mutating func nextPage(limit: Int) async throws -> [ChangeBatch] {
+            try await fill(limit: limit)
+            defer { buffered = [] }
+            return buffered
+        }
+
+        private mutating func fill(limit: Int) async throws {
             while buffered.isEmpty {
                 try Task.checkCancellation()
                 // From the archive too, for a reader the retention policy overtook.
-                let page = try store.auditRecords(AuditQuery(after: cursor, limit: 1_000))
+                let page = try store.auditRecords(AuditQuery(after: cursor, limit: limit))
                 if page.records.isEmpty {
                     _ = await store.waitForApply(after: Swift.max(cursor.index, store.applied.index))
                     continue
@@ -53,7 +66,6 @@ public struct ChangeSequence: AsyncSequence, Sendable {
                 if let last = batches.last?.records.last { cursor = last.cursor }
                 buffered = batches
             }
-            return buffered.removeFirst()
         }
     }
 

@@ -24,11 +24,16 @@ struct EventsCostBench: AsyncParsableCommand {
             var plain: [LoadResult] = []
             var followed: [LoadResult] = []
             var received = 0
+            // The followers' own client: the swarm's keeps 8 connections per manager, which
+            // long-lived streams would take from the writers.
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: followers + 8)
+            let followerClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             for round in 0..<rounds {
                 plain.append(try await load(swarm, clients: clients, seconds: seconds, prefix: "e0-\(round)"))
                 let counter = EventCounter()
                 let streams = (0..<followers).map { number in
-                    Task { await Self.follow(swarm, manager: number % swarm.daemons.count, counter: counter) }
+                    Task { await Self.follow(swarm, client: followerClient, manager: number % swarm.daemons.count, counter: counter) }
                 }
                 try await Task.sleep(for: .milliseconds(500))
                 followed.append(try await load(swarm, clients: clients, seconds: seconds, prefix: "e\(followers)-\(round)"))
@@ -36,6 +41,7 @@ struct EventsCostBench: AsyncParsableCommand {
                 for stream in streams { await stream.value }
                 received += counter.bytes
             }
+            try? await followerClient.shutdown()
             let rate = { (results: [LoadResult]) in results.map(\.rate).sorted()[results.count / 2] }
             let p50 = { (results: [LoadResult]) in results.map(\.p50).sorted()[results.count / 2] }
             report(String(format: "%d writers, %d managers: without followers %.0f writes/s p50 %.2f ms | with %d /events followers %.0f writes/s p50 %.2f ms (%.1f MB of events read) | %.2fx writes/s",
@@ -48,11 +54,11 @@ struct EventsCostBench: AsyncParsableCommand {
         await swarm.shutdown()
     }
 
-    static func follow(_ swarm: BenchCluster, manager: Int, counter: EventCounter) async {
+    static func follow(_ swarm: BenchCluster, client: HTTPClient, manager: Int, counter: EventCounter) async {
         let socket = swarm.daemons[manager].socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let request = HTTPClientRequest(url: "http+unix://\(socket)/v1.41/events")
         do {
-            let response = try await swarm.client.execute(request, timeout: .hours(1))
+            let response = try await client.execute(request, timeout: .hours(1))
             for try await chunk in response.body { counter.add(chunk.readableBytes) }
         } catch {
             return

@@ -10,7 +10,8 @@ struct CommandFactory {
     mutating func envelope(actor: String = "alice") -> CommandEnvelope {
         sequence += 1
         clock += 1
-        return CommandEnvelope(id: "cmd-\(sequence)", time: Timestamp(seconds: clock, nanoseconds: 123_456_789),
+        // Unique per factory start (the clock) as well: apply skips a command id it has applied.
+        return CommandEnvelope(id: "cmd-\(clock)-\(sequence)", time: Timestamp(seconds: clock, nanoseconds: 123_456_789),
                                actor: .init(kind: .user, id: actor), requestID: "req-\(sequence)")
     }
 
