@@ -7,6 +7,8 @@ enum NodeMetrics {
     static let proposalsCommitted = Counter(label: "colmeia_raft_proposals_committed_total")
     /// Proposals that failed: no leader, a timeout, a stopped node.
     static let proposalsFailed = Counter(label: "colmeia_raft_proposals_failed_total")
+    /// Peer messages dropped because the driver's inbox was full.
+    static let messagesDropped = Counter(label: "colmeia_raft_messages_dropped_total")
     /// Proposals sent again to a new leader after a leader change left their fate open.
     static let proposalsResent = Counter(label: "colmeia_raft_proposals_resent_total")
     /// Applying one batch of committed entries to the read models (one SQLite transaction).

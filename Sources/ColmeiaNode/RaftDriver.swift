@@ -115,6 +115,11 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             let refused: RaftDriverError? = inbox.withLock { box in
                 if let failure = box.failure { return failure }
                 if box.stopping { return .stopped }
+                // A bounded queue: beyond it the writer is told to come back (nothing was
+                // written), instead of the queue growing the daemon's memory.
+                guard box.waiters.count < config.maxQueuedProposals else {
+                    return .unavailable("\(box.waiters.count) writes are already waiting on this manager; retry shortly")
+                }
                 box.nextSequence += 1
                 box.waiters[box.nextSequence] = continuation
                 box.proposals.append((box.nextSequence, payload))
@@ -130,8 +135,18 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
 
     /// Hands a message from a peer to the node.
     public func receive(_ messages: [Message]) {
-        inbox.withLock { $0.messages.append(contentsOf: messages) }
-        wake.signal()
+        // Bounded: a flood of peer messages (a slow disk, a thread starved of CPU) is dropped
+        // rather than queued without limit; Raft recovers lost messages by retransmitting.
+        let accepted = inbox.withLock { box -> Bool in
+            guard box.messages.count < config.maxQueuedMessages else { return false }
+            box.messages.append(contentsOf: messages)
+            return true
+        }
+        if accepted {
+            wake.signal()
+        } else {
+            NodeMetrics.messagesDropped.increment(by: messages.count)
+        }
     }
 
     /// Proposes a membership change; returns the log index it was applied at.

@@ -23,6 +23,10 @@ public struct RaftDriverConfig: Sendable {
     /// How long a write, read barrier or membership change may wait to be committed before
     /// its caller is told the cluster is unavailable.
     public var proposalTimeout: Duration = .seconds(5)
+    /// Writes that may wait on this node at once (queued or in flight); more are refused.
+    public var maxQueuedProposals = 50_000
+    /// Peer messages the driver's inbox holds before it drops new ones (Raft retransmits).
+    public var maxQueuedMessages = 16_384
     /// After a storage failure, how often the driver tries to reopen its log.
     public var storageRetryInterval: Duration = .seconds(1)
     /// Encrypts entry and snapshot data on disk (nil: stored as they are).

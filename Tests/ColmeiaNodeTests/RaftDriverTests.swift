@@ -136,6 +136,33 @@ final class Switchboard<Machine: ReplicatedStateMachine>: Sendable {
     }
 }
 
+@Suite struct RaftDriverBoundsTests {
+    let directory = FileManager.default.temporaryDirectory.path + "/colmeia-bounds-\(UUID().uuidString)"
+
+    @Test("writes beyond the queue bound are refused at once, with nothing written, instead of queueing without limit")
+    func proposalQueueIsBounded() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = RaftDriverConfig(nodeID: 1, raftDirectory: directory, tickInterval: .milliseconds(10),
+                                      snapshotInterval: 10_000, retainedEntries: 5, randomSeed: 1)
+        config.maxQueuedProposals = 3
+        // One of three voters, alone: no leader, so writes wait (for two election timeouts).
+        let driver = RaftDriver<RecordingMachine>(config: config)
+        try driver.start(machine: RecordingMachine(), bootstrapVoters: [1, 2, 3])
+        defer { driver.stop() }
+        let waiting = (0..<3).map { number in Task { await driver.propose(Array("w\(number)".utf8)) } }
+        try await Task.sleep(for: .milliseconds(20))
+        let started = ContinuousClock.now
+        let refused = await driver.propose(Array("one too many".utf8))
+        #expect(ContinuousClock.now - started < .seconds(1), "refused at once")
+        guard case .failure(.unavailable(let why)) = refused else {
+            Issue.record("expected a refusal, got \(refused)")
+            return
+        }
+        #expect(why.contains("already waiting"))
+        for task in waiting { _ = await task.value }
+    }
+}
+
 @Suite struct RaftDriverFailoverTests {
     let directory = FileManager.default.temporaryDirectory.path + "/colmeia-failover-\(UUID().uuidString)"
 
