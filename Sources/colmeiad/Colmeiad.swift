@@ -74,7 +74,7 @@ struct Colmeiad: AsyncParsableCommand {
     @Option(help: "File holding the passphrase scheduled backups are sealed with (default: the swarm's unlock key, with autolock).")
     var backupPassphraseFile: String?
 
-    @Option(help: "Audit records state.db keeps; older ones move to compressed, checksummed segments in <data-dir>/audit-archive (default: all).")
+    @Option(help: "Audit records state.db keeps; older ones move to compressed, checksummed segments in <data-dir>/audit-archive, where queries still reach them (default: 100000, so a manager's memory does not grow with its history).")
     var auditRetentionRecords: Int?
 
     @Option(help: "Move audit records older than this out of state.db (e.g. 720h, 30m).")
@@ -270,11 +270,14 @@ extension Colmeiad {
         return factory
     }
 
-    /// `--audit-retention-*`; nil when the trail is kept whole.
+    /// Records the read models keep without `--audit-retention-*`: state.db lives in
+    /// memory (`/dev/shm`) on most managers, so it must not grow with the whole history.
+    static let defaultAuditRecords = 100_000
+
+    /// `--audit-retention-*`, or the default bound.
     func auditRetention() throws -> AuditRetention? {
         guard auditRetentionRecords != nil || auditRetentionAge != nil else {
-            if auditRetentionDrop { throw ValidationError("--audit-retention-drop needs --audit-retention-records or --audit-retention-age") }
-            return nil
+            return AuditRetention(maxRecords: Self.defaultAuditRecords, maxAge: nil, archive: !auditRetentionDrop)
         }
         if let records = auditRetentionRecords, records < 1 {
             throw ValidationError("--audit-retention-records \(records): give a number of records of at least 1")
