@@ -14,6 +14,11 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
 
     /// Applies consecutive committed entries (those of one Raft `Ready`), returning one
     /// result per entry. Applying them in one batch lets a machine commit once.
+    ///
+    /// The same payload may commit more than once: the driver sends a proposal again when
+    /// a leader change leaves its fate unknown. A machine must recognise the repeat (by an
+    /// id its payloads carry, remembered in its replicated state) and apply it once,
+    /// answering the repeat with the first outcome.
     func apply(_ entries: [CommittedEntry]) throws -> [Result]
 
     /// A consistent image of the machine at ``appliedIndex``, to become a Raft snapshot.
