@@ -21,6 +21,10 @@ extension APIRoutes {
                 // Follow first: the shared reader delivers every event after `startIndex`.
                 let subscription = fanOut.subscribe(store)
                 let startIndex = subscription.startIndex
+                let subscribedAt = Timestamp.now()
+                // Where a follower cut off for falling behind resumes: the time of the last
+                // event it was sent (it may see that second's events again, never a gap).
+                var lastSent: Timestamp?
                 // As dockerd: without `since` the stream starts at the present (nothing is
                 // replayed, `until` alone only bounds the live stream). With `since`, replay
                 // from the audit trail (so it works across restarts) up to where following
@@ -30,7 +34,10 @@ extension APIRoutes {
                     while true {
                         let page = try store.audit(query)
                         for record in page.records where record.index <= startIndex {
-                            if let line = try matcher.line(for: record) { try await writer.write(line) }
+                            if let line = try matcher.line(for: record) {
+                                try await writer.write(line)
+                                lastSent = record.time
+                            }
                         }
                         guard let next = page.next else { break }
                         query.after = next
@@ -60,12 +67,13 @@ extension APIRoutes {
                                 break
                             }
                             if matcher.matches(item.event) { lines.writeImmutableBuffer(item.line) }
+                            lastSent = item.time
                         }
                         if lines.readableBytes > 0 { try await writer.write(lines) }
                         if ended { break following }
                     }
                 } catch EventFanOut.Ending.fellBehind(let limit) {
-                    let resume = Timestamp.now().seconds - 1
+                    let resume = (lastSent ?? subscribedAt).seconds - 1
                     let message = "events stream closed: this client fell \(limit) events behind the swarm; "
                         + "reconnect with since=\(resume) to resume"
                     var data = try JSONEncoder().encode(["message": message])

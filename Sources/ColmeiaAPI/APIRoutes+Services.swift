@@ -23,8 +23,10 @@ extension APIRoutes {
             // As dockerd stores it: a replicated service without a count has one replica.
             spec.mode = spec.mode.normalized
             let id = CommandFactory.newID(context)
-            let envelope = CommandFactory.envelope(for: request, context: context)
             try await Self.retryingAddressRaces {
+                // A new command each attempt: apply answers a repeated command id with its
+                // first outcome, which here is the address race being retried.
+                let envelope = CommandFactory.envelope(for: request, context: context)
                 let store = try await self.store()
                 let networks = try store.list(Network.self)
                 try ServiceEndpoints.resolveNetworks(of: &spec, in: networks)

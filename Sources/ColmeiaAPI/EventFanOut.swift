@@ -40,6 +40,9 @@ final class EventFanOut: Sendable {
     }
 
     private struct Pump {
+        /// Which pump this is for its store: a pump torn down and replaced must not touch
+        /// its successor's followers or position.
+        var generation: UInt64
         var store: ClusterStore
         var delivered: UInt64
         var followers: [UInt64: Follower]
@@ -49,6 +52,7 @@ final class EventFanOut: Sendable {
     private struct State {
         var pumps: [ObjectIdentifier: Pump] = [:]
         var nextID: UInt64 = 0
+        var nextGeneration: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -67,25 +71,29 @@ final class EventFanOut: Sendable {
         let key = ObjectIdentifier(store)
         let (stream, continuation) = AsyncThrowingStream<[Item], any Error>.makeStream(
             bufferingPolicy: .bufferingOldest(max(1, limit / Self.groupSize)))
-        let (id, start, starts) = state.withLock { state -> (UInt64, UInt64, Bool) in
+        let (id, start, newPump) = state.withLock { state -> (UInt64, UInt64, UInt64?) in
             state.nextID += 1
             let id = state.nextID
+            var created: UInt64?
             if state.pumps[key] == nil {
-                state.pumps[key] = Pump(store: store, delivered: store.applied.index, followers: [:], task: nil)
+                state.nextGeneration += 1
+                created = state.nextGeneration
+                state.pumps[key] = Pump(generation: state.nextGeneration, store: store, delivered: store.applied.index,
+                                        followers: [:], task: nil)
             }
             state.pumps[key]?.followers[id] = Follower(continuation: continuation)
-            let start = state.pumps[key]?.delivered ?? store.applied.index
-            let starts = state.pumps[key]?.task == nil
-            return (id, start, starts)
+            return (id, state.pumps[key]?.delivered ?? store.applied.index, created)
         }
         continuation.onTermination = { [weak self] _ in self?.unsubscribe(id, from: key) }
-        if starts {
+        if let generation = newPump {
+            // Only the subscriber that created the pump starts its reader, from the position
+            // the pump was created with.
             let task = Task { [weak self] in
                 guard let self else { return }
-                await self.pump(store, key: key, after: start)
+                await self.pump(store, key: key, generation: generation, after: start)
             }
             state.withLock { state in
-                if state.pumps[key]?.followers.isEmpty == false, state.pumps[key]?.task == nil {
+                if state.pumps[key]?.generation == generation {
                     state.pumps[key]?.task = task
                 } else {
                     task.cancel()
@@ -105,7 +113,7 @@ final class EventFanOut: Sendable {
         idle?.cancel()
     }
 
-    private func pump(_ store: ClusterStore, key: ObjectIdentifier, after index: UInt64) async {
+    private func pump(_ store: ClusterStore, key: ObjectIdentifier, generation: UInt64, after index: UInt64) async {
         let resolver = EventResolver(store: store)
         do {
             var changes = store.changes(after: index).makeAsyncIterator()
@@ -118,7 +126,7 @@ final class EventFanOut: Sendable {
                     items.append(Item(index: record.index, time: record.time, event: event, line: line))
                 }
                 let behind = state.withLock { state -> [AsyncThrowingStream<[Item], any Error>.Continuation] in
-                    guard var pump = state.pumps[key] else { return [] }
+                    guard var pump = state.pumps[key], pump.generation == generation else { return [] }
                     var dropped: [AsyncThrowingStream<[Item], any Error>.Continuation] = []
                     if !items.isEmpty {
                         for (id, follower) in pump.followers {
@@ -138,8 +146,9 @@ final class EventFanOut: Sendable {
             return
         } catch {
             let followers = state.withLock { state -> [Follower] in
-                defer { state.pumps[key] = nil }
-                return Array(state.pumps[key]?.followers.values ?? [:].values)
+                guard let pump = state.pumps[key], pump.generation == generation else { return [] }
+                state.pumps[key] = nil
+                return Array(pump.followers.values)
             }
             for follower in followers { follower.continuation.finish(throwing: Ending.feedFailed("\(error)")) }
         }

@@ -268,6 +268,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var confirmedReads: [(sequence: UInt64, index: UInt64, deadline: ContinuousClock.Instant)] = []
         var lastLeaderContact = ContinuousClock.now
         var wasLeader = false
+        /// Proposals sent again after leader changes, since start.
+        var resentProposals = 0
         /// When each peer last sent us anything.
         var lastHeard: [NodeID: ContinuousClock.Instant] = [:]
 
@@ -357,25 +359,56 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// Returns false when the driver is stopped meanwhile.
     private func recoverStorage(_ loop: DriverLoop, after error: any Error) -> Bool {
         var failure = RaftDriverError.failed("storage failure: \(error)")
-        inbox.withLock { $0.failure = failure }
-        observed.withLock { $0.storageFailure = "\(error)" }
-        failWaiters(failure)
-        for proposal in loop.awaitingLeader { answer(proposal.sequence, with: .failure(failure)) }
+        // Refuse new requests and take every waiter in one step, queued proposals included:
+        // a proposal answered "failed" must never be proposed later.
+        let (waiters, indexWaiters) = inbox.withLock { box in
+            box.failure = failure
+            box.proposals = []
+            defer {
+                box.waiters = [:]
+                box.indexWaiters = [:]
+            }
+            return (box.waiters, box.indexWaiters)
+        }
+        for waiter in waiters.values { waiter.resume(returning: .failure(failure)) }
+        for waiter in indexWaiters.values { waiter.resume(returning: .failure(failure)) }
         loop.awaitingLeader = []
         loop.pendingConfChanges = []
         loop.pendingReads = [:]
         loop.confirmedReads = []
-        loop.storage.close()
+        // This node neither leads nor follows anyone until its log is back: the manager
+        // stops its leader services, and health says why.
+        observed.withLock { status in
+            status.storageFailure = "\(error)"
+            status.role = .follower
+            status.leader = 0
+            status.committedInTerm = false
+        }
+        guard loop.storage.closeAfterFailure() else {
+            failure = .failed("storage failure: \(error); cutting the log back to its last synced write failed too, "
+                              + "so only a restart can read it safely")
+            inbox.withLock { $0.failure = failure }
+            observed.withLock { $0.storageFailure = "\(failure)" }
+            return false
+        }
         while true {
-            _ = wake.wait(timeout: .now() + .milliseconds(Int(config.storageRetryInterval / .milliseconds(1))))
-            // Peers' messages wait for a node that can persist; requests were refused.
-            let (stopping, controls) = inbox.withLock { box in
-                defer { box.messages = []; box.controls = [] }
-                return (box.stopping, box.controls)
+            // The full interval, whatever wakes the thread (peers keep sending).
+            let deadline = ContinuousClock.now.advanced(by: config.storageRetryInterval)
+            while ContinuousClock.now < deadline {
+                _ = wake.wait(timeout: .now() + .milliseconds(50))
+                let (stopping, controls) = inbox.withLock { box in
+                    defer {
+                        box.messages = []
+                        box.controls = []
+                    }
+                    return (box.stopping, box.controls)
+                }
+                for case .exportLog(let continuation) in controls { continuation.resume(returning: nil) }
+                if stopping { return false }
             }
-            for case .exportLog(let continuation) in controls { continuation.resume(returning: nil) }
-            if stopping { return false }
             do {
+                // Writable again? A synced probe, before the log is trusted with writes.
+                try Self.probeWritable(config.raftDirectory)
                 let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory, cipher: config.cipher)
                 do {
                     var raftConfig = RaftConfig(id: config.nodeID, electionTicks: config.electionTicks,
@@ -402,6 +435,22 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 inbox.withLock { $0.failure = failure }
                 observed.withLock { $0.storageFailure = "\(error)" }
             }
+        }
+    }
+
+    /// Writes and fsyncs a small file in `directory`, then removes it.
+    private static func probeWritable(_ directory: String) throws {
+        let path = directory + "/.write-probe"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else { throw RaftDriverError.failed("cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer {
+            close(descriptor)
+            unlink(path)
+        }
+        let block = [UInt8](repeating: 0, count: 4096)
+        let written = block.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == block.count, fsync(descriptor) == 0 else {
+            throw RaftDriverError.failed("cannot write to \(directory): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -432,6 +481,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 loop.inFlight[sequence]?.needsResend = false
                 loop.inFlight[sequence]?.leader = loop.raft.leader
                 loop.inFlight[sequence]?.resent += 1
+                loop.resentProposals += 1
                 NodeMetrics.proposalsResent.increment()
             } catch {
                 // Dropped (a transfer began in between): stays marked, tried again next turn.
@@ -490,9 +540,12 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     private func expire(_ loop: DriverLoop, now: ContinuousClock.Instant) {
         for (sequence, proposal) in loop.inFlight where proposal.deadline <= now {
             loop.inFlight[sequence] = nil
+            let leaderless = loop.raft.leader == 0
+                ? ". The swarm does not have a leader. It's possible that too few managers are online. "
+                    + "Make sure more than half of the managers are online" : ""
             answer(sequence, with: .failure(.outcomeUnknown(
                 "it was handed to the leader but not confirmed within \(config.proposalTimeout)"
-                    + (proposal.resent > 0 ? " (sent again \(proposal.resent) time(s) after leader changes)" : ""))))
+                    + (proposal.resent > 0 ? " (sent again \(proposal.resent) time(s) after leader changes)" : "") + leaderless)))
         }
         for (sequence, deadline) in loop.pendingReads where deadline <= now {
             loop.pendingReads[sequence] = nil
@@ -523,6 +576,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         status.receivedSnapshotIndex = loop.receivedSnapshotIndex
         status.committedInTerm = loop.raft.term(at: loop.raft.commitIndex) == loop.raft.term
         status.storageFailure = nil
+        status.resentProposals = loop.resentProposals
         observed.withLock { $0 = status }
     }
 
@@ -620,8 +674,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         do {
             results = try loop.machine.apply(committed)
         } catch {
+            // Committed, and applied again once the node recovers: not a failure.
             for case let frame? in frames where frame.proposer == config.nodeID {
-                answer(frame.sequence, with: .failure(.applyFailed("\(error)")))
+                loop.inFlight[frame.sequence] = nil
+                answer(frame.sequence, with: .failure(.outcomeUnknown("it committed, but applying it on this manager failed (\(error))")))
             }
             throw error
         }

@@ -74,6 +74,8 @@ public struct RaftDriverStatus: Sendable, Hashable {
     /// Why this node cannot persist (a full disk, an I/O error); nil when it can. While set,
     /// the node refuses writes and reopens its storage every few seconds.
     public var storageFailure: String?
+    /// Proposals this node sent again after leader changes, since it started.
+    public var resentProposals = 0
 
     public init() {}
 
@@ -81,7 +83,7 @@ public struct RaftDriverStatus: Sendable, Hashable {
     /// it: its read models hold every change an earlier leader committed, so reconcilers and
     /// the dispatcher may act on them (SwarmKit waits for its leader to apply its log).
     public var mayActAsLeader: Bool {
-        role == .leader && committedInTerm && appliedIndex >= commitIndex
+        role == .leader && committedInTerm && appliedIndex >= commitIndex && storageFailure == nil
     }
 
     /// Whether `peer` answered within `window` (this node always counts as reachable).

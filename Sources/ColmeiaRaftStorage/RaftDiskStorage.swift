@@ -179,6 +179,12 @@ public final class RaftDiskStorage {
         wal.close()
     }
 
+    /// Closes after a failed persist, cutting the WAL back to what was last synced (see
+    /// ``WAL/closeDiscardingUnsyncedTail()``); false when even that cut failed.
+    public func closeAfterFailure() -> Bool {
+        wal.closeDiscardingUnsyncedTail()
+    }
+
     private func checkNotStale(_ metadata: SnapshotMetadata) throws(RaftDiskStorageError) {
         if let current = wal.snapshotMarker, metadata.index < current.index {
             throw .staleSnapshot(index: metadata.index, current: current.index)

@@ -36,6 +36,9 @@ public final class WAL {
     private var file: FileDescriptor?
     private var lockFile: FileDescriptor?
     private var writeOffset: Int
+    /// The end of what the current segment is known to hold on disk: its size at open, or
+    /// after the last successful fsync.
+    private var durableOffset: Int
     private var hasUnsyncedWrites = false
     private var tracker: WALLogTracker
     private var currentHardState: HardState
@@ -61,6 +64,7 @@ public final class WAL {
         self.file = file
         self.lockFile = lockFile
         self.writeOffset = writeOffset
+        self.durableOffset = writeOffset
         self.tracker = tracker
         self.currentHardState = hardState
         self.currentSnapshot = snapshot
@@ -290,6 +294,7 @@ public final class WAL {
         }
         syncCount += 1
         hasUnsyncedWrites = false
+        durableOffset = writeOffset
     }
 
     /// Deletes the oldest segments whose entries are all covered by a snapshot at
@@ -329,6 +334,27 @@ public final class WAL {
         }
         segments.removeFirst(releaseCount)
         return removed
+    }
+
+    /// After a failed write or fsync: cuts the current segment back to what the last
+    /// successful fsync covered, makes that cut durable, then closes. After a failed fsync
+    /// the kernel may keep the unwritten pages readable from its cache while the disk never
+    /// gets them, so a reopen must not read them back as if they were durable (nothing
+    /// past that point was acknowledged: messages go out only after a successful persist).
+    /// Returns false when the cut itself failed: the segment's contents are then unknown
+    /// and only a restart that reads the disk afresh is safe.
+    public func closeDiscardingUnsyncedTail() -> Bool {
+        var cut = true
+        if failure != nil, let file {
+            do {
+                try file.truncate(to: durableOffset)
+                try file.syncData()
+            } catch {
+                cut = false
+            }
+        }
+        close()
+        return cut
     }
 
     /// Closes the files and releases the directory lock. Further calls throw ``WALError/closed``.
@@ -399,6 +425,7 @@ public final class WAL {
                 WALMetrics.fsync.record(duration: ContinuousClock.now - written)
                 syncCount += 1
                 hasUnsyncedWrites = false
+                durableOffset = writeOffset
             }
         } catch {
             throw fail(.io(error))
@@ -440,6 +467,7 @@ public final class WAL {
         }
         segments.append(name)
         writeOffset = writer.count
+        durableOffset = writer.count
         hasUnsyncedWrites = false
     }
 
