@@ -317,7 +317,10 @@ public struct Simulation {
     private mutating func crash(_ id: NodeID, _ node: SimulatedNode, at point: CrashPoint?) {
         var node = node
         report.crashes += 1
-        if point != nil { report.midReadyCrashes += 1 }
+        if let point {
+            report.midReadyCrashes += 1
+            report.crashesAt["\(point)", default: 0] += 1
+        }
         let kept = Int(random.next() % UInt64(node.disk.unsynced.count + 1))
         let tearing = chance(options.tornWriteRate)
         if node.disk.crash(keeping: kept, tearing: tearing, tornBytes: Int(random.next() % 4096)) {

@@ -12,6 +12,8 @@ public struct SimulationReport: Sendable {
     /// Node crashes, and how many of them struck inside the handling of a `Ready`.
     public var crashes = 0
     public var midReadyCrashes = 0
+    /// Mid-`Ready` crashes by the step they struck at (`beforePersist`, `midPersist`, …).
+    public var crashesAt: [String: Int] = [:]
     /// Crashes that left a torn record, and torn tails recovery cut off.
     public var tornWrites = 0
     public var tornTailsDiscarded = 0
@@ -36,6 +38,7 @@ public struct SimulationReport: Sendable {
         transfers += other.transfers
         crashes += other.crashes
         midReadyCrashes += other.midReadyCrashes
+        crashesAt.merge(other.crashesAt, uniquingKeysWith: +)
         tornWrites += other.tornWrites
         tornTailsDiscarded += other.tornTailsDiscarded
         forgetLeaders += other.forgetLeaders
