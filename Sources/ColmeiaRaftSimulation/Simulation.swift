@@ -42,6 +42,9 @@ public struct Simulation {
         var restartAt: Int?
         var lastCommit: UInt64 = 0
         var incarnation: UInt64 = 0
+        /// Whether the last crash lost the state machine's own files (it is then rebuilt from
+        /// the snapshot, as the driver does after setting a corrupt state.db aside).
+        var machineLost = false
         /// Where in its next `Ready` this node will lose power.
         var armedCrash: CrashPoint?
     }
@@ -263,7 +266,9 @@ public struct Simulation {
             node.stateMachine = restored
             checker.observeDigest(index: restored.appliedIndex, digest: restored.digest, on: id)
         }
-        var committed = ready.committedEntries
+        // A machine that kept its files across a restart may have applied past the durable
+        // commit index; the driver skips what it already applied, and so does the harness.
+        var committed = ready.committedEntries.filter { $0.index > node.stateMachine.appliedIndex }
         if options.plant == .applyOutOfOrder, committed.count >= 2 {
             // Planted bug: two committed entries applied in the wrong order.
             committed.swapAt(0, 1)
@@ -326,7 +331,9 @@ public struct Simulation {
         if node.disk.crash(keeping: kept, tearing: tearing, tornBytes: Int(random.next() % 4096)) {
             report.tornWrites += 1
         }
-        trace = SimulatedStateMachine.mix(trace, 5, id, UInt64(kept))
+        // The state machine persists each apply (state.db); half the crashes lose its files.
+        node.machineLost = chance(0.5)
+        trace = SimulatedStateMachine.mix(trace, 5, id, UInt64(kept), node.machineLost ? 1 : 0)
         node.raft = nil
         node.armedCrash = nil
         node.restartAt = now + 5 + Int(random.next() % 40)
@@ -436,21 +443,26 @@ public struct Simulation {
         node.restartAt = nil
         node.incarnation += 1
         if node.disk.recover() != nil { report.tornTailsDiscarded += 1 }
-        do {
-            node.raft = try RaftNode(config: raftConfig(for: id, incarnation: node.incarnation), restoring: node.disk.persistentState)
-        } catch {
-            fail("recovery", "node \(id) could not restart: \(error)")
-            return
-        }
-        if let snapshot = node.disk.durable.snapshot {
+        // As `RaftDriver.start`: a machine older than the snapshot (or gone) starts from the
+        // snapshot, and Raft resumes applying after what the machine already applied.
+        var machine = node.machineLost ? SimulatedStateMachine() : node.stateMachine
+        if let snapshot = node.disk.durable.snapshot, machine.appliedIndex < snapshot.metadata.index {
             guard let restored = SimulatedStateMachine(snapshotData: snapshot.data) else {
                 fail("recovery", "node \(id) has an unreadable snapshot")
                 return
             }
-            node.stateMachine = restored
-        } else {
-            node.stateMachine = SimulatedStateMachine()
+            machine = restored
         }
+        var config = raftConfig(for: id, incarnation: node.incarnation)
+        config.applied = machine.appliedIndex
+        do {
+            node.raft = try RaftNode(config: config, restoring: node.disk.persistentState)
+        } catch {
+            fail("recovery", "node \(id) could not restart: \(error)")
+            return
+        }
+        node.stateMachine = machine
+        node.machineLost = false
         node.lastCommit = node.raft?.commitIndex ?? 0
         nodes[id] = node
     }
