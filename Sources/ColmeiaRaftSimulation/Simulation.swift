@@ -231,7 +231,8 @@ public struct Simulation {
             checker.checkLeaderCompleteness(raft)
         }
         checker.observeLogEntries(ready.entries, on: raft)
-        let crashPoint = node.armedCrash
+        // An armed crash waits for a Ready where its step does something.
+        let crashPoint = node.armedCrash.flatMap { $0.strikes(ready) ? $0 : nil }
         let acknowledgeEarly = options.plant == .acknowledgeBeforeFsync
 
         // 1. Persist: one write, then one fsync when the Ready requires it.
