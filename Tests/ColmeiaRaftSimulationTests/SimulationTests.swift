@@ -73,5 +73,8 @@ import Testing
         #expect(line.contains("--nodes \(options.nodes)"))
         #expect(line.contains("--loss \(options.lossRate)"))
         #expect(line.contains("--compact \(options.compactionThreshold)"))
+        #expect(line.contains("--torn \(options.tornWriteRate)"))
+        #expect(line.contains("--forget-leader \(options.forgetLeaderRate)"))
+        #expect(!line.contains("--plant"))
     }
 }
