@@ -1,9 +1,8 @@
 /// A bug the simulation harness can plant on purpose, to show that the sweep and the
 /// ``SafetyChecker`` catch it. Each is a misbehaviour of the harness around an unmodified
 /// `RaftNode` (a raised commit index, a rewritten append, a reordered apply, a skipped
-/// fsync);
-/// ColmeiaRaft itself has no bug switches. Diagnostic only: `raft-sim --plant <bug>` and the
-/// tests use it.
+/// fsync); ColmeiaRaft itself has no bug switches. Diagnostic only: `raft-sim --plant <bug>`
+/// and the tests use it.
 public enum PlantedBug: String, CaseIterable, Sendable, Hashable {
     /// Commit without a quorum: the harness raises the commit index an append carries to the
     /// append's last entry, so the receiver commits (and applies) entries no quorum is known
