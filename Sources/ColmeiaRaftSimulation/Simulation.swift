@@ -1,8 +1,11 @@
 import ColmeiaRaft
 
 /// A deterministic simulation of a Raft cluster under faults: lossy, duplicating,
-/// reordering network; partitions (symmetric, one-way, isolation); crashes that lose
-/// unsynced writes; membership changes and leadership transfers. Safety invariants are
+/// reordering network; partitions (symmetric, one-way, isolation); crashes at any step of
+/// a `Ready`'s handling, on a disk that keeps only what was fsynced (plus, perhaps, a prefix
+/// of the page cache) and can tear the last record; the transport's `forgetLeader`,
+/// `reportUnreachable` and `reportSnapshot` calls; membership changes and leadership
+/// transfers. Safety invariants are
 /// checked after every step; at the end the network heals and the cluster must make
 /// progress again (liveness).
 ///
@@ -16,6 +19,7 @@ public struct Simulation {
     private var now = 0
     private var nodes: [NodeID: SimulatedNode] = [:]
     private var network: [InFlightMessage] = []
+    private var transportEvents: [ScheduledEvent] = []
     private var blockedLinks: Set<Link> = []
     private var healPartitionAt: Int?
     private var removed: Set<NodeID> = []
@@ -38,6 +42,18 @@ public struct Simulation {
         var restartAt: Int?
         var lastCommit: UInt64 = 0
         var incarnation: UInt64 = 0
+        /// Whether the last crash lost the state machine's own files (it is then rebuilt from
+        /// the snapshot, as the driver does after setting a corrupt state.db aside).
+        var machineLost = false
+        /// Where in its next `Ready` this node will lose power.
+        var armedCrash: CrashPoint?
+    }
+
+    private struct ScheduledEvent {
+        var at: Int
+        var order: UInt64
+        var node: NodeID
+        var event: TransportEvent
     }
 
     private struct InFlightMessage {
@@ -121,6 +137,7 @@ public struct Simulation {
                 }
             }
             if deliverDueMessages() { progressed = true }
+            if deliverDueTransportEvents() { progressed = true }
             if !progressed { return }
         }
     }
@@ -130,11 +147,59 @@ public struct Simulation {
         guard !due.isEmpty else { return false }
         network.removeAll { $0.deliverAt <= now }
         for item in due {
-            let message = item.message
-            guard !blockedLinks.contains(Link(from: message.from, to: message.to)) else { continue }
-            guard nodes[message.to]?.raft != nil else { continue }
+            var message = item.message
+            guard !blockedLinks.contains(Link(from: message.from, to: message.to)), let receiver = nodes[message.to]?.raft else {
+                // The sender's transport sees the connection fail, as `PeerSender` does.
+                if chance(0.5) { schedule(.unreachable(message.to), on: message.from) }
+                if message.type == .snapshot { schedule(.snapshotStatus(message.to, succeeded: false), on: message.from) }
+                continue
+            }
+            if options.plant == .skipLogMatching, message.type == .append,
+               let held = receiver.term(at: message.index), held != message.logTerm {
+                // Planted bug: the receiver is made to believe its log matches the leader's.
+                message.logTerm = held
+            }
+            if options.plant == .commitWithoutQuorum, message.type == .append {
+                // Planted bug: the receiver commits what it was just sent, before any quorum holds it.
+                message.commit = max(message.commit, message.index + UInt64(message.entries.count))
+            }
             trace = SimulatedStateMachine.mix(trace, UInt64(message.type.rawValue), message.from, message.to, message.term, message.index)
             nodes[message.to]?.raft?.step(message)
+            if message.type == .snapshot { schedule(.snapshotStatus(message.to, succeeded: true), on: message.from) }
+        }
+        return true
+    }
+
+    /// The transport calls a node back a little later than the event that prompted it.
+    private mutating func schedule(_ event: TransportEvent, on node: NodeID, delay: Int? = nil) {
+        let wait = delay ?? Int(random.next() % 3)
+        transportEvents.append(ScheduledEvent(at: now + wait, order: random.next(), node: node, event: event))
+    }
+
+    private mutating func deliverDueTransportEvents() -> Bool {
+        let due = transportEvents.filter { $0.at <= now }.sorted { ($0.at, $0.order) < ($1.at, $1.order) }
+        guard !due.isEmpty else { return false }
+        transportEvents.removeAll { $0.at <= now }
+        for item in due {
+            guard var raft = nodes[item.node]?.raft else { continue }
+            switch item.event {
+            case .unreachable(let peer):
+                report.unreachableReports += 1
+                raft.reportUnreachable(peer)
+                trace = SimulatedStateMachine.mix(trace, 1, item.node, peer)
+            case .snapshotStatus(let peer, let succeeded):
+                report.snapshotReports += 1
+                raft.reportSnapshot(to: peer, succeeded: succeeded)
+                trace = SimulatedStateMachine.mix(trace, succeeded ? 2 : 3, item.node, peer)
+            case .forgetLeader(let peer):
+                report.forgetLeaders += 1
+                // As `RaftDriver` does: survivors campaign soon in turn, lowest id first.
+                let survivors = raft.confState.voters.filter { $0 != peer }.sorted()
+                let rank = survivors.firstIndex(of: item.node)
+                raft.forgetLeader(peer, campaignSoon: rank != nil, ticksToCampaign: 2 + 3 * (rank ?? 0))
+                trace = SimulatedStateMachine.mix(trace, 4, item.node, peer)
+            }
+            nodes[item.node]?.raft = raft
         }
         return true
     }
@@ -143,6 +208,7 @@ public struct Simulation {
         if message.type == .snapshot { report.snapshotsSent += 1 }
         guard faultsEnabled == false || chance(1 - lossRate) else {
             report.faults += 1
+            if message.type == .snapshot { schedule(.snapshotStatus(message.to, succeeded: false), on: message.from) }
             return
         }
         let copies = faultsEnabled && chance(duplicateRate) ? 2 : 1
@@ -153,6 +219,9 @@ public struct Simulation {
         }
     }
 
+    /// Handles one `Ready` the way `RaftDriver.handleReadies` does — persist with one
+    /// fsync, send, install the snapshot and apply, advance, compact when due — and loses
+    /// power at the step the node's armed ``CrashPoint`` names, if any.
     private mutating func handleReady(of id: NodeID) {
         guard var node = nodes[id], var raft = node.raft else { return }
         let ready = raft.ready()
@@ -162,12 +231,34 @@ public struct Simulation {
             checker.checkLeaderCompleteness(raft)
         }
         checker.observeLogEntries(ready.entries, on: raft)
+        // An armed crash waits for a Ready where its step does something.
+        let crashPoint = node.armedCrash.flatMap { $0.strikes(ready) ? $0 : nil }
+        let acknowledgeEarly = options.plant == .acknowledgeBeforeFsync
+
+        // 1. Persist: one write, then one fsync when the Ready requires it.
+        if crashPoint == .beforePersist { return crash(id, node, at: crashPoint) }
+        if acknowledgeEarly {
+            // Planted bug: promises go out before the data they promise is on disk.
+            for message in ready.messages { send(message) }
+        }
         do {
-            try node.disk.write(ready)
+            try node.disk.write(SimulatedDisk.records(of: ready), sync: false)
         } catch {
             fail("durability", "node \(id): \(error)")
         }
-        for message in ready.messages { send(message) }
+        if crashPoint == .midPersist { return crash(id, node, at: crashPoint) }
+        if ready.mustSync && !acknowledgeEarly { node.disk.sync() }
+        if crashPoint == .beforeSend { return crash(id, node, at: crashPoint) }
+
+        // 2. Send.
+        if !acknowledgeEarly {
+            let sent = crashPoint == .midSend ? Int(random.next() % UInt64(ready.messages.count + 1)) : ready.messages.count
+            for message in ready.messages.prefix(sent) { send(message) }
+        }
+        if crashPoint == .midSend { return crash(id, node, at: crashPoint) }
+        if crashPoint == .beforeApply { return crash(id, node, at: crashPoint) }
+
+        // 3. Install the snapshot, then apply.
         if let snapshot = ready.snapshot {
             guard let restored = SimulatedStateMachine(snapshotData: snapshot.data) else {
                 fail("snapshot", "node \(id) received an unreadable snapshot at \(snapshot.metadata.index)")
@@ -176,7 +267,15 @@ public struct Simulation {
             node.stateMachine = restored
             checker.observeDigest(index: restored.appliedIndex, digest: restored.digest, on: id)
         }
-        for entry in ready.committedEntries {
+        // A machine that kept its files across a restart may have applied past the durable
+        // commit index; the driver skips what it already applied, and so does the harness.
+        var committed = ready.committedEntries.filter { $0.index > node.stateMachine.appliedIndex }
+        if options.plant == .applyOutOfOrder, committed.count >= 2 {
+            // Planted bug: two committed entries applied in the wrong order.
+            committed.swapAt(0, 1)
+        }
+        let applied = crashPoint == .midApply ? Int(random.next() % UInt64(committed.count + 1)) : committed.count
+        for entry in committed.prefix(applied) {
             let previous = node.stateMachine.appliedIndex
             node.stateMachine.apply(entry)
             trace = SimulatedStateMachine.mix(trace, id, entry.index, node.stateMachine.digest)
@@ -188,12 +287,16 @@ public struct Simulation {
                 removed.insert(change.nodeID)
             }
         }
+        if crashPoint == .midApply { return crash(id, node, at: crashPoint) }
         for read in ready.readStates {
             report.reads += 1
             if let required = pendingReads.removeValue(forKey: read.context) {
                 checker.checkRead(index: read.index, requiredAtLeast: required, on: id)
             }
         }
+        if crashPoint == .beforeAdvance { return crash(id, node, at: crashPoint) }
+
+        // 4. Advance, then compact when due.
         raft.advance(ready)
         checker.checkCommitMonotonic(node: id, previous: node.lastCommit, current: raft.commitIndex)
         node.lastCommit = raft.commitIndex
@@ -202,15 +305,43 @@ public struct Simulation {
            raft.appliedIndex == node.stateMachine.appliedIndex {
             do {
                 let snapshot = try raft.compact(snapshotData: node.stateMachine.snapshotData, retaining: 5)
-                node.disk.saveSnapshot(snapshot)
+                try node.disk.saveSnapshot(snapshot, sync: crashPoint != .duringCompaction)
             } catch {
                 fail("compaction", "node \(id): \(error)")
             }
         }
+        if crashPoint == .duringCompaction { return crash(id, node, at: crashPoint) }
         node.raft = raft
         nodes[id] = node
         // A node whose removal was applied is shut down, as `docker node rm` does.
         if removed.contains(id) && id != 0 { nodes[id]?.raft = nil }
+    }
+
+    /// Power loss on `id`: its disk keeps what was synced and perhaps a prefix of the page
+    /// cache, with the next record possibly torn; its memory, messages not yet sent and
+    /// state machine are gone. Followers' transports notice a crashed leader.
+    private mutating func crash(_ id: NodeID, _ node: SimulatedNode, at point: CrashPoint?) {
+        var node = node
+        report.crashes += 1
+        if let point {
+            report.midReadyCrashes += 1
+            report.crashesAt["\(point)", default: 0] += 1
+        }
+        let kept = Int(random.next() % UInt64(node.disk.unsynced.count + 1))
+        let tearing = chance(options.tornWriteRate)
+        if node.disk.crash(keeping: kept, tearing: tearing, tornBytes: Int(random.next() % 4096)) {
+            report.tornWrites += 1
+        }
+        // The state machine persists each apply (state.db); half the crashes lose its files.
+        node.machineLost = chance(0.5)
+        trace = SimulatedStateMachine.mix(trace, 5, id, UInt64(kept), node.machineLost ? 1 : 0)
+        node.raft = nil
+        node.armedCrash = nil
+        node.restartAt = now + 5 + Int(random.next() % 40)
+        nodes[id] = node
+        for other in liveIDs where nodes[other]?.raft?.leader == id && nodes[other]?.raft?.role == .follower {
+            if chance(0.8) { schedule(.forgetLeader(id), on: other, delay: Int(random.next() % 4)) }
+        }
     }
 
     // MARK: Faults and clients
@@ -242,6 +373,7 @@ public struct Simulation {
         }
         if healPartitionAt == nil && chance(options.partitionRate) { partition() }
         if chance(options.crashRate) { crashSomeNode() }
+        if chance(options.forgetLeaderRate) { forgetLiveLeader() }
         if chance(options.membershipRate) { changeMembership() }
         if chance(options.transferRate) { transferLeadership() }
     }
@@ -275,30 +407,33 @@ public struct Simulation {
             }
         }
         healPartitionAt = now + 10 + Int(random.next() % 50)
+        // Followers cut off from their leader may hear from their transport that it is gone.
+        for follower in liveIDs {
+            guard let raft = nodes[follower]?.raft, raft.role == .follower, raft.leader != 0,
+                  blockedLinks.contains(Link(from: raft.leader, to: follower)) else { continue }
+            if chance(0.5) { schedule(.forgetLeader(raft.leader), on: follower, delay: 1 + Int(random.next() % 5)) }
+        }
     }
 
+    /// Crashes a node now (between two `Ready`s), or, two times in three, arms a crash at
+    /// a random step of its next `Ready`.
     private mutating func crashSomeNode() {
-        guard let victim = pick(liveIDs) else { return }
+        guard let victim = pick(liveIDs), let node = nodes[victim] else { return }
         report.faults += 1
-        guard var node = nodes[victim], var raft = node.raft else { return }
-        switch random.next() % 3 {
-        case 0:
-            // Crash before persisting the pending Ready: its writes and messages are lost.
-            if raft.hasReady { _ = raft.ready() }
-        case 1:
-            // Crash after persisting, before sending.
-            if raft.hasReady {
-                let ready = raft.ready()
-                checker.observeLogEntries(ready.entries, on: raft)
-                do { try node.disk.write(ready) } catch { fail("durability", "node \(victim): \(error)") }
-            }
-        default:
-            break
+        if random.next() % 3 == 0 {
+            crash(victim, node, at: nil)
+        } else {
+            let point = pick(CrashPoint.allCases)
+            nodes[victim]?.armedCrash = point
         }
-        node.disk.crash()
-        node.raft = nil
-        node.restartAt = now + 5 + Int(random.next() % 40)
-        nodes[victim] = node
+    }
+
+    /// The transport of a follower gives up on its leader (a slow or cut connection) though
+    /// the leader may be alive.
+    private mutating func forgetLiveLeader() {
+        let followers = liveIDs.filter { nodes[$0]?.raft?.role == .follower && nodes[$0]?.raft?.leader != 0 }
+        guard let follower = pick(followers), let leader = nodes[follower]?.raft?.leader else { return }
+        schedule(.forgetLeader(leader), on: follower, delay: 0)
     }
 
     private mutating func restart(_ id: NodeID) {
@@ -308,21 +443,27 @@ public struct Simulation {
         }
         node.restartAt = nil
         node.incarnation += 1
-        do {
-            node.raft = try RaftNode(config: raftConfig(for: id, incarnation: node.incarnation), restoring: node.disk.persistentState)
-        } catch {
-            fail("recovery", "node \(id) could not restart: \(error)")
-            return
-        }
-        if let snapshot = node.disk.snapshot {
+        if node.disk.recover() != nil { report.tornTailsDiscarded += 1 }
+        // As `RaftDriver.start`: a machine older than the snapshot (or gone) starts from the
+        // snapshot, and Raft resumes applying after what the machine already applied.
+        var machine = node.machineLost ? SimulatedStateMachine() : node.stateMachine
+        if let snapshot = node.disk.durable.snapshot, machine.appliedIndex < snapshot.metadata.index {
             guard let restored = SimulatedStateMachine(snapshotData: snapshot.data) else {
                 fail("recovery", "node \(id) has an unreadable snapshot")
                 return
             }
-            node.stateMachine = restored
-        } else {
-            node.stateMachine = SimulatedStateMachine()
+            machine = restored
         }
+        var config = raftConfig(for: id, incarnation: node.incarnation)
+        config.applied = machine.appliedIndex
+        do {
+            node.raft = try RaftNode(config: config, restoring: node.disk.persistentState)
+        } catch {
+            fail("recovery", "node \(id) could not restart: \(error)")
+            return
+        }
+        node.stateMachine = machine
+        node.machineLost = false
         node.lastCommit = node.raft?.commitIndex ?? 0
         nodes[id] = node
     }
@@ -404,6 +545,7 @@ public struct Simulation {
     /// After the faults stop, a leader must emerge and commit a fresh write on every member.
     private mutating func checkLiveness() {
         faultsEnabled = false
+        for id in allIDs { nodes[id]?.armedCrash = nil }
         blockedLinks = []
         healPartitionAt = nil
         for id in allIDs where nodes[id]?.raft == nil && !removed.contains(id) { restart(id) }

@@ -2,7 +2,9 @@ import ColmeiaRaftSimulation
 import Testing
 
 /// Seeded fault-injection runs across 3, 5 and 7 nodes (the cluster size cycles with the
-/// seed). Every run checks election safety, log matching, leader completeness,
+/// seed), with crashes inside a Ready's handling on a disk that tears its last record, and
+/// the transport's forgetLeader/reportUnreachable/reportSnapshot calls. Every run checks
+/// election safety, log matching, leader completeness,
 /// state-machine safety, applied ⊆ committed, linearizable reads and liveness after healing.
 @Suite struct SimulationTests {
     static let batches = 0..<12
@@ -22,6 +24,15 @@ import Testing
         #expect(total.commits > 1000)
         #expect(total.elections >= Int(Self.seedsPerBatch))
         #expect(total.faults > 0)
+        // Crashes strike at every step of a Ready, torn records are cut off on recovery,
+        // and the transport's calls reach the nodes.
+        #expect(Set(total.crashesAt.keys) == Set(["beforePersist", "midPersist", "beforeSend", "midSend", "beforeApply",
+                                                  "midApply", "beforeAdvance", "duringCompaction"]))
+        #expect(total.tornWrites > 0)
+        #expect(total.tornTailsDiscarded > 0)
+        #expect(total.forgetLeaders > 0)
+        #expect(total.unreachableReports > 0)
+        #expect(total.snapshotReports > 0)
     }
 
     @Test("every cluster size makes progress under a hostile network")
@@ -62,5 +73,8 @@ import Testing
         #expect(line.contains("--nodes \(options.nodes)"))
         #expect(line.contains("--loss \(options.lossRate)"))
         #expect(line.contains("--compact \(options.compactionThreshold)"))
+        #expect(line.contains("--torn \(options.tornWriteRate)"))
+        #expect(line.contains("--forget-leader \(options.forgetLeaderRate)"))
+        #expect(!line.contains("--plant"))
     }
 }
