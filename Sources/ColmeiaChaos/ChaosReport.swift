@@ -64,6 +64,10 @@ public struct ChaosReport: Sendable {
         if let slowest = faults.max(by: { ($0.recovery ?? .infinity) < ($1.recovery ?? .infinity) }) {
             lines.append("  after: \(slowest)")
         }
+        let everyManager = faults.map { $0.everyManager ?? .infinity }.max() ?? 0
+        lines.append(everyManager.isFinite
+                     ? String(format: "worst time until every manager served a write again: %.3f s", everyManager)
+                     : "some manager served NO write within 60 s of a heal")
         lines.append(passed ? "PASS" : "FAIL")
         return lines.joined(separator: "\n")
     }

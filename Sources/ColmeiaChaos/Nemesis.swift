@@ -29,9 +29,12 @@ public final class Nemesis: @unchecked Sendable {
         public var what: String
         /// Seconds from the heal to the first write served; nil if none within the probe's limit.
         public var recovery: Double?
+        /// Seconds from the heal until every manager had served a write through its own API.
+        public var everyManager: Double?
 
         public var description: String {
-            let recovered = recovery.map { String(format: "write served %.3f s after the heal", $0) } ?? "NO WRITE SERVED after the heal"
+            var recovered = recovery.map { String(format: "write served %.3f s after the heal", $0) } ?? "NO WRITE SERVED after the heal"
+            recovered += everyManager.map { String(format: ", by every manager after %.3f s", $0) } ?? ", NOT by every manager within 60 s"
             return String(format: "[%8.3f–%8.3f] %@: %@; %@", started, healed, fault.rawValue, what, recovered)
         }
     }
@@ -61,18 +64,19 @@ public final class Nemesis: @unchecked Sendable {
             guard let fault = Fault.allCases.randomElement(using: &generator) else { return }
             let hold = Double.random(in: 3...10, using: &generator)
             let started = recorder.now()
-            let what = try inject(fault, hold: min(hold, max(1, end - started - 2)))
-            let healed = recorder.now()
+            let (what, healed) = try inject(fault, hold: min(hold, max(1, end - started - 2)))
             let recovery = probeWrite(limit: 60)
-            let event = Event(fault: fault, started: started, healed: healed, what: what, recovery: recovery)
+            let event = Event(fault: fault, started: started, healed: healed, what: what, recovery: recovery.cluster,
+                              everyManager: recovery.everyManager)
             lock.withLock { events.append(event) }
             log(event.description)
             Thread.sleep(forTimeInterval: Double.random(in: 2...5, using: &generator))
         }
     }
 
-    /// Applies `fault` for `hold` seconds and heals it; says what it did.
-    func inject(_ fault: Fault, hold: Double) throws -> String {
+    /// Applies `fault` for `hold` seconds and heals it; says what it did, and when the heal
+    /// began (for a kill: when the restart began, so that the restart counts in the recovery).
+    func inject(_ fault: Fault, hold: Double) throws -> (String, Double) {
         let count = cluster.count
         let everyone = Array(0..<count)
         func someone(preferringLeader: Bool) -> Int {
@@ -125,10 +129,12 @@ public final class Nemesis: @unchecked Sendable {
             cluster.fillDisk(victim)
             what = "m\(victim + 1) disk full, then freed"
             Thread.sleep(forTimeInterval: hold)
+            let healed = recorder.now()
             cluster.freeDisk(victim)
-            return what
+            return (what, healed)
         }
         Thread.sleep(forTimeInterval: hold)
+        let healed = recorder.now()
         switch fault {
         case .kill:
             try cluster.start(victim)
@@ -137,7 +143,7 @@ public final class Nemesis: @unchecked Sendable {
         default:
             try lab.heal()
         }
-        return what
+        return (what, healed)
     }
 
     /// Heals whatever may still be in force (after an error, or at the end).
@@ -150,35 +156,43 @@ public final class Nemesis: @unchecked Sendable {
         }
     }
 
-    /// Sends small writes (new configs) to every manager at once, round after round, until one
-    /// is served; returns the seconds that took, or nil after `limit` seconds.
-    public func probeWrite(limit: Double) -> Double? {
+    /// Sends small writes (new configs) through every manager at once, round after round, until
+    /// each has served one; returns the seconds until the first write served (the cluster's
+    /// recovery) and until every manager had served one, each nil if it did not happen within
+    /// `limit` seconds.
+    public func probeWrite(limit: Double) -> (cluster: Double?, everyManager: Double?) {
         let start = recorder.now()
+        let round = ProbeRound()
         while recorder.now() - start < limit {
-            let round = ProbeRound()
+            let waiting = (0..<cluster.count).filter { !round.served($0) }
+            if waiting.isEmpty { break }
             let group = DispatchGroup()
-            for manager in 0..<cluster.count {
+            for manager in waiting {
                 let number = lock.withLock { probes += 1; return probes }
                 group.enter()
                 DispatchQueue.global().async { [cluster, recorder] in
                     let answer = try? cluster.request(manager, "POST", "/configs/create",
                                                       json: ["Name": "chaos-probe-\(number)", "Data": RegisterAPI.configData],
                                                       timeout: 2)
-                    if answer?.status == 201 { round.succeeded(at: recorder.now()) }
+                    if answer?.status == 201 { round.served(manager, at: recorder.now()) }
                     group.leave()
                 }
             }
             group.wait()
-            if let at = round.firstSuccess { return max(0, at - start) }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        return nil
+        let times = round.times
+        let first = times.values.min().map { max(0, $0 - start) }
+        let all = times.count == cluster.count ? times.values.max().map { max(0, $0 - start) } : nil
+        return (first, all)
     }
 
+    /// When each manager first served a probe.
     final class ProbeRound: @unchecked Sendable {
         private let lock = NSLock()
-        private var first: Double?
-        func succeeded(at time: Double) { lock.withLock { first = min(first ?? time, time) } }
-        var firstSuccess: Double? { lock.withLock { first } }
+        private var served: [Int: Double] = [:]
+        func served(_ manager: Int, at time: Double) { lock.withLock { served[manager] = min(served[manager] ?? time, time) } }
+        func served(_ manager: Int) -> Bool { lock.withLock { served[manager] != nil } }
+        var times: [Int: Double] { lock.withLock { served } }
     }
 }
