@@ -102,20 +102,28 @@ public final class ChaosRun: @unchecked Sendable {
         if let faultError { throw ChaosError("injecting a fault failed: \(faultError)") }
         if !converged { Self.say("warning: the managers did not all report each other reachable within 60 s of the last heal") }
 
-        // The final reads: every key on every manager, recorded in the history too.
+        // The final reads: every key on every manager, recorded in the history too. A manager
+        // gets 60 s of retries in all; past that its remaining keys count as not shown.
         var final: [String: [Int: Observation?]] = [:]
-        for key in pool.keys {
-            for manager in 0..<cluster.count {
+        for manager in 0..<cluster.count {
+            var retrying = 0.0
+            for key in pool.keys {
                 var seen: Observation?
-                let deadline = Date().addingTimeInterval(30)
-                while seen == nil, Date() < deadline {
+                while seen == nil, retrying < 60 {
                     let id = recorder.invoke(process: 1_000_000 + manager, manager: manager, kind: .read, key: key.name)
+                    let started = Date()
                     let (outcome, observation, detail) = RegisterAPI.read(cluster, manager, key, timeout: 10)
                     recorder.complete(id, outcome, observation: observation, detail: detail)
-                    if outcome == .ok { seen = observation } else { Thread.sleep(forTimeInterval: 0.2) }
+                    if outcome == .ok {
+                        seen = observation
+                    } else {
+                        Thread.sleep(forTimeInterval: 0.2)
+                        retrying += Date().timeIntervalSince(started)
+                    }
                 }
                 final[key.name, default: [:]][manager] = seen
             }
+            if retrying >= 60 { Self.say("warning: manager \(manager + 1) did not answer every final read within 60 s of retries") }
         }
         let history = recorder.history
         try? recorder.write(to: directory + "/history.jsonl")
