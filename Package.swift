@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "colmeiad", targets: ["colmeiad"]),
         .executable(name: "colmeia-scale-bench", targets: ["colmeia-scale-bench"]),
         .executable(name: "colmeia-cluster-bench", targets: ["colmeia-cluster-bench"]),
+        .executable(name: "colmeia-chaos", targets: ["colmeia-chaos"]),
         .library(name: "ColmeiaClient", targets: ["ColmeiaClient"]),
         .executable(name: "colmeia", targets: ["colmeia"]),
     ],
@@ -241,6 +242,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Chaos on real processes: the history of a client workload, its linearizability and
+        // durability checkers, and the network namespaces, faults and managers of a run.
+        // Foundation only, so that the checker's tests build in seconds.
+        .target(name: "ColmeiaChaos"),
+        // Real colmeiad managers in network namespaces under seeded faults: `main` only.
+        .executableTarget(
+            name: "colmeia-chaos",
+            dependencies: ["ColmeiaChaos", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "ColmeiaRaftTests", dependencies: ["ColmeiaRaft"]),
         .testTarget(name: "ColmeiaRaftStorageTests", dependencies: ["ColmeiaRaftStorage"]),
         .testTarget(name: "ColmeiaRaftSimulationTests", dependencies: ["ColmeiaRaftSimulation"]),
@@ -256,6 +266,7 @@ let package = Package(
         // Starts the real colmeiad and drives it with curl and the stock docker CLI.
         .testTarget(name: "ColmeiaAPITests", dependencies: ["ColmeiaAPI", "ColmeiaCluster", "colmeiad", "colmeia"]),
         // Unit tests of the CLI's logic, and the built `colmeia` against a real colmeiad.
+        .testTarget(name: "ColmeiaChaosTests", dependencies: ["ColmeiaChaos"]),
         .testTarget(name: "ColmeiaCLITests", dependencies: ["ColmeiaCLI", "ColmeiaClient", "colmeia", "colmeiad"]),
     ],
     swiftLanguageModes: [.v6]
