@@ -245,7 +245,7 @@ let package = Package(
         // Chaos on real processes: the history of a client workload, its linearizability and
         // durability checkers, and the network namespaces, faults and managers of a run.
         // Foundation only, so that the checker's tests build in seconds.
-        .target(name: "ColmeiaChaos"),
+        .target(name: "ColmeiaChaos", dependencies: ["ColmeiaRaft"]),
         // Real colmeiad managers in network namespaces under seeded faults: `main` only.
         .executableTarget(
             name: "colmeia-chaos",

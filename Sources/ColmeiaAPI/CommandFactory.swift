@@ -26,7 +26,7 @@ enum CommandFactory {
     static func newID(_ context: APIRequestContext) -> String {
         if let idempotency = context.idempotency {
             let actor = context.identity.actor
-            var seeded = SeededGenerator(seed: idempotency.nextObjectSeed(actor: "\(actor.kind.rawValue):\(actor.id)"))
+            var seeded = KeyDerivedGenerator(seed: idempotency.nextObjectSeed(actor: "\(actor.kind.rawValue):\(actor.id)"))
             return ObjectID.generate(using: &seeded)
         }
         return randomID()

@@ -35,7 +35,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         var hasher = SHA256()
         hasher.update(data: Array("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8))
         hasher.update(data: Array(body.readableBytesView))
-        let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let digest = WebhookSignature.hex(Array(hasher.finalize()))
         var context = context
         context.idempotency = Idempotency(key: key, requestDigest: digest)
         return try await next(request, context)
@@ -61,7 +61,7 @@ final class Idempotency: Sendable {
             defer { count.commands += 1 }
             return count.commands
         }
-        return "idem-" + Self.hex(of: "command\n\(actor)\n\(key)\n\(ordinal)").prefix(40)
+        return "idem-" + WebhookSignature.hex(Array(SHA256.hash(data: Array("command\n\(actor)\n\(key)\n\(ordinal)".utf8)))).prefix(40)
     }
 
     /// A generator seeded by the caller, the key and the request's count of object ids.
@@ -72,15 +72,11 @@ final class Idempotency: Sendable {
         }
         return Array(SHA256.hash(data: Array("object\n\(actor)\n\(key)\n\(ordinal)".utf8)))
     }
-
-    private static func hex(of text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-    }
 }
 
 /// Random words drawn from a fixed seed (SHA-256 in counter mode): the same seed gives the
 /// same object id, which makes a retried create name the object the first try created.
-struct SeededGenerator: RandomNumberGenerator {
+struct KeyDerivedGenerator: RandomNumberGenerator {
     private let seed: [UInt8]
     private var counter: UInt64 = 0
     private var words: [UInt64] = []
@@ -98,11 +94,5 @@ struct SeededGenerator: RandomNumberGenerator {
             }
         }
         return words.removeFirst()
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -1,3 +1,4 @@
+import ColmeiaRaft
 import Foundation
 
 /// The registers the clients share: a few configs and services at a time, each retired after
@@ -33,7 +34,7 @@ public final class KeyPool: @unchecked Sendable {
     }
 
     /// A key to create when a kind is short of keys, else an active key to use.
-    public func choose(using generator: inout SeededGenerator) -> Choice? {
+    public func choose(using generator: inout DeterministicRandom) -> Choice? {
         lock.withLock {
             for kind in Kind.allCases where active.filter({ $0.kind == kind }).count < (targets[kind] ?? 0) {
                 let number = (created[kind] ?? 0) + 1

@@ -1,3 +1,4 @@
+import ColmeiaRaft
 import Foundation
 
 /// The seeded fault injector: one fault at a time, held a few seconds, healed, then the time
@@ -42,7 +43,7 @@ public final class Nemesis: @unchecked Sendable {
     let cluster: ChaosCluster
     let lab: NetworkLab
     let recorder: HistoryRecorder
-    var generator: SeededGenerator
+    var generator: DeterministicRandom
     private let lock = NSLock()
     private var events: [Event] = []
     private var probes = 0
@@ -52,7 +53,7 @@ public final class Nemesis: @unchecked Sendable {
         self.cluster = cluster
         self.lab = lab
         self.recorder = recorder
-        generator = SeededGenerator(seed: seed ^ 0x5EED_FA17)
+        generator = DeterministicRandom(seed: seed ^ 0x5EED_FA17)
         self.log = log
     }
 

@@ -1,3 +1,4 @@
+import ColmeiaRaft
 import Foundation
 
 /// Concurrent clients, each on a thread of its own, sending creates, versioned updates and
@@ -53,7 +54,7 @@ public final class Workload: @unchecked Sendable {
     }
 
     func run(client: Int) {
-        var generator = SeededGenerator(seed: seed &+ UInt64(client) &* 0x1000_0001)
+        var generator = DeterministicRandom(seed: seed &+ UInt64(client) &* 0x1000_0001)
         var process = client
         var versions: [String: UInt64] = [:]
         var written = 0

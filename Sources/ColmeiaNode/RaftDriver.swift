@@ -71,26 +71,19 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     public func start(machine: sending Machine, bootstrapVoters: [NodeID] = [], forceNewCluster: Bool = false) throws {
         guard started.withLock({ value in defer { value = true }; return !value }) else { return }
         let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory, cipher: config.cipher)
-        var raftConfig = RaftConfig(id: config.nodeID, electionTicks: config.electionTicks,
-                                    heartbeatTicks: config.heartbeatTicks, randomSeed: config.randomSeed)
         var raft: RaftNode
         if recovered.isEmpty {
             raft = bootstrapVoters.isEmpty
                 ? try RaftNode(config: raftConfig)
                 : try RaftNode.bootstrap(config: raftConfig, voters: bootstrapVoters)
         } else {
-            if let snapshot = recovered.snapshot, machine.appliedIndex < snapshot.metadata.index {
-                // The machine's own files are older than the snapshot (or gone): start from it.
-                try machine.restore(snapshot)
-            }
-            raftConfig.applied = machine.appliedIndex
             var state = recovered.raftState
             if forceNewCluster {
                 let forced = state.forcingNewCluster(keeping: config.nodeID)
                 try storage.persist(hardState: forced.state.hardState, entries: forced.appended, snapshot: nil, sync: true)
                 state = forced.state
             }
-            raft = try RaftNode(config: raftConfig, restoring: state)
+            raft = try resume(state, snapshot: recovered.snapshot, machine: machine)
         }
         // Callers may ask for the status before the thread's first turn: the membership is
         // already known from disk (a restarted manager must not look like a lone one).
@@ -411,13 +404,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 try Self.probeWritable(config.raftDirectory)
                 let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory, cipher: config.cipher)
                 do {
-                    var raftConfig = RaftConfig(id: config.nodeID, electionTicks: config.electionTicks,
-                                                heartbeatTicks: config.heartbeatTicks, randomSeed: config.randomSeed)
-                    if let snapshot = recovered.snapshot, loop.machine.appliedIndex < snapshot.metadata.index {
-                        try loop.machine.restore(snapshot)
-                    }
-                    raftConfig.applied = loop.machine.appliedIndex
-                    loop.raft = try RaftNode(config: raftConfig, restoring: recovered.raftState)
+                    loop.raft = try resume(recovered.raftState, snapshot: recovered.snapshot, machine: loop.machine)
                 } catch {
                     storage.close()
                     throw error
@@ -436,6 +423,22 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 observed.withLock { $0.storageFailure = "\(error)" }
             }
         }
+    }
+
+    private var raftConfig: RaftConfig {
+        RaftConfig(id: config.nodeID, electionTicks: config.electionTicks, heartbeatTicks: config.heartbeatTicks,
+                   randomSeed: config.randomSeed)
+    }
+
+    /// The node as the disk left it: the machine brought up to the snapshot when its own
+    /// state is older (or gone), and Raft resuming after what the machine has applied.
+    private func resume(_ state: RaftPersistentState, snapshot: Snapshot?, machine: Machine) throws -> RaftNode {
+        if let snapshot, machine.appliedIndex < snapshot.metadata.index {
+            try machine.restore(snapshot)
+        }
+        var raftConfig = self.raftConfig
+        raftConfig.applied = machine.appliedIndex
+        return try RaftNode(config: raftConfig, restoring: state)
     }
 
     /// Writes and fsyncs a small file in `directory`, then removes it.

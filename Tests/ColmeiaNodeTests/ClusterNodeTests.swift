@@ -180,6 +180,12 @@ func caughtUp(_ node: ClusterNode, atLeast index: UInt64) async throws {
 @Suite struct CorruptReadModelTests {
     let directory = FileManager.default.temporaryDirectory.path + "/colmeia-corrupt-\(UUID().uuidString)"
 
+    /// Whether this process still has `path` open.
+    static func openHere(_ path: String) -> Bool {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.contains { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }
+    }
+
     @Test("a corrupt state.db is set aside at start and the read models are rebuilt from the log, instead of the node exiting")
     func corruptStateIsRebuilt() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -189,8 +195,11 @@ func caughtUp(_ node: ClusterNode, atLeast index: UInt64) async throws {
             for number in 1...20 { _ = try await node.propose(serviceCommand(number)) }
             node.stop()
         }
-        // Garbage over the database's first pages (its header included).
+        // Garbage over the database's first pages (its header included), once the stopped
+        // node's connections have closed (a last checkpoint would rewrite the header).
         let path = directory + "/state.db"
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while Self.openHere(path), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.write(contentsOf: Data(repeating: 0x5A, count: 8192))
         try handle.close()
