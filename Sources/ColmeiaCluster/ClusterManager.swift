@@ -131,8 +131,8 @@ public actor ClusterManager {
             if ManagerKeyFiles.isSealed(dataDirectory) {
                 // Autolock: nothing starts until `docker swarm unlock` gives the key.
                 locked = true
-                // Nothing readable stays behind while locked: the read models are rebuilt
-                // from the encrypted log once unlocked.
+                // No secret is readable while locked: state.db's secret fields are sealed
+                // under the data key, which the unlock key seals; scratch copies go.
                 Self.eraseReadModels(of: dataDirectory)
                 logger.notice("this manager is locked: run docker swarm unlock", metadata: ["node": "\(identity.nodeID)"])
                 return
@@ -380,18 +380,26 @@ public actor ClusterManager {
     static func managerNode(dataDirectory: String, raftID: UInt64, tls: ClusterTLS, addresses: [UInt64: String],
                             unlockKey: UnlockKey? = nil, snapshotChunkBytes: Int, logger: Logger) throws -> ClusterNode {
         let dataKey = try ManagerKeyFiles.dataKey(dataDirectory, unlockKey: unlockKey)
-        var readModels: String?
+        // state.db stays on disk with its secret fields sealed under the data key; snapshots
+        // (whose secret fields are open) are made and restored in memory where there is some.
+        // Earlier versions kept the whole of state.db there: those copies go.
+        var scratch: String?
         if dataKey != nil, let directory = readModelsDirectory(for: dataDirectory, raftID: raftID) {
             eraseReadModels(of: dataDirectory, keeping: directory)
-            // They hold secrets and keys in the clear: this user's alone, or not at all.
+            // This user's alone, or not at all.
             try PrivateDirectory.ensure(directory, what: "read-model directory", replaceIfLoose: true)
-            readModels = directory + "/state.db"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+                try? FileManager.default.removeItem(atPath: directory + "/" + name)
+            }
+            scratch = directory
+        } else {
+            eraseReadModels(of: dataDirectory)
         }
         let transport = try ClusterTransport(localID: raftID, tls: tls, addresses: PeerAddressBook(addresses), logger: logger,
                                              snapshotChunkBytes: snapshotChunkBytes)
         do {
             let node = try ClusterNode(dataDirectory: dataDirectory, nodeID: raftID, transport: transport, dataKey: dataKey,
-                                       readModelsPath: readModels)
+                                       scratchDirectory: scratch)
             if let aside = node.corruptReadModels {
                 logger.critical("the read models were corrupt: set aside, and rebuilt from the snapshot and the log",
                                 metadata: ["setAside": "\(aside)"])
@@ -403,10 +411,10 @@ public actor ClusterManager {
         }
     }
 
-    /// Where a manager whose log is encrypted keeps its read models: they hold secrets and
-    /// the swarm's keys in the clear, so they live in memory (`/dev/shm`), one directory per
-    /// data directory and Raft member (a data directory wiped for a new swarm never finds the
-    /// old swarm's), rebuilt from the log after a reboot. Nil without `/dev/shm`.
+    /// Where a manager whose log is encrypted makes and restores snapshots, which hold
+    /// secrets and the swarm's keys in the clear: memory (`/dev/shm`), one directory per
+    /// data directory and Raft member (earlier versions kept the whole of state.db there).
+    /// Nil without `/dev/shm`.
     static func readModelsDirectory(for dataDirectory: String, raftID: UInt64) -> String? {
         readModelsPrefix(for: dataDirectory).map { $0 + String(raftID, radix: 16) }
     }
@@ -420,7 +428,7 @@ public actor ClusterManager {
         return "/dev/shm/colmeia-\(digest)-"
     }
 
-    /// Removes the in-memory read models of this data directory (all but `keeping`).
+    /// Removes the in-memory scratch directories of this data directory (all but `keeping`).
     static func eraseReadModels(of dataDirectory: String, keeping: String? = nil) {
         guard let prefix = readModelsPrefix(for: dataDirectory),
               let names = try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm") else { return }

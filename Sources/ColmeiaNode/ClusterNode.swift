@@ -7,9 +7,11 @@ import Foundation
 /// One manager node: its Raft driver, its WAL (`raft/`) and its read models (`state.db`)
 /// under one data directory.
 ///
-/// `state.db` is a cache of the log: when it is missing or older than the log, start-up
-/// rebuilds it from the newest snapshot plus the WAL. It may live elsewhere
-/// (`readModelsPath`): a node whose log is encrypted keeps it off the disk.
+/// `state.db` is a cache of the log: start-up replays the entries the log has beyond it,
+/// and rebuilds it from the newest snapshot plus the WAL when it is missing or older than
+/// the snapshot. A node whose log is encrypted seals the secret fields of `state.db` under
+/// the same data key (`FieldSealer`), and makes and restores snapshots (whose secret
+/// fields are open) in `scratchDirectory`, memory where the manager has it.
 ///
 /// ```swift
 /// let node = try ClusterNode(dataDirectory: "/var/lib/colmeia", nodeID: 1)
@@ -32,19 +34,22 @@ public final class ClusterNode: Sendable {
     public let dataKey: DataEncryptionKey?
     /// Without an explicit snapshot interval, snapshots follow the swarm's `Spec.Raft`.
     private let followsSwarmSettings: Bool
+    /// The index the read models held when they were opened (before any catch-up).
+    public let readModelsIndexAtOpen: UInt64
 
     public convenience init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
                             snapshotInterval: UInt64? = nil, transport: ClusterTransport? = nil,
-                            dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil) throws {
+                            dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil, scratchDirectory: String? = nil) throws {
         try self.init(dataDirectory: dataDirectory, nodeID: nodeID, tickInterval: tickInterval, snapshotInterval: snapshotInterval,
-                      transport: transport, dataKey: dataKey, readModelsPath: readModelsPath) { messages in transport?.send(messages) }
+                      transport: transport, dataKey: dataKey, readModelsPath: readModelsPath,
+                      scratchDirectory: scratchDirectory) { messages in transport?.send(messages) }
     }
 
     /// A node whose Raft messages go to `send` instead of a transport (in-process clusters
     /// of tests and simulations).
     package init(dataDirectory: String, nodeID: NodeID, tickInterval: Duration = .milliseconds(100),
                  snapshotInterval: UInt64? = nil, transport: ClusterTransport? = nil,
-                 dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil,
+                 dataKey: DataEncryptionKey? = nil, readModelsPath: String? = nil, scratchDirectory: String? = nil,
                  send: @escaping @Sendable ([Message]) -> Void) throws {
         self.dataDirectory = dataDirectory
         self.nodeID = nodeID
@@ -54,7 +59,9 @@ public final class ClusterNode: Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         // The read models may live in memory; the audit archive stays with the log.
         (store, corruptReadModels) = try ClusterStore.openSettingAsideCorruption(
-            path: readModelsPath ?? dataDirectory + "/state.db", archiveDirectory: dataDirectory + "/audit-archive")
+            path: readModelsPath ?? dataDirectory + "/state.db", archiveDirectory: dataDirectory + "/audit-archive",
+            sealer: try dataKey.map { key throws(StoreError) in try FieldSealer(dataKey: key.bytes) }, scratchDirectory: scratchDirectory)
+        readModelsIndexAtOpen = store.applied.index
         var config = RaftDriverConfig(nodeID: nodeID, raftDirectory: dataDirectory + "/raft", tickInterval: tickInterval,
                                       snapshotInterval: snapshotInterval ?? 10_000, randomSeed: nodeID)
         config.cipher = dataKey.map(LogCipher.init)
@@ -74,6 +81,17 @@ public final class ClusterNode: Sendable {
     package func start(bootstrapVoters: [NodeID], forceNewCluster: Bool = false) throws {
         try driver.start(machine: ClusterStateMachine(store: store, followsSwarmSettings: followsSwarmSettings),
                          bootstrapVoters: bootstrapVoters, forceNewCluster: forceNewCluster)
+        transport?.logger.notice("\(openingReport)")
+    }
+
+    /// What start-up had to do to the read models: resume them (the entries of the log
+    /// beyond them are replayed) or restore them from the snapshot first.
+    public var openingReport: String {
+        let status = driver.status
+        let replaying = status.commitIndex > status.appliedIndex ? status.commitIndex - status.appliedIndex : 0
+        let restored = status.appliedIndex > readModelsIndexAtOpen && status.appliedIndex == status.snapshotIndex
+            ? ", restored from the snapshot at \(status.snapshotIndex)" : ""
+        return "read models at index \(readModelsIndexAtOpen) on opening\(restored); replaying \(replaying) entries from the log"
     }
 
     /// The transport found the leader `peer` gone (or a test says so).

@@ -283,7 +283,7 @@ extension ClusterStore {
         guard let row = try Row.fetchOne(db, sql: """
             UPDATE resources SET body = json_set(body, \(paths.joined(separator: ", "))),
                 \(assignments.joined(separator: ", ")), version = ?, updated_at = ?
-            WHERE kind = 'task' AND id = ? RETURNING body, name, service_id
+            WHERE kind = 'task' AND id = ? RETURNING \(Self.opened("body", kind: "kind", id: "id")) AS body, name, service_id
             """, arguments: StatementArguments(arguments)) else { return .ignored }
         let body: String = row["body"]
         return .landed(AuditLanding(payload: body, redacted: try redactedTask(body), patch: JSONPatch(operations),
@@ -333,9 +333,11 @@ extension ClusterStore {
             return .landed(AuditLanding(payload: row.body, name: name, serviceID: deploy.serviceID))
         }
         if let swarm = object as? Swarm {
-            // Nor the root CA's key or the unlock key.
+            // Nor the root CA's key or the unlock key; the join tokens are kept (sealed, for
+            // reads as of an index) but readers see the copy without them.
             return .landed(AuditLanding(payload: String(decoding: try ResourceRow.encoder().encode(swarm.redactedForAPI()), as: UTF8.self),
-                                  name: name))
+                                        redacted: String(decoding: try ResourceRow.encoder().encode(swarm.redactedForAudit()), as: UTF8.self),
+                                        name: name))
         }
         // A service's or task's registry credentials stay: the reconcilers' view is fed
         // from these rows and hands them to the nodes that pull; readers of the audit
@@ -359,7 +361,7 @@ extension ClusterStore {
     }
 
     static func load<Object: ClusterObject>(_ type: Object.Type, id: String, _ db: Database) throws -> Object? {
-        guard let body = try String.fetchOne(db, sql: "SELECT body FROM resources WHERE kind = ? AND id = ?",
+        guard let body = try String.fetchOne(db, sql: "SELECT \(opened("body", kind: "kind", id: "id")) FROM resources WHERE kind = ? AND id = ?",
                                              arguments: [Object.kind.rawValue, id]) else { return nil }
         return try JSONDecoder().decode(Object.self, from: Data(body.utf8))
     }

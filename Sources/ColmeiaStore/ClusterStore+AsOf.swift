@@ -32,7 +32,7 @@ extension ClusterStore {
         let objects = try objectVersions(at: index, kinds: missing)
         let scratch = cached?.store.path ?? historicalPath(at: index)
         do {
-            let store = try cached?.store ?? ClusterStore(path: scratch, scratch: true)
+            let store = try cached?.store ?? ClusterStore(path: scratch, scratch: true, sealer: sealer, scratchDirectory: scratchDirectory)
             try store.pool.write { db in
                 for (kind, payload) in objects {
                     try Self.resourceRow(kind: kind, payload: payload).insert(db)
@@ -103,7 +103,8 @@ extension ClusterStore {
         return try read { db in
             var found: [String: (ObjectKind, String)?] = [:]
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT o.object_kind, o.object_id, e.type, e.payload FROM audit_objects o
+                SELECT o.object_kind, o.object_id, e.type, \(Self.opened("e.payload", kind: "e.object_kind", id: "e.object_id")) AS payload
+                FROM audit_objects o
                 JOIN audit_events e ON e.object_kind = o.object_kind AND e.object_id = o.object_id
                     AND (e.raft_index, e.ordinal) = (
                         SELECT raft_index, ordinal FROM audit_events x

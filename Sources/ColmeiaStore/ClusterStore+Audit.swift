@@ -15,7 +15,7 @@ extension ClusterStore {
         let order = query.descending ? "DESC" : "ASC"
         let records: [AuditRecord] = try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM audit_events \(condition) ORDER BY raft_index \(order), ordinal \(order) LIMIT ?
+                SELECT \(Self.auditRecordColumns) FROM audit_events \(condition) ORDER BY raft_index \(order), ordinal \(order) LIMIT ?
                 """, arguments: StatementArguments(arguments + [limit + 1]))
             return try rows.map(Self.auditRecord)
         }

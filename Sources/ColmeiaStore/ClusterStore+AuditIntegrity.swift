@@ -79,7 +79,8 @@ extension ClusterStore {
             && segment.maxTimeNanoseconds == (records.map(\.time.nanosecondsSinceEpoch).max() ?? 0)
     }
 
-    /// Whether `redacted` is the record's payload without its registry credentials.
+    /// Whether `redacted` is the record's payload without its registry credentials (or,
+    /// for the cluster, its join tokens).
     static func isRedaction(_ redacted: String, of record: AuditRecord) -> Bool {
         let decoder = JSONDecoder()
         let payload = Data(record.payload.utf8)
@@ -87,6 +88,7 @@ extension ClusterStore {
         switch record.objectKind {
         case .service: expected = (try? decoder.decode(Service.self, from: payload)).flatMap { try? ResourceRow.encoder().encode($0.redactedForAPI()) }
         case .task: expected = (try? decoder.decode(SwarmTask.self, from: payload)).flatMap { try? ResourceRow.encoder().encode($0.redactedForAPI()) }
+        case .cluster: expected = (try? decoder.decode(Swarm.self, from: payload)).flatMap { try? ResourceRow.encoder().encode($0.redactedForAudit()) }
         default: return false
         }
         guard let expected, let want = try? decoder.decode(JSONValue.self, from: expected),
@@ -164,7 +166,7 @@ extension ClusterStore {
             } else if verification.droppedRecords == -1 {
                 verification.droppedRecords = 0
             }
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_events ORDER BY raft_index, ordinal")
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.auditRecordColumns) FROM audit_events ORDER BY raft_index, ordinal")
             var checked: Int64 = verification.archivedRecords
             while let row = try rows.next() {
                 let record: AuditRecord

@@ -49,7 +49,7 @@ extension ClusterStore {
                     SELECT MAX(raft_index) AS raft_index FROM audit_events WHERE raft_index <= ?
                     """, arguments: [Int64(cut)]) else { return nil }
                 guard let last: Int64 = limitRow["raft_index"] else { return nil }
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM audit_events WHERE raft_index <= ? ORDER BY raft_index, ordinal",
+                let rows = try Row.fetchAll(db, sql: "SELECT \(Self.auditRecordColumns) FROM audit_events WHERE raft_index <= ? ORDER BY raft_index, ordinal",
                                             arguments: [last])
                 guard !rows.isEmpty else { return nil }
                 var canonical: [[UInt8]] = []

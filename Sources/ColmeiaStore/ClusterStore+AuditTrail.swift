@@ -44,6 +44,12 @@ extension ClusterStore {
                              envelope.requestID, envelope.id, event.type, kind.rawValue, event.objectID, landed.payload,
                              details, record.objectName, serviceID, outcome, patch,
                              landed.redacted, Data(record.hash)])
+        if landed.redacted != nil {
+            // Registry credentials: sealed at rest (the chain and the readers use the redacted copy).
+            try db.cachedStatement(sql: """
+                UPDATE audit_events SET payload = colmeia_seal(payload, object_kind, object_id) WHERE raft_index = ? AND ordinal = ?
+                """).execute(arguments: [Int64(index), ordinal])
+        }
         try db.cachedStatement(sql: """
             UPDATE audit_chain SET head_index = ?, head_ordinal = ?, head_hash = ?, head_count = head_count + 1 WHERE id = 1
             """).execute(arguments: [Int64(index), ordinal, Data(record.hash)])
@@ -107,7 +113,7 @@ extension ClusterStore {
     static func linkUnchainedRows(_ db: Database) throws {
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM audit_events WHERE hash IS NULL)") == true else { return }
         var head = try chainHead(db)
-        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM audit_events WHERE hash IS NULL ORDER BY raft_index, ordinal")
+        let rows = try Row.fetchCursor(db, sql: "SELECT \(auditRecordColumns) FROM audit_events WHERE hash IS NULL ORDER BY raft_index, ordinal")
         var updates: [(Int64, Int, Data)] = []
         while let row = try rows.next() {
             var record = try auditRecord(row)

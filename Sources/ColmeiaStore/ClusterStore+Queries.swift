@@ -46,7 +46,7 @@ extension ClusterStore {
                 clauses.append(clause)
                 arguments += clauseArguments
             }
-            let sql = "SELECT r.body FROM resources r WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
+            let sql = "SELECT \(Self.opened("r.body", kind: "r.kind", id: "r.id")) FROM resources r WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
             return try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }
@@ -84,17 +84,17 @@ extension ClusterStore {
     public func get<Object: ClusterObject>(_ type: Object.Type, _ reference: String) throws(QueryError) -> Object {
         let kind = Object.kind
         let body: String? = try read { db in
-            if let body = try String.fetchOne(db, sql: "SELECT body FROM resources WHERE kind = ? AND id = ?",
+            if let body = try String.fetchOne(db, sql: "SELECT \(Self.opened("body", kind: "kind", id: "id")) FROM resources WHERE kind = ? AND id = ?",
                                               arguments: [kind.rawValue, reference]) {
                 return body
             }
-            let named = try String.fetchAll(db, sql: "SELECT body FROM resources WHERE kind = ? AND name = ? LIMIT 2",
+            let named = try String.fetchAll(db, sql: "SELECT \(Self.opened("body", kind: "kind", id: "id")) FROM resources WHERE kind = ? AND name = ? LIMIT 2",
                                             arguments: [kind.rawValue, reference])
             if named.count == 1 { return named[0] }
             if named.count > 1 { throw QueryError.ambiguous(kind: kind, reference: reference, matches: named.count) }
             guard !reference.isEmpty else { return nil }
             let prefixed = try String.fetchAll(
-                db, sql: "SELECT body FROM resources WHERE kind = ? AND id LIKE ? ESCAPE '\\' LIMIT 10",
+                db, sql: "SELECT \(Self.opened("body", kind: "kind", id: "id")) FROM resources WHERE kind = ? AND id LIKE ? ESCAPE '\\' LIMIT 10",
                 arguments: [kind.rawValue, Self.likePrefix(reference)])
             if prefixed.count > 1 { throw QueryError.ambiguous(kind: kind, reference: reference, matches: prefixed.count) }
             return prefixed.first

@@ -25,19 +25,34 @@ public final class ClusterStore: Sendable {
     let historical = HistoricalStores()
     /// A store built for a read as of an index: its files go with it.
     private let isScratch: Bool
+    /// Seals the secret fields of the rows this store writes (nil: they stay in the clear,
+    /// for read models that live in memory or a log that is not encrypted).
+    public let sealer: FieldSealer?
+    /// Where files that hold the read models with their secrets open go while a snapshot
+    /// is made or restored: memory (`/dev/shm`) where the manager has it.
+    public let scratchDirectory: String
 
     /// Opens (creating and migrating if needed) the database at `path`. Audit records the
     /// retention policy moves out go to `archiveDirectory` (default: `audit-archive` beside
     /// the file), which must be durable: the read models themselves may live in memory.
-    public convenience init(path: String, archiveDirectory: String? = nil) throws(StoreError) {
-        try self.init(path: path, archiveDirectory: archiveDirectory, scratch: false)
+    ///
+    /// With a `sealer`, secret fields are sealed on disk (see `FieldSealer`) and files that
+    /// hold them open (snapshots being made or restored) go to `scratchDirectory`. A file
+    /// whose fields were sealed under another key is refused as corrupt: the node sets it
+    /// aside and rebuilds it from the log.
+    public convenience init(path: String, archiveDirectory: String? = nil, sealer: FieldSealer? = nil,
+                            scratchDirectory: String? = nil) throws(StoreError) {
+        try self.init(path: path, archiveDirectory: archiveDirectory, scratch: false, sealer: sealer, scratchDirectory: scratchDirectory)
     }
 
     /// `scratch`: a store built for a read as of an index; it leaves its siblings alone.
-    init(path: String, archiveDirectory: String? = nil, scratch: Bool) throws(StoreError) {
+    init(path: String, archiveDirectory: String? = nil, scratch: Bool, sealer: FieldSealer? = nil,
+         scratchDirectory: String? = nil) throws(StoreError) {
         self.path = path
         isScratch = scratch
+        self.sealer = sealer
         let folder = (path as NSString).deletingLastPathComponent
+        self.scratchDirectory = scratchDirectory ?? (folder.isEmpty ? "." : folder)
         archive = AuditArchive(directory: archiveDirectory ?? ((folder.isEmpty ? "." : folder) + "/audit-archive"))
         if !scratch { Self.removeHistoricalFiles(of: path) }
         var configuration = Configuration()
@@ -46,6 +61,7 @@ public final class ClusterStore: Sendable {
         // transactions here is repaired by replay, so SQLite need not fsync every commit.
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            Self.addSealingFunctions(db, sealer: sealer)
         }
         // Another connection on the file (the previous node's store while a swarm is
         // re-initialised, a checkpoint, a VACUUM) holds its lock for moments: wait for it.
@@ -59,6 +75,7 @@ public final class ClusterStore: Sendable {
             try Self.enableIncrementalVacuum(pool)
             try StoreMigrations.migrator().migrate(pool)
             try pool.write { db in try Self.linkUnchainedRows(db) }
+            try Self.adoptSealing(pool, sealer: sealer, path: path)
             let current = try pool.read { db in try Self.readPosition(db) }
             position.withLock { $0 = current }
         } catch let error as StoreError {
@@ -73,9 +90,10 @@ public final class ClusterStore: Sendable {
     /// Opens the read models at `path`; when the file is corrupt, sets it aside (renamed
     /// `…corrupt-<time>`, kept for a post-mortem) and starts an empty one, which the node
     /// then rebuilds from its snapshot and log. Returns where the corrupt file went.
-    public static func openSettingAsideCorruption(path: String, archiveDirectory: String?) throws(StoreError) -> (ClusterStore, setAside: String?) {
+    public static func openSettingAsideCorruption(path: String, archiveDirectory: String?, sealer: FieldSealer? = nil,
+                                                  scratchDirectory: String? = nil) throws(StoreError) -> (ClusterStore, setAside: String?) {
         do {
-            return (try ClusterStore(path: path, archiveDirectory: archiveDirectory), nil)
+            return (try ClusterStore(path: path, archiveDirectory: archiveDirectory, sealer: sealer, scratchDirectory: scratchDirectory), nil)
         } catch .corrupt(let why) {
             let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
             do {
@@ -86,7 +104,7 @@ public final class ClusterStore: Sendable {
             } catch {
                 throw .corrupt("\(why); setting it aside as \(aside) failed: \(error)")
             }
-            return (try ClusterStore(path: path, archiveDirectory: archiveDirectory), aside)
+            return (try ClusterStore(path: path, archiveDirectory: archiveDirectory, sealer: sealer, scratchDirectory: scratchDirectory), aside)
         }
     }
 
@@ -147,15 +165,21 @@ public final class ClusterStore: Sendable {
 
     /// A consistent image of the whole database (read models and audit trail) at the
     /// applied index: the bytes of a compacted SQLite file.
+    ///
+    /// Its secret fields are open: another manager restores it under its own key. The copy
+    /// is made in `scratchDirectory` (memory, where the manager has it) and removed.
     public func snapshotData() throws(StoreError) -> [UInt8] {
-        let temporary = path + ".snapshot-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let temporary = scratchDirectory + "/" + (path as NSString).lastPathComponent + ".snapshot-\(UUID().uuidString)"
+        defer { Self.removeFiles(of: temporary) }
         do {
             // VACUUM cannot run inside a transaction; on the writer connection no apply can
             // interleave, so the copy is exactly the state at the applied index.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
             }
+            let copy = try DatabaseQueue(path: temporary, configuration: copyConfiguration())
+            try copy.write { db in try Self.unsealAll(db) }
+            try copy.close()
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
         } catch {
             throw .database("cannot snapshot \(path): \(error)")
@@ -163,13 +187,20 @@ public final class ClusterStore: Sendable {
     }
 
     /// Replaces every table's content by the snapshot's, in one transaction.
+    /// Its secret fields (open in a snapshot) are sealed under this store's key before
+    /// they reach the file.
     public func restore(snapshotData data: [UInt8]) throws(StoreError) {
-        let temporary = path + ".restore-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let temporary = scratchDirectory + "/" + (path as NSString).lastPathComponent + ".restore-\(UUID().uuidString)"
+        defer { Self.removeFiles(of: temporary) }
         do {
             try Data(data).write(to: URL(fileURLWithPath: temporary))
-            let source = try DatabaseQueue(path: temporary)
+            let source = try DatabaseQueue(path: temporary, configuration: copyConfiguration())
             let restored = try source.read { db in try Self.readPosition(db) }
+            // A snapshot written before a migration brings the old schema along.
+            try StoreMigrations.migrator().migrate(source)
+            try source.write { db in
+                if let sealer { try Self.sealAll(db, sealer: sealer) } else { try Self.unsealAll(db) }
+            }
             try source.backup(to: pool)
             try source.close()
             // A snapshot written before a migration brings the old schema along.

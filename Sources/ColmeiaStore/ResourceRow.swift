@@ -79,18 +79,19 @@ struct ResourceRow {
         }
     }
 
+    /// Writes the row; its secret fields are sealed on the way in (`colmeia_seal`).
     func insert(_ db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO resources (kind, id, name, version, created_at, updated_at, service_id, node_id, slot,
                                    desired_state, current_state, mode, role, availability, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, colmeia_seal(?, ?, ?))
             ON CONFLICT (kind, id) DO UPDATE SET
                 name = excluded.name, version = excluded.version, updated_at = excluded.updated_at,
                 service_id = excluded.service_id, node_id = excluded.node_id, slot = excluded.slot,
                 desired_state = excluded.desired_state, current_state = excluded.current_state,
                 mode = excluded.mode, role = excluded.role, availability = excluded.availability, body = excluded.body
             """).execute(arguments: [kind.rawValue, id, name, Int64(version), createdAt, updatedAt, serviceID, nodeID, slot,
-                             desiredState, currentState, mode, role, availability, body])
+                             desiredState, currentState, mode, role, availability, body, kind.rawValue, id])
         try db.cachedStatement(sql: "DELETE FROM resource_labels WHERE kind = ? AND id = ?").execute(arguments: [kind.rawValue, id])
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
             try db.cachedStatement(sql: "INSERT INTO resource_labels (kind, id, key, value) VALUES (?, ?, ?, ?)").execute(arguments: [kind.rawValue, id, key, value])

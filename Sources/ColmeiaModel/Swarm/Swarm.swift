@@ -126,4 +126,12 @@ extension Swarm {
         copy.unlockKey = nil
         return copy
     }
+
+    /// The cluster object as the audit trail shows it: without the join tokens either
+    /// (the API gives them to managers' callers; readers of the history need not hold them).
+    public func redactedForAudit() -> Swarm {
+        var copy = redactedForAPI()
+        copy.joinTokens = JoinTokens()
+        return copy
+    }
 }

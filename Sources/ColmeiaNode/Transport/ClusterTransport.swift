@@ -22,7 +22,7 @@ public final class ClusterTransport: Sendable {
     /// The client that carries this node's current certificate; ``renew(_:)`` replaces it.
     public var client: HTTPClient { clients.withLock { $0.current } }
     private let clients: Mutex<(current: HTTPClient, retired: [HTTPClient])>
-    private let logger: Logger
+    package let logger: Logger
     private let senders = Mutex<[NodeID: PeerSender]>([:])
     private let events = Mutex<(any RaftPeerEvents)?>(nil)
     private let watcher = Mutex<Task<Void, Never>?>(nil)
