@@ -271,7 +271,7 @@ import Testing
         let secrets = try Self.send(viewer, "GET", "/secrets", body: nil).1
         #expect(!secrets.contains(#""a":"b""#) && secrets.contains("secrets-"), "\(secrets.prefix(300))")
         // Refusals are in the audit trail, with the identity that was refused.
-        let database = try LocalAccessTests.readModels(of: daemon) + "/state.db"
+        let database = daemon.dataDirectory + "/state.db"
         let query = """
             import sqlite3, sys
             db = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)

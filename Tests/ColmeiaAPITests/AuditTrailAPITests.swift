@@ -365,7 +365,7 @@ import Testing
         #expect(oldest.count >= 150 && Self.objectName(oldest[0]) == "c-0")
 
         // One row of audit_events altered on disk.
-        let database = try LocalAccessTests.readModels(of: daemon) + "/state.db"
+        let database = daemon.dataDirectory + "/state.db"
         let target = try #require(try Self.all(daemon, "kind=config&name=c-149").first)
         let index = target["Index"] as? Int ?? 0
         let edit = try daemon.run("python3", ["-c", """
