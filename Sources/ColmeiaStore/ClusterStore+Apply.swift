@@ -313,6 +313,9 @@ extension ClusterStore {
         // take one claimed by another object is refused whole, on every manager alike.
         if let refusal = try NetworkClaims.claim(object, created: created, db) { return .refused(refusal) }
         let row = try ResourceRow(object)
+        if created, let task = object as? SwarmTask, let refusal = try slotRefusal(creating: task, body: row.body, db) {
+            return .refused(refusal)
+        }
         try row.insert(db)
         let name = object.objectName
         if let secret = object as? Secret {
