@@ -181,9 +181,19 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// Asks the leader (this node) to hand leadership to `peer`.
     public func transferLeadership(to peer: NodeID) { control(.transferLeadership(to: peer)) }
 
+    /// Queues a transport's report or an operator's request. Bounded as peer messages are:
+    /// these are advisory (Raft's own timers recover what a dropped one would have said).
     private func control(_ request: Control) {
-        inbox.withLock { $0.controls.append(request) }
-        wake.signal()
+        let accepted = inbox.withLock { box -> Bool in
+            guard box.controls.count < config.maxQueuedMessages else { return false }
+            box.controls.append(request)
+            return true
+        }
+        if accepted {
+            wake.signal()
+        } else {
+            NodeMetrics.messagesDropped.increment()
+        }
     }
 
     private func withIndexWaiter(_ make: @escaping (UInt64) -> Control) async -> Result<UInt64, RaftDriverError> {
@@ -191,6 +201,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             let refused: RaftDriverError? = inbox.withLock { box in
                 if let failure = box.failure { return failure }
                 if box.stopping { return .stopped }
+                // Bounded as writes are: beyond it the reader is told to come back.
+                guard box.indexWaiters.count < config.maxQueuedProposals else {
+                    return .unavailable("\(box.indexWaiters.count) reads are already waiting on this manager; retry shortly")
+                }
                 box.nextSequence += 1
                 box.indexWaiters[box.nextSequence] = continuation
                 box.controls.append(make(box.nextSequence))

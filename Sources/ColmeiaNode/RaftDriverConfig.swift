@@ -23,9 +23,11 @@ public struct RaftDriverConfig: Sendable {
     /// How long a write, read barrier or membership change may wait to be committed before
     /// its caller is told the cluster is unavailable.
     public var proposalTimeout: Duration = .seconds(5)
-    /// Writes that may wait on this node at once (queued or in flight); more are refused.
+    /// Writes that may wait on this node at once (queued or in flight), and as many read
+    /// barriers and membership changes; more are refused.
     public var maxQueuedProposals = 50_000
-    /// Peer messages the driver's inbox holds before it drops new ones (Raft retransmits).
+    /// Peer messages (and transport reports) the driver's inbox holds before it drops new
+    /// ones (Raft retransmits).
     public var maxQueuedMessages = 16_384
     /// After a storage failure, how often the driver tries to reopen its log.
     public var storageRetryInterval: Duration = .seconds(1)

@@ -161,6 +161,43 @@ final class Switchboard<Machine: ReplicatedStateMachine>: Sendable {
         #expect(why.contains("already waiting"))
         for task in waiting { _ = await task.value }
     }
+
+    @Test("read barriers beyond the same bound are refused at once instead of queueing without limit")
+    func readBarrierQueueIsBounded() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A leader cut off from both followers: its reads wait for a quorum that never answers.
+        let board = Switchboard<RecordingMachine>()
+        var drivers: [NodeID: RaftDriver<RecordingMachine>] = [:]
+        for id: NodeID in 1...3 {
+            var config = RaftDriverConfig(nodeID: id, raftDirectory: directory + "/\(id)", tickInterval: .milliseconds(10),
+                                          snapshotInterval: 10_000, retainedEntries: 5, randomSeed: id)
+            config.maxQueuedProposals = 3
+            let driver = RaftDriver<RecordingMachine>(config: config) { board.deliver($0) }
+            board.attach(driver, as: id)
+            drivers[id] = driver
+        }
+        for driver in drivers.values { try driver.start(machine: RecordingMachine(), bootstrapVoters: [1, 2, 3]) }
+        defer { for driver in drivers.values { driver.stop() } }
+        var leader: NodeID = 0
+        while leader == 0 || drivers.values.contains(where: { $0.status.leader != leader }) {
+            try await Task.sleep(for: .milliseconds(10))
+            leader = drivers[1]?.status.leader ?? 0
+        }
+        let driver = try #require(drivers[leader])
+        _ = try await driver.propose(Array("committed in this term".utf8)).get()
+        for id in drivers.keys where id != leader { board.isolate(id) }
+        let waiting = (0..<3).map { _ in Task { await driver.readBarrier() } }
+        try await Task.sleep(for: .milliseconds(20))
+        let started = ContinuousClock.now
+        let refused = await driver.readBarrier()
+        #expect(ContinuousClock.now - started < .seconds(1), "refused at once")
+        guard case .failure(.unavailable(let why)) = refused else {
+            Issue.record("expected a refusal, got \(refused)")
+            return
+        }
+        #expect(why.contains("reads are already waiting"))
+        for task in waiting { _ = await task.value }
+    }
 }
 
 @Suite struct RaftDriverFailoverTests {
