@@ -15,7 +15,9 @@ final class BenchCluster: @unchecked Sendable {
 
     let directory: String
     let executable: String
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    /// One connection per concurrent client (AsyncHTTPClient's default of 8 per host
+    /// would queue 128 clients behind 8 connections and cap the figures).
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .benchmark)
     private(set) var daemons: [Daemon] = []
     private let lock = NSLock()
     private let options: ClusterOptions
@@ -206,4 +208,13 @@ func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
 func report(_ line: String) {
     print(line)
     fflush(nil)
+}
+
+extension HTTPClient.Configuration {
+    /// A client for load generators: up to 512 keep-alive connections per host.
+    static var benchmark: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        return configuration
+    }
 }

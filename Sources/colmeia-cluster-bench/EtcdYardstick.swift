@@ -8,7 +8,7 @@ final class EtcdYardstick: @unchecked Sendable {
     static let version = "3.4"
     let endpoint: String
     private let process: Process
-    private let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    private let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .benchmark)
     private var restored: Process?
 
     init(directory: String, port: Int) async throws {
