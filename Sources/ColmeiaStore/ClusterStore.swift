@@ -145,30 +145,80 @@ public final class ClusterStore: Sendable {
 
     // MARK: Snapshots
 
-    /// A consistent image of the whole database (read models and audit trail) at the
-    /// applied index: the bytes of a compacted SQLite file.
-    public func snapshotData() throws(StoreError) -> [UInt8] {
-        let temporary = path + ".snapshot-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
+    /// Writes a consistent image of the whole database (read models and audit trail) to a
+    /// new file at `path`, and returns the Raft position that image reflects, read from the
+    /// copy's own `applied_state` row.
+    ///
+    /// Safe to call from any thread while commands are applied: the copy is taken on a
+    /// read-only connection of its own, which in WAL mode sees one fixed commit for the
+    /// whole copy; no apply waits for it (and the API's readers keep their pool).
+    public func writeSnapshot(toFile path: String) throws(StoreError) -> AppliedPosition {
         do {
-            // VACUUM cannot run inside a transaction; on the writer connection no apply can
-            // interleave, so the copy is exactly the state at the applied index.
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
-            }
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            let source = try DatabaseQueue(path: self.path, configuration: configuration)
+            defer { try? source.close() }
+            // One statement, hence one read transaction: the copy is the state at one commit.
+            try source.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+            return try Self.position(ofSnapshotFile: path)
+        } catch let error as StoreError {
+            throw error
         } catch {
-            throw .database("cannot snapshot \(path): \(error)")
+            try? FileManager.default.removeItem(atPath: path)
+            throw .database("cannot write a snapshot of \(self.path) to \(path): \(error)")
         }
     }
 
-    /// Replaces every table's content by the snapshot's, in one transaction.
+    /// The Raft position a snapshot file (written by ``writeSnapshot(toFile:)``) reflects.
+    public static func position(ofSnapshotFile path: String) throws(StoreError) -> AppliedPosition {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let copy = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? copy.close() }
+            return try copy.read { db in try readPosition(db) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .corrupt("the snapshot \(path) is not a readable store database: \(error)")
+        }
+    }
+
+    /// A consistent image of the whole database at the applied index, in memory: the bytes
+    /// of the file ``writeSnapshot(toFile:)`` writes. For backups and the in-memory path.
+    public func snapshotData() throws(StoreError) -> [UInt8] {
+        let temporary = path + ".snapshot-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        _ = try writeSnapshot(toFile: temporary)
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
+        } catch {
+            throw .database("cannot read the snapshot of \(path): \(error)")
+        }
+    }
+
+    /// Replaces every table's content by the snapshot's (bytes of a file written by
+    /// ``writeSnapshot(toFile:)``), in one transaction.
     public func restore(snapshotData data: [UInt8]) throws(StoreError) {
         let temporary = path + ".restore-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         do {
             try Data(data).write(to: URL(fileURLWithPath: temporary))
-            let source = try DatabaseQueue(path: temporary)
+        } catch {
+            throw .database("cannot stage the snapshot beside \(path): \(error)")
+        }
+        try restore(snapshotFile: temporary)
+    }
+
+    /// Replaces every table's content by that of the snapshot file at `path` (written by
+    /// ``writeSnapshot(toFile:)`` here or on another manager), in one transaction. The file
+    /// is only read; the caller removes it.
+    public func restore(snapshotFile path: String) throws(StoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let source = try DatabaseQueue(path: path, configuration: configuration)
             let restored = try source.read { db in try Self.readPosition(db) }
             try source.backup(to: pool)
             try source.close()
