@@ -51,8 +51,16 @@ public final class ClusterStateMachine: ReplicatedStateMachine {
         try store.snapshotData()
     }
 
+    /// Snapshots are copied from the store on a read-only connection of their own.
+    public var snapshotWriter: (any StateMachineSnapshotWriter)? { StoreSnapshotWriter(store: store) }
+
     public func restore(_ snapshot: Snapshot) throws {
         try store.restore(snapshotData: snapshot.data)
+        readSnapshotPolicy()
+    }
+
+    public func restore(_ metadata: SnapshotMetadata, fromFile path: String) throws {
+        try store.restore(snapshotFile: path)
         readSnapshotPolicy()
     }
 }
