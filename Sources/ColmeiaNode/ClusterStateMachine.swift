@@ -51,6 +51,11 @@ public final class ClusterStateMachine: ReplicatedStateMachine {
         try store.snapshotData()
     }
 
+    /// Beside `state.db`: in memory when the read models are.
+    public func snapshotScratchPath(named name: String) -> String {
+        store.snapshotScratchPath(named: name)
+    }
+
     /// Snapshots are copied from the store on a read-only connection of their own.
     public var snapshotWriter: (any StateMachineSnapshotWriter)? { StoreSnapshotWriter(store: store) }
 

@@ -479,16 +479,17 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     }
 
     /// Brings the machine to `snapshot`. A snapshot without data (one built off the driver
-    /// thread, or found on disk in the chunked format) has it in its file: it is decrypted
-    /// into a scratch file beside it, as a stream, and the machine restores from that.
+    /// thread, or found on disk in the chunked format) has it in its file: it is decrypted,
+    /// as a stream, into a scratch file beside the machine's state (never beside the
+    /// encrypted log), and the machine restores from that.
     private func restore(_ machine: Machine, to snapshot: Snapshot, from storage: RaftDiskStorage) throws {
         guard snapshot.data.isEmpty else {
             try machine.restore(snapshot)
             return
         }
         let reader = try storage.openSnapshot(snapshot.metadata)
-        let scratch = storage.stager.stagingPath(named: "restore-\(String(UInt64.random(in: 1...UInt64.max), radix: 16))")
-        defer { storage.stager.discard(scratch) }
+        let scratch = machine.snapshotScratchPath(named: "restore-\(String(UInt64.random(in: 1...UInt64.max), radix: 16))")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         try reader.copyData(toFile: scratch)
         try machine.restore(snapshot.metadata, fromFile: scratch)
     }
@@ -796,8 +797,9 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             guard loop.snapshotBuild == nil, ContinuousClock.now >= loop.nextBuildAllowed else { return }
             loop.bytesAtBuildStart = loop.bytesSinceSnapshot
             let wake = self.wake
+            let image = loop.machine.snapshotScratchPath(named: "build-\(String(UInt64.random(in: 1...UInt64.max), radix: 16))")
             loop.snapshotBuild = SnapshotBuild.start(
-                writer: writer, stager: loop.storage.stager, confState: loop.raft.confState, retaining: retained,
+                writer: writer, imagePath: image, stager: loop.storage.stager, confState: loop.raft.confState, retaining: retained,
                 name: "raft-\(config.nodeID)-snapshot"
             ) { wake.signal() }
             return

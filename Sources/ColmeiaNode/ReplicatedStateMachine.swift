@@ -26,6 +26,12 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
     /// Runs on the driver thread: only for machines without a ``snapshotWriter``.
     func snapshotData() throws -> [UInt8]
 
+    /// A path for a new file named after `name` where a plaintext image of the machine may
+    /// be written (a snapshot being built or restored). It holds what the machine holds, so
+    /// it belongs beside the machine's own state (which may live in memory, for secrecy),
+    /// not with the encrypted log. The default is the temporary directory.
+    func snapshotScratchPath(named name: String) -> String
+
     /// Writes snapshots off the driver thread, from a consistent read, while entries go on
     /// being applied; nil (the default) has the driver call ``snapshotData()`` on its thread.
     var snapshotWriter: (any StateMachineSnapshotWriter)? { get }
@@ -46,6 +52,10 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
 extension ReplicatedStateMachine {
     public var snapshotPolicy: SnapshotPolicy? { nil }
     public var snapshotWriter: (any StateMachineSnapshotWriter)? { nil }
+
+    public func snapshotScratchPath(named name: String) -> String {
+        FileManager.default.temporaryDirectory.path + "/colmeia-snapshot-" + name
+    }
 
     public func restore(_ metadata: SnapshotMetadata, fromFile path: String) throws {
         try restore(Snapshot(metadata: metadata, data: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))

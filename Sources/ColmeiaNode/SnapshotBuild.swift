@@ -55,11 +55,14 @@ final class SnapshotBuild: Sendable {
     }
 
     /// Starts a build; `done` runs on the build's thread once it has an outcome.
-    static func start(writer: any StateMachineSnapshotWriter, stager: SnapshotStager, confState: ConfState,
-                      retaining: UInt64, name: String, done: @escaping @Sendable () -> Void) -> SnapshotBuild {
+    /// The plaintext image goes to `imagePath` (beside the machine's state, see
+    /// ``ReplicatedStateMachine/snapshotScratchPath(named:)``) and is removed once sealed.
+    static func start(writer: any StateMachineSnapshotWriter, imagePath: String, stager: SnapshotStager,
+                      confState: ConfState, retaining: UInt64, name: String,
+                      done: @escaping @Sendable () -> Void) -> SnapshotBuild {
         let build = SnapshotBuild(retaining: retaining, confState: confState, stager: stager)
         let thread = Thread {
-            build.run(writer: writer)
+            build.run(writer: writer, imagePath: imagePath)
             done()
         }
         thread.name = name
@@ -78,10 +81,9 @@ final class SnapshotBuild: Sendable {
         if case .built(let built)? = outcome { stager.discard(built.stagedPath) }
     }
 
-    private func run(writer: any StateMachineSnapshotWriter) {
+    private func run(writer: any StateMachineSnapshotWriter, imagePath: String) {
         let started = ContinuousClock.now
         let id = String(UInt64.random(in: 1...UInt64.max), radix: 16)
-        let imagePath = stager.stagingPath(named: "build-\(id)-image")
         let stagedPath = stager.stagingPath(named: "build-\(id)")
         defer {
             try? FileManager.default.removeItem(atPath: imagePath)

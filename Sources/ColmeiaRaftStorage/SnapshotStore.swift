@@ -47,9 +47,9 @@ public struct SnapshotStore: Sendable {
         return path
     }
 
-    /// A path in the directory for a file being built (a snapshot written off the driver
-    /// thread, its source image): its name ends in `.snap.tmp`, so that opening the store
-    /// after a crash removes it.
+    /// A path in the directory for a snapshot file being written off the thread that owns
+    /// the storage: its name ends in `.snap.tmp`, so that opening the store after a crash
+    /// removes it.
     public func stagingPath(named name: String) -> String {
         FileSystem.join(directory, name + SnapshotFileName.suffix + Self.temporarySuffix)
     }

@@ -39,7 +39,10 @@ public final class ClusterStore: Sendable {
         isScratch = scratch
         let folder = (path as NSString).deletingLastPathComponent
         archive = AuditArchive(directory: archiveDirectory ?? ((folder.isEmpty ? "." : folder) + "/audit-archive"))
-        if !scratch { Self.removeHistoricalFiles(of: path) }
+        if !scratch {
+            Self.removeHistoricalFiles(of: path)
+            Self.removeFiles(of: path, withInfix: ".snapshot-")
+        }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // The Raft WAL is the durable record: a power cut that loses the newest
@@ -170,6 +173,13 @@ public final class ClusterStore: Sendable {
         }
     }
 
+    /// A path beside the database for a plaintext image of it (a snapshot being written or
+    /// restored): it holds what the database holds, so it lives where the database lives
+    /// (in memory when the read models do). Left over by a crash, it goes at the next open.
+    public func snapshotScratchPath(named name: String) -> String {
+        path + ".snapshot-" + name
+    }
+
     /// The Raft position a snapshot file (written by ``writeSnapshot(toFile:)``) reflects.
     public static func position(ofSnapshotFile path: String) throws(StoreError) -> AppliedPosition {
         do {
@@ -188,7 +198,7 @@ public final class ClusterStore: Sendable {
     /// A consistent image of the whole database at the applied index, in memory: the bytes
     /// of the file ``writeSnapshot(toFile:)`` writes. For backups and the in-memory path.
     public func snapshotData() throws(StoreError) -> [UInt8] {
-        let temporary = path + ".snapshot-\(UUID().uuidString)"
+        let temporary = snapshotScratchPath(named: UUID().uuidString)
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         _ = try writeSnapshot(toFile: temporary)
         do {
@@ -201,7 +211,7 @@ public final class ClusterStore: Sendable {
     /// Replaces every table's content by the snapshot's (bytes of a file written by
     /// ``writeSnapshot(toFile:)``), in one transaction.
     public func restore(snapshotData data: [UInt8]) throws(StoreError) {
-        let temporary = path + ".restore-\(UUID().uuidString)"
+        let temporary = snapshotScratchPath(named: "restore-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         do {
             try Data(data).write(to: URL(fileURLWithPath: temporary))
@@ -277,8 +287,13 @@ public final class ClusterStore: Sendable {
 
     /// Stores left by reads as of an index when the process last stopped.
     private static func removeHistoricalFiles(of path: String) {
+        removeFiles(of: path, withInfix: ".asof-")
+    }
+
+    /// Files beside the database named after it and `infix` (`state.db<infix>…`).
+    private static func removeFiles(of path: String, withInfix infix: String) {
         let folder = (path as NSString).deletingLastPathComponent
-        let prefix = (path as NSString).lastPathComponent + ".asof-"
+        let prefix = (path as NSString).lastPathComponent + infix
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
         for name in names where name.hasPrefix(prefix) {
             try? FileManager.default.removeItem(atPath: (folder.isEmpty ? "." : folder) + "/" + name)

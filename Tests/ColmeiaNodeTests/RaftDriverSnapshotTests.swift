@@ -50,6 +50,8 @@ import Testing
         let left = try FileManager.default.contentsOfDirectory(atPath: snapDirectory)
         #expect(!left.contains { $0.hasSuffix(".tmp") }, "nothing staged is left behind: \(left)")
         #expect(left.contains { $0.hasSuffix(".snap") })
+        let besideStore = try FileManager.default.contentsOfDirectory(atPath: directory + "/1")
+        #expect(!besideStore.contains { $0.contains(".snapshot-") }, "no plaintext image is left: \(besideStore)")
 
         // The read models are lost: the snapshot and the log after it rebuild them.
         ClusterStoreFiles.remove(path)
@@ -162,6 +164,10 @@ import Testing
         #expect(driver.status.snapshotFailure == nil, "cleared by the build that worked")
         let left = try FileManager.default.contentsOfDirectory(atPath: directory + "/1/raft/snap")
         #expect(!left.contains { $0.hasSuffix(".tmp") }, "\(left)")
+        let images = failures.paths.withLock { $0 }
+        #expect(images.count >= 3)
+        #expect(images.allSatisfy { $0.hasPrefix(path + ".snapshot-") },
+                "plaintext images go beside state.db (in memory when it is), never beside the encrypted log: \(images)")
     }
 }
 
@@ -236,6 +242,7 @@ final class FlakyWriterMachine: ReplicatedStateMachine {
     func apply(_ entries: [CommittedEntry]) throws -> [ApplyOutcome] { try machine.apply(entries) }
     func snapshotData() throws -> [UInt8] { try machine.snapshotData() }
     func restore(_ snapshot: Snapshot) throws { try machine.restore(snapshot) }
+    func snapshotScratchPath(named name: String) -> String { machine.snapshotScratchPath(named: name) }
     var snapshotWriter: (any StateMachineSnapshotWriter)? {
         FlakyWriter(store: machine.store, failures: failures)
     }
@@ -244,6 +251,8 @@ final class FlakyWriterMachine: ReplicatedStateMachine {
 /// How many more times something fails.
 final class Countdown: Sendable {
     let left: Mutex<Int>
+    /// Where each plaintext image was asked for.
+    let paths = Mutex<[String]>([])
 
     init(_ count: Int) { left = Mutex(count) }
 
@@ -265,6 +274,7 @@ struct FlakyWriter: StateMachineSnapshotWriter {
     let failures: Countdown
 
     func writeSnapshot(toFile path: String) throws -> (index: UInt64, term: UInt64) {
+        failures.paths.withLock { $0.append(path) }
         if failures.fails() { throw DiskFull() }
         let position = try store.writeSnapshot(toFile: path)
         return (position.index, position.term)
