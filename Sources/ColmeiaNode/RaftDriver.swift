@@ -475,7 +475,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         }
         var raftConfig = self.raftConfig
         raftConfig.applied = machine.appliedIndex
-        return try RaftNode(config: raftConfig, restoring: state)
+        var node = try RaftNode(config: raftConfig, restoring: state)
+        // The snapshot's data stays in its file (read from there to be sent or exported).
+        node.dropSnapshotData()
+        return node
     }
 
     /// Brings the machine to `snapshot`. A snapshot without data (one built off the driver
@@ -676,6 +679,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
             try apply(ready.committedEntries.filter { $0.index > loop.machine.appliedIndex }, on: loop)
             loop.raft.advance(ready)
+            // Persisted and installed: its data is in its file now, not in the log's memory.
+            if ready.snapshot != nil { loop.raft.dropSnapshotData() }
             if loop.campaignPending && loop.raft.confState.voters == [config.nodeID] {
                 // A single-voter cluster need not wait an election timeout to lead.
                 loop.campaignPending = false

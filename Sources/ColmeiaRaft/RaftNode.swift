@@ -267,6 +267,14 @@ public struct RaftNode: Sendable {
         return snapshot
     }
 
+    /// Forgets the data of the newest snapshot, keeping its metadata, once it is installed
+    /// (never while a received one waits to be): for an application that keeps snapshots
+    /// on disk and fills in the data of a ``Message`` of type `.snapshot` itself before
+    /// sending it. Changes nothing else.
+    public mutating func dropSnapshotData() {
+        log.dropSnapshotData()
+    }
+
     // MARK: - Internals shared by the role files
 
     func isPromotable() -> Bool { tracker.isVoter(id) && log.pendingSnapshot == nil }

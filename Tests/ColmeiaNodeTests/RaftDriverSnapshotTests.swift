@@ -76,6 +76,56 @@ import Testing
         try ballast.close()
     }
 
+    @Test("a follower too far behind is sent the leader's snapshot, read from its file off the driver thread, and restores from it")
+    func laggingFollowerGetsTheSnapshotFromItsFile() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let board = Switchboard<ClusterStateMachine>()
+        var drivers: [NodeID: RaftDriver<ClusterStateMachine>] = [:]
+        var stores: [NodeID: ClusterStore] = [:]
+        for id: NodeID in 1...3 {
+            let driver = RaftDriver<ClusterStateMachine>(config: config(id, snapshotInterval: 20)) { board.deliver($0) }
+            board.attach(driver, as: id)
+            drivers[id] = driver
+            stores[id] = try ClusterStore(path: directory + "/\(id)/state.db")
+        }
+        for (id, driver) in drivers {
+            try driver.start(machine: ClusterStateMachine(store: try #require(stores[id])), bootstrapVoters: [1, 2, 3])
+        }
+        defer { for driver in drivers.values { driver.stop() } }
+        var leader: NodeID = 0
+        while leader == 0 || drivers.values.contains(where: { $0.status.leader != leader }) {
+            try await Task.sleep(for: .milliseconds(10))
+            leader = drivers[1]?.status.leader ?? 0
+        }
+        let leaderNode = try #require(drivers[leader])
+        let laggard = try #require(drivers.keys.filter { $0 != leader }.min())
+        // Only the leader's store has these rows: a follower gets them only from its snapshot.
+        try Self.addBallast(3, to: directory + "/\(leader)/state.db")
+        board.isolate(laggard)
+        var number = 0
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        // Far enough that the entries the laggard needs are compacted away.
+        while leaderNode.status.snapshotIndex < 60, ContinuousClock.now < deadline {
+            number += 1
+            _ = try await leaderNode.propose(Array("while away \(number)".utf8)).get()
+        }
+        #expect(leaderNode.status.snapshotIndex >= 60)
+        board.heal()
+        let target = leaderNode.status.commitIndex
+        let laggardNode = try #require(drivers[laggard])
+        while laggardNode.status.appliedIndex < target, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(laggardNode.status.appliedIndex >= target)
+        #expect(laggardNode.status.receivedSnapshotIndex > 0, "it caught up from a snapshot")
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let copy = try DatabaseQueue(path: directory + "/\(laggard)/state.db", configuration: readOnly)
+        let rows = try await copy.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ballast") }
+        try copy.close()
+        #expect(rows == 3, "the laggard's store came from the leader's snapshot file")
+    }
+
     /// Heartbeats every tick, an election timeout of `electionTicks`; once elected, the
     /// leader's store is given `ballast` MB more (the followers' stay small, so that they
     /// never stall with it), and a snapshot is due every 30 entries: they are built one

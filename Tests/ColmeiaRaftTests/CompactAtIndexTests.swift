@@ -33,6 +33,18 @@ struct CompactAtIndexTests {
         }
     }
 
+    @Test("dropping the snapshot's data keeps its metadata and the log as they are")
+    func dropSnapshotData() throws {
+        var net = try cluster(commands: 5)
+        let snapshot = try net.compact(2)
+        var node = net[2]
+        #expect(!snapshot.data.isEmpty)
+        node.dropSnapshotData()
+        #expect(node.snapshot == Snapshot(metadata: snapshot.metadata, data: []))
+        #expect(node.firstIndex == net[2].firstIndex)
+        #expect(node.appliedIndex == net[2].appliedIndex)
+    }
+
     @Test("an index not applied yet, or a term the log does not hold there, is refused without effect")
     func refusesWhatTheLogDoesNotSay() throws {
         let net = try cluster(commands: 5)
