@@ -1,3 +1,4 @@
+import ColmeiaPKI
 import ColmeiaRaft
 import ColmeiaStore
 import Foundation
@@ -37,11 +38,14 @@ import Testing
                          randomSeed: id)
     }
 
-    @Test("a snapshot built off the driver thread is adopted, and a node that lost its read models restarts from it")
-    func backgroundSnapshotIsAdoptedAndRestartsTheNode() async throws {
+    @Test("a snapshot built off the driver thread is adopted, and a node that lost its read models restarts from it",
+          arguments: [false, true])
+    func backgroundSnapshotIsAdoptedAndRestartsTheNode(encrypted: Bool) async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/1/state.db"
-        let first = RaftDriver<ClusterStateMachine>(config: config(1, snapshotInterval: 20))
+        var config = config(1, snapshotInterval: 20)
+        config.cipher = encrypted ? LogCipher(key: DataEncryptionKey()) : nil
+        let first = RaftDriver<ClusterStateMachine>(config: config)
         try first.start(machine: ClusterStateMachine(store: try Self.store(at: path, ballastMegabytes: 4)), bootstrapVoters: [1])
         for number in 0..<60 { _ = try await first.propose(Array("w\(number)".utf8)).get() }
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
@@ -56,6 +60,13 @@ import Testing
         let left = try FileManager.default.contentsOfDirectory(atPath: snapDirectory)
         #expect(!left.contains { $0.hasSuffix(".tmp") }, "nothing staged is left behind: \(left)")
         #expect(left.contains { $0.hasSuffix(".snap") })
+        if encrypted {
+            for name in left where name.hasSuffix(".snap") {
+                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: snapDirectory + "/" + name)))
+                #expect(bytes.count > 4 << 20)
+                #expect(!containsBytes(bytes, Array("SQLite format 3".utf8)), "\(name) is sealed")
+            }
+        }
         let besideStore = try FileManager.default.contentsOfDirectory(atPath: directory + "/1")
         #expect(!besideStore.contains { $0.contains(".snapshot-") }, "no plaintext image is left: \(besideStore)")
 
@@ -63,7 +74,7 @@ import Testing
         ClusterStoreFiles.remove(path)
         let store = try ClusterStore(path: path)
         #expect(store.applied.index == 0)
-        let second = RaftDriver<ClusterStateMachine>(config: config(1, snapshotInterval: 20))
+        let second = RaftDriver<ClusterStateMachine>(config: config)
         try second.start(machine: ClusterStateMachine(store: store), bootstrapVoters: [1])
         defer { second.stop() }
         _ = try await second.propose(Array("after".utf8)).get()
@@ -361,6 +372,17 @@ struct FlakyWriter: StateMachineSnapshotWriter {
         let position = try store.writeSnapshot(toFile: path)
         return (position.index, position.term)
     }
+}
+
+func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard let first = needle.first, haystack.count >= needle.count else { return false }
+    var start = 0
+    while let found = haystack[start...].firstIndex(of: first) {
+        if found + needle.count > haystack.count { return false }
+        if Array(haystack[found..<found + needle.count]) == needle { return true }
+        start = found + 1
+    }
+    return false
 }
 
 /// Removes a store's files (the database, its WAL and shared memory).
