@@ -190,7 +190,16 @@ import Testing
         observation.writes = number
         observation.longestHeartbeatGap = clock.longestGap(from: leader)
         observation.longestResponseGap = clock.longestResponseGap(to: leader)
+        observation.peakResidentMegabytes = Self.peakResidentMegabytes()
         return observation
+    }
+
+    /// The process's peak resident memory so far (Linux `VmHWM`), for the figures; 0 elsewhere.
+    static func peakResidentMegabytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return kilobytes / 1024
     }
 
     @Test("heartbeats never wait on a snapshot build: while the leader's 120 MB store is snapshotted over and over, three managers keep one leader and one term")
@@ -263,12 +272,14 @@ struct ClusterObservation: CustomStringConvertible {
     var writes = 0
     var longestHeartbeatGap: Duration = .zero
     var longestResponseGap: Duration = .zero
+    var peakResidentMegabytes = 0
 
     var description: String {
         "leader \(leader) term \(term), leaders seen \(leaders.sorted()), terms seen \(terms.sorted()), "
             + "snapshots per node \(snapshotIndexes.mapValues { $0.count - 1 }), writes \(writes), "
             + "longest gap between the leader's messages to a follower \(longestHeartbeatGap), "
-            + "longest gap between a follower's messages to the leader \(longestResponseGap)"
+            + "longest gap between a follower's messages to the leader \(longestResponseGap), "
+            + "peak resident memory of the test process \(peakResidentMegabytes) MB"
     }
 }
 
