@@ -1,6 +1,8 @@
 import ColmeiaPKI
 import ColmeiaRaft
+import ColmeiaRaftStorage
 import ColmeiaStore
+import Dispatch
 import Foundation
 import GRDB
 import Synchronization
@@ -135,6 +137,44 @@ import Testing
         let rows = try await copy.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ballast") }
         try copy.close()
         #expect(rows == 3, "the laggard's store came from the leader's snapshot file")
+    }
+
+    @Test("a build cancelled while it copies (a stop, a storage recovery) is waited for and leaves nothing behind")
+    func cancelledBuildLeavesNothing() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (storage, _) = try RaftDiskStorage.open(directory: directory + "/raft")
+        defer { storage.close() }
+        let writer = GatedWriter()
+        let image = directory + "/state.db.snapshot-test"
+        let build = SnapshotBuild.start(writer: writer, imagePath: image, stager: storage.stager,
+                                        confState: ConfState(voters: [1]), retaining: 0, name: "test-build") {}
+        writer.started.wait()
+        #expect(build.outcome == nil, "still copying")
+        // The copy finishes while the driver waits on it.
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) { writer.release.signal() }
+        build.cancelAndWait()
+        guard case .cancelled? = build.outcome else {
+            Issue.record("expected a cancelled build, got \(String(describing: build.outcome))")
+            return
+        }
+        #expect(!FileManager.default.fileExists(atPath: image))
+        let staged = try FileManager.default.contentsOfDirectory(atPath: directory + "/raft/snap")
+        #expect(staged.isEmpty, "\(staged)")
+
+        // One that finished but was never adopted: its staged file goes too.
+        let done = GatedWriter()
+        done.release.signal()
+        let finished = SnapshotBuild.start(writer: done, imagePath: image, stager: storage.stager,
+                                           confState: ConfState(voters: [1]), retaining: 0, name: "test-build") {}
+        while finished.outcome == nil { Thread.sleep(forTimeInterval: 0.01) }
+        guard case .built(let built)? = finished.outcome else {
+            Issue.record("expected a built snapshot, got \(String(describing: finished.outcome))")
+            return
+        }
+        #expect(FileManager.default.fileExists(atPath: built.stagedPath))
+        #expect(built.metadata == SnapshotMetadata(index: 5, term: 2, confState: ConfState(voters: [1])))
+        finished.cancelAndWait()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/raft/snap").isEmpty)
     }
 
     /// Heartbeats every tick, an election timeout of `electionTicks`; once elected, the
@@ -350,6 +390,19 @@ final class OnThreadMachine: ReplicatedStateMachine {
     func apply(_ entries: [CommittedEntry]) throws -> [ApplyOutcome] { try machine.apply(entries) }
     func snapshotData() throws -> [UInt8] { try machine.snapshotData() }
     func restore(_ snapshot: Snapshot) throws { try machine.restore(snapshot) }
+}
+
+/// A writer that writes a small image, then waits to be released.
+final class GatedWriter: StateMachineSnapshotWriter {
+    let started = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+
+    func writeSnapshot(toFile path: String) throws -> (index: UInt64, term: UInt64) {
+        try Data(repeating: 7, count: 3 << 20).write(to: URL(fileURLWithPath: path))
+        started.signal()
+        release.wait()
+        return (5, 2)
+    }
 }
 
 /// How many more times something fails.
