@@ -220,7 +220,7 @@ let package = Package(
         .executableTarget(
             name: "colmeia-store-bench",
             dependencies: [
-                "ColmeiaNode", "ColmeiaStore", "ColmeiaModel",
+                "ColmeiaNode", "ColmeiaStore", "ColmeiaModel", "ColmeiaPKI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -51,8 +51,21 @@ public final class ClusterStateMachine: ReplicatedStateMachine {
         try store.snapshotData()
     }
 
+    /// Beside `state.db`: in memory when the read models are.
+    public func snapshotScratchPath(named name: String) -> String {
+        store.snapshotScratchPath(named: name)
+    }
+
+    /// Snapshots are copied from the store on a read-only connection of their own.
+    public var snapshotWriter: (any StateMachineSnapshotWriter)? { StoreSnapshotWriter(store: store) }
+
     public func restore(_ snapshot: Snapshot) throws {
         try store.restore(snapshotData: snapshot.data)
+        readSnapshotPolicy()
+    }
+
+    public func restore(_ metadata: SnapshotMetadata, fromFile path: String) throws {
+        try store.restore(snapshotFile: path)
         readSnapshotPolicy()
     }
 }

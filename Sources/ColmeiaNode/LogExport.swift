@@ -1,4 +1,5 @@
 import ColmeiaRaft
+import ColmeiaRaftStorage
 
 /// A consistent cut of a manager's log: the newest snapshot it holds and every committed
 /// entry after it, with the payloads the state machine applies (proposal frames removed).
@@ -42,6 +43,8 @@ public struct LogExport: Sendable {
 /// Raft holds them (arrays shared copy-on-write, so taking them costs little).
 struct RaftLogCut: Sendable {
     var snapshot: Snapshot?
+    /// The snapshot's data, when it is in its file (the Raft log holds only its metadata).
+    var snapshotFile: SnapshotFileReader?
     var entries: [Entry]
     var confState: ConfState
 

@@ -16,4 +16,6 @@ enum NodeMetrics {
     /// Building and saving one snapshot, and its size.
     static let snapshot = Timer(label: "colmeia_raft_snapshot_duration_seconds")
     static let snapshotSize = Gauge(label: "colmeia_raft_snapshot_size_bytes")
+    /// Snapshot builds that failed (each is retried at the next due point).
+    static let snapshotFailures = Counter(label: "colmeia_raft_snapshot_failures_total")
 }

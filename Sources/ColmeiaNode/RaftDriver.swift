@@ -52,6 +52,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     private let started = Mutex(false)
     private let observed = Mutex(RaftDriverStatus())
     private let outbound: @Sendable ([Message]) -> Void
+    /// Snapshots being read from disk to be sent.
+    private let snapshotSends = SnapshotSends()
 
     /// `send` carries messages to peers (a single-voter node has none).
     public init(config: RaftDriverConfig, send: @escaping @Sendable ([Message]) -> Void = { _ in }) {
@@ -83,7 +85,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 try storage.persist(hardState: forced.state.hardState, entries: forced.appended, snapshot: nil, sync: true)
                 state = forced.state
             }
-            raft = try resume(state, snapshot: recovered.snapshot, machine: machine)
+            raft = try resume(state, snapshot: recovered.snapshot, machine: machine, storage: storage)
         }
         // Callers may ask for the status before the thread's first turn: the membership is
         // already known from disk (a restarted manager must not look like a lone one).
@@ -175,7 +177,23 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
             if accepted { wake.signal() } else { continuation.resume(returning: nil) }
         }
-        return cut.map(LogExport.init)
+        guard var cut else { return nil }
+        if let reader = cut.snapshotFile {
+            guard let data = await Self.readOffThread(reader) else { return nil }
+            cut.snapshot?.data = data
+            cut.snapshotFile = nil
+        }
+        return LogExport(cut)
+    }
+
+    /// A snapshot's data, read on a thread of its own (not the concurrency pool); nil when
+    /// the file is damaged.
+    private static func readOffThread(_ reader: SnapshotFileReader) async -> [UInt8]? {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: try? reader.readData()) }
+            thread.name = "raft-snapshot-export"
+            thread.start()
+        }
     }
 
     /// Asks the leader (this node) to hand leadership to `peer`.
@@ -279,6 +297,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         var resentProposals = 0
         /// When each peer last sent us anything.
         var lastHeard: [NodeID: ContinuousClock.Instant] = [:]
+        /// The snapshot being built off this thread (at most one).
+        var snapshotBuild: SnapshotBuild?
+        /// `bytesSinceSnapshot` when that build started: what is left once it is adopted.
+        var bytesAtBuildStart = 0
+        /// After a failed build, none starts before this.
+        var nextBuildAllowed = ContinuousClock.now
+        /// Why the last snapshot build failed; nil once one succeeds.
+        var snapshotFailure: String?
 
         init(raft: RaftNode, storage: RaftDiskStorage, machine: Machine, singleVoter: Bool) {
             self.raft = raft
@@ -314,6 +340,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             let patience = config.tickInterval * (2 * config.electionTicks)
             loop.awaitingLeader += work.proposals.map { ($0.sequence, $0.payload, clock.now.advanced(by: patience)) }
             do {
+                try adoptFinishedSnapshot(loop)
                 try handleReadies(loop)
                 // Proposals wait (briefly) for a leader rather than failing during an election.
                 if loop.raft.leader != 0 || work.stopping {
@@ -350,6 +377,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 break
             }
         }
+        // A build still running finishes its step first: it must not write into the
+        // snapshot directory of a closed (or reopened) storage.
+        loop.snapshotBuild?.cancelAndWait()
+        loop.snapshotBuild = nil
         loop.storage.close()
         // Requests that arrived after the last turn are answered, not left waiting.
         let leftover = inbox.withLock { box in
@@ -383,6 +414,10 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         loop.pendingConfChanges = []
         loop.pendingReads = [:]
         loop.confirmedReads = []
+        // Reopening the storage removes staged files: a build still writing one is waited
+        // for and dropped first (the next due point starts a new one).
+        loop.snapshotBuild?.cancelAndWait()
+        loop.snapshotBuild = nil
         // This node neither leads nor follows anyone until its log is back: the manager
         // stops its leader services, and health says why.
         observed.withLock { status in
@@ -418,7 +453,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 try Self.probeWritable(config.raftDirectory)
                 let (storage, recovered) = try RaftDiskStorage.open(directory: config.raftDirectory, cipher: config.cipher)
                 do {
-                    loop.raft = try resume(recovered.raftState, snapshot: recovered.snapshot, machine: loop.machine)
+                    loop.raft = try resume(recovered.raftState, snapshot: recovered.snapshot, machine: loop.machine,
+                                           storage: storage)
                 } catch {
                     storage.close()
                     throw error
@@ -446,13 +482,33 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
 
     /// The node as the disk left it: the machine brought up to the snapshot when its own
     /// state is older (or gone), and Raft resuming after what the machine has applied.
-    private func resume(_ state: RaftPersistentState, snapshot: Snapshot?, machine: Machine) throws -> RaftNode {
+    private func resume(_ state: RaftPersistentState, snapshot: Snapshot?, machine: Machine,
+                        storage: RaftDiskStorage) throws -> RaftNode {
         if let snapshot, machine.appliedIndex < snapshot.metadata.index {
-            try machine.restore(snapshot)
+            try restore(machine, to: snapshot, from: storage)
         }
         var raftConfig = self.raftConfig
         raftConfig.applied = machine.appliedIndex
-        return try RaftNode(config: raftConfig, restoring: state)
+        var node = try RaftNode(config: raftConfig, restoring: state)
+        // The snapshot's data stays in its file (read from there to be sent or exported).
+        node.dropSnapshotData()
+        return node
+    }
+
+    /// Brings the machine to `snapshot`. A snapshot without data (one built off the driver
+    /// thread, or found on disk in the chunked format) has it in its file: it is decrypted,
+    /// as a stream, into a scratch file beside the machine's state (never beside the
+    /// encrypted log), and the machine restores from that.
+    private func restore(_ machine: Machine, to snapshot: Snapshot, from storage: RaftDiskStorage) throws {
+        guard snapshot.data.isEmpty else {
+            try machine.restore(snapshot)
+            return
+        }
+        let reader = try storage.openSnapshot(snapshot.metadata)
+        let scratch = machine.snapshotScratchPath(named: "restore-\(String(UInt64.random(in: 1...UInt64.max), radix: 16))")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try reader.copyData(toFile: scratch)
+        try machine.restore(snapshot.metadata, fromFile: scratch)
     }
 
     /// Writes and fsyncs a small file in `directory`, then removes it.
@@ -536,7 +592,19 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 }
             }
         case .exportLog(let continuation):
-            continuation.resume(returning: RaftLogCut(raft: loop.raft))
+            var cut = RaftLogCut(raft: loop.raft)
+            if let snapshot = cut.snapshot, !snapshot.isEmpty, snapshot.data.isEmpty {
+                // Opened here, read off this thread: the file cannot go away in between.
+                do {
+                    cut.snapshotFile = try loop.storage.openSnapshot(snapshot.metadata)
+                } catch {
+                    config.logger.warning("cannot read the snapshot at index \(snapshot.metadata.index) for an export",
+                                          metadata: ["error": "\(error)"])
+                    continuation.resume(returning: nil)
+                    return
+                }
+            }
+            continuation.resume(returning: cut)
         case .readIndex(let sequence):
             // Unique across the cluster: the leader keys pending reads by context, and every
             // node numbers its requests from 1.
@@ -594,6 +662,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         status.committedInTerm = loop.raft.term(at: loop.raft.commitIndex) == loop.raft.term
         status.storageFailure = nil
         status.resentProposals = loop.resentProposals
+        status.snapshotBuilding = loop.snapshotBuild != nil
+        status.snapshotFailure = loop.snapshotFailure
         observed.withLock { $0 = status }
     }
 
@@ -602,7 +672,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             let ready = loop.raft.ready()
             try loop.storage.persist(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot,
                                      sync: ready.mustSync)
-            if !ready.messages.isEmpty { outbound(ready.messages) }
+            if !ready.messages.isEmpty { send(ready.messages, on: loop) }
             markOwnEntries(ready.entries, on: loop)
             for state in ready.readStates where state.context.count == 16 {
                 var node: UInt64 = 0
@@ -617,12 +687,14 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 }
             }
             if let snapshot = ready.snapshot {
-                try loop.machine.restore(snapshot)
+                try restore(loop.machine, to: snapshot, from: loop.storage)
                 loop.receivedSnapshotIndex = snapshot.metadata.index
                 loop.bytesSinceSnapshot = 0
             }
             try apply(ready.committedEntries.filter { $0.index > loop.machine.appliedIndex }, on: loop)
             loop.raft.advance(ready)
+            // Persisted and installed: its data is in its file now, not in the log's memory.
+            if ready.snapshot != nil { loop.raft.dropSnapshotData() }
             if loop.campaignPending && loop.raft.confState.voters == [config.nodeID] {
                 // A single-voter cluster need not wait an election timeout to lead.
                 loop.campaignPending = false
@@ -643,6 +715,29 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
             try compactIfDue(loop)
         }
+    }
+
+    /// Hands messages to the transport. A snapshot whose data stays in its file (the Raft
+    /// log holds only its metadata) is read on a thread of its own and sent from there.
+    private func send(_ messages: [Message], on loop: DriverLoop) {
+        var ready: [Message] = []
+        for message in messages {
+            guard let snapshot = message.snapshot, !snapshot.isEmpty, snapshot.data.isEmpty else {
+                ready.append(message)
+                continue
+            }
+            do {
+                let reader = try loop.storage.openSnapshot(snapshot.metadata)
+                snapshotSends.send(message, reading: reader, to: outbound) { [weak self] in
+                    self?.reportSnapshot(to: message.to, succeeded: false)
+                }
+            } catch {
+                config.logger.warning("cannot read the snapshot at index \(snapshot.metadata.index) for node \(message.to)",
+                                      metadata: ["error": "\(error)"])
+                control(.snapshotStatus(message.to, succeeded: false))
+            }
+        }
+        if !ready.isEmpty { outbound(ready) }
     }
 
     private func markOwnEntries(_ entries: [Entry], on loop: DriverLoop) {
@@ -715,14 +810,67 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let dueByCount = loop.machine.appliedIndex >= snapshotIndex + max(policy.interval, 1)
         let dueBySize = loop.bytesSinceSnapshot >= config.snapshotLogBytes && loop.machine.appliedIndex > snapshotIndex
         guard dueByCount || dueBySize, loop.raft.appliedIndex == loop.machine.appliedIndex else { return }
+        let retained = dueByCount ? policy.retainedEntries : min(policy.retainedEntries, config.retainedEntriesAfterLargeLog)
+        if let writer = loop.machine.snapshotWriter {
+            // Built on a thread of its own; adopted by `adoptFinishedSnapshot` once done.
+            guard loop.snapshotBuild == nil, ContinuousClock.now >= loop.nextBuildAllowed else { return }
+            loop.bytesAtBuildStart = loop.bytesSinceSnapshot
+            let wake = self.wake
+            let image = loop.machine.snapshotScratchPath(named: "build-\(String(UInt64.random(in: 1...UInt64.max), radix: 16))")
+            loop.snapshotBuild = SnapshotBuild.start(
+                writer: writer, imagePath: image, stager: loop.storage.stager, confState: loop.raft.confState, retaining: retained,
+                name: "raft-\(config.nodeID)-snapshot"
+            ) { wake.signal() }
+            return
+        }
         let started = ContinuousClock.now
         defer { NodeMetrics.snapshot.record(duration: ContinuousClock.now - started) }
         let data = try loop.machine.snapshotData()
         NodeMetrics.snapshotSize.record(data.count)
-        let retained = dueByCount ? policy.retainedEntries : min(policy.retainedEntries, config.retainedEntriesAfterLargeLog)
         let snapshot = try loop.raft.compact(snapshotData: data, retaining: retained)
         try loop.storage.compact(to: snapshot)
         loop.bytesSinceSnapshot = 0
+    }
+
+    /// Takes the outcome of a finished snapshot build: compacts the log at the index the
+    /// copy reflects and adopts its file, or drops it (logged) when it failed or the log
+    /// moved past it; the next due point starts another. Throws only what the storage
+    /// throws (handled as any storage failure).
+    private func adoptFinishedSnapshot(_ loop: DriverLoop) throws {
+        guard let build = loop.snapshotBuild, let outcome = build.outcome else { return }
+        loop.snapshotBuild = nil
+        switch outcome {
+        case .cancelled:
+            return
+        case .failed(let why):
+            loop.snapshotFailure = why
+            // Not at every turn while, say, the disk is full.
+            loop.nextBuildAllowed = ContinuousClock.now.advanced(by: config.storageRetryInterval)
+            NodeMetrics.snapshotFailures.increment()
+            config.logger.warning("building a snapshot failed; retrying at the next due point", metadata: ["error": "\(why)"])
+        case .built(let built):
+            let snapshot: Snapshot
+            do {
+                // The Raft log keeps the metadata only: the data stays in the file.
+                snapshot = try loop.raft.compact(at: built.metadata, snapshotData: [], retaining: build.retaining)
+            } catch {
+                // The log moved past the copy (a snapshot from the leader, a membership change
+                // applied meanwhile): not a failure, the next due point builds a newer one.
+                loop.storage.stager.discard(built.stagedPath)
+                config.logger.info("a snapshot built at index \(built.metadata.index) was not used: \(error)")
+                return
+            }
+            do {
+                try loop.storage.compact(toStaged: built.stagedPath, metadata: snapshot.metadata)
+            } catch {
+                loop.storage.stager.discard(built.stagedPath)
+                throw error
+            }
+            loop.bytesSinceSnapshot = max(0, loop.bytesSinceSnapshot - loop.bytesAtBuildStart)
+            loop.snapshotFailure = nil
+            NodeMetrics.snapshot.record(duration: built.duration)
+            NodeMetrics.snapshotSize.record(Int(clamping: built.size))
+        }
     }
 
     private func answer(_ sequence: UInt64, with result: Result<Machine.Result, RaftDriverError>) {

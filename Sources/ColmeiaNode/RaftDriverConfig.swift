@@ -1,5 +1,6 @@
 import ColmeiaRaft
 import ColmeiaRaftStorage
+import Logging
 
 /// How a ``RaftDriver`` runs its node.
 public struct RaftDriverConfig: Sendable {
@@ -33,6 +34,8 @@ public struct RaftDriverConfig: Sendable {
     public var storageRetryInterval: Duration = .seconds(1)
     /// Encrypts entry and snapshot data on disk (nil: stored as they are).
     public var cipher: (any PayloadCipher)?
+    /// Where the driver says what it could not do on its own (a snapshot build that failed).
+    public var logger = Logger(label: "colmeia.raft")
 
     public init(
         nodeID: NodeID, raftDirectory: String, tickInterval: Duration = .milliseconds(100),
@@ -78,6 +81,11 @@ public struct RaftDriverStatus: Sendable, Hashable {
     public var storageFailure: String?
     /// Proposals this node sent again after leader changes, since it started.
     public var resentProposals = 0
+    /// Whether a snapshot is being built (off the driver thread) now.
+    public var snapshotBuilding = false
+    /// Why the last snapshot build failed; nil once one succeeds. Builds are retried at the
+    /// next point a snapshot is due.
+    public var snapshotFailure: String?
 
     public init() {}
 

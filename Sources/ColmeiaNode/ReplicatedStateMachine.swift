@@ -1,4 +1,5 @@
 import ColmeiaRaft
+import Foundation
 
 /// The application that a ``RaftDriver`` keeps in step with the committed log.
 ///
@@ -22,10 +23,26 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
     func apply(_ entries: [CommittedEntry]) throws -> [Result]
 
     /// A consistent image of the machine at ``appliedIndex``, to become a Raft snapshot.
+    /// Runs on the driver thread: only for machines without a ``snapshotWriter``.
     func snapshotData() throws -> [UInt8]
+
+    /// A path for a new file named after `name` where a plaintext image of the machine may
+    /// be written (a snapshot being built or restored). It holds what the machine holds, so
+    /// it belongs beside the machine's own state (which may live in memory, for secrecy),
+    /// not with the encrypted log. The default is the temporary directory.
+    func snapshotScratchPath(named name: String) -> String
+
+    /// Writes snapshots off the driver thread, from a consistent read, while entries go on
+    /// being applied; nil (the default) has the driver call ``snapshotData()`` on its thread.
+    var snapshotWriter: (any StateMachineSnapshotWriter)? { get }
 
     /// Replaces the machine's state by a snapshot received from the leader or found on disk.
     func restore(_ snapshot: Snapshot) throws
+
+    /// Replaces the machine's state by a snapshot whose data is the file at `path` (written
+    /// by the ``snapshotWriter``, here or on another node); the file is only read. The
+    /// default reads it into memory and calls ``restore(_:)``.
+    func restore(_ metadata: SnapshotMetadata, fromFile path: String) throws
 
     /// Snapshot settings the replicated state itself holds (Docker's `SwarmSpec.Raft`), which
     /// then win over the driver's configuration; nil to use the configuration.
@@ -34,6 +51,15 @@ public protocol ReplicatedStateMachine: AnyObject, SendableMetatype {
 
 extension ReplicatedStateMachine {
     public var snapshotPolicy: SnapshotPolicy? { nil }
+    public var snapshotWriter: (any StateMachineSnapshotWriter)? { nil }
+
+    public func snapshotScratchPath(named name: String) -> String {
+        FileManager.default.temporaryDirectory.path + "/colmeia-snapshot-" + name
+    }
+
+    public func restore(_ metadata: SnapshotMetadata, fromFile path: String) throws {
+        try restore(Snapshot(metadata: metadata, data: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
+    }
 }
 
 /// When to snapshot, and how much log to keep behind a snapshot for slow followers.

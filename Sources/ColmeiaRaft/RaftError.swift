@@ -9,6 +9,11 @@ public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A snapshot request refers to an index that is not applied or already compacted.
     case snapshotOutOfDate(requested: UInt64, current: UInt64)
     case snapshotIndexNotApplied(requested: UInt64, applied: UInt64)
+    /// A snapshot built at `index` names a term the log does not hold there.
+    case snapshotTermMismatch(index: UInt64, requested: UInt64, actual: UInt64)
+    /// A snapshot built at `index` carries a membership that is not the one in force there
+    /// (a membership change was applied after it was started); build it again.
+    case snapshotMembershipChanged(index: UInt64)
     /// The configuration given to ``RaftNode/init(config:restoring:)`` is unusable.
     case invalidConfig(String)
     /// The restored state contradicts itself (for example a commit index past the log).
@@ -24,6 +29,10 @@ public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
             return "requested snapshot at index \(requested) is older than the existing snapshot at \(current)"
         case .snapshotIndexNotApplied(let requested, let applied):
             return "requested snapshot at index \(requested) is beyond the applied index \(applied)"
+        case .snapshotTermMismatch(let index, let requested, let actual):
+            return "a snapshot at index \(index) names term \(requested), but the log holds term \(actual) there"
+        case .snapshotMembershipChanged(let index):
+            return "the membership changed after index \(index): a snapshot there must be built again"
         case .invalidConfig(let why): return "invalid raft configuration: \(why)"
         case .corruptState(let why): return "inconsistent raft state: \(why)"
         }

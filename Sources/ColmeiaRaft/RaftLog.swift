@@ -195,6 +195,12 @@ struct RaftLog: Sendable {
         applying = max(applying, applied)
     }
 
+    /// Forgets the data of the installed snapshot, keeping its metadata.
+    mutating func dropSnapshotData() {
+        guard pendingSnapshot == nil, snapshot?.data.isEmpty == false else { return }
+        snapshot?.data = []
+    }
+
     /// Replaces the whole log by a snapshot received from the leader.
     mutating func restore(_ snapshot: Snapshot) {
         self.snapshot = snapshot

@@ -235,6 +235,46 @@ public struct RaftNode: Sendable {
         return snapshot
     }
 
+    /// Records a snapshot that the application built while the log moved on (off its
+    /// driving thread): the image reflects `metadata.index` and `metadata.term`, at or below
+    /// the applied index, and `metadata.confState` is the membership the builder saw when it
+    /// started. Drops log entries up to that index, keeping the newest `retaining` of them.
+    ///
+    /// Refused without effect when the index is not above the current snapshot or not yet
+    /// applied, when the log holds another term there, or when `metadata.confState` is not
+    /// the membership in force at the index (a membership change applied after it): the
+    /// application then builds a newer one.
+    @discardableResult
+    public mutating func compact(at metadata: SnapshotMetadata, snapshotData: [UInt8] = [],
+                                 retaining: UInt64 = 0) throws(RaftError) -> Snapshot {
+        let index = metadata.index
+        let current = log.snapshot?.metadata.index ?? 0
+        guard index > current, index > log.compactedIndex else {
+            throw .snapshotOutOfDate(requested: index, current: max(current, log.compactedIndex))
+        }
+        guard index <= log.applied else { throw .snapshotIndexNotApplied(requested: index, applied: log.applied) }
+        guard let term = log.term(at: index) else { throw .snapshotOutOfDate(requested: index, current: log.compactedIndex) }
+        guard term == metadata.term else {
+            throw .snapshotTermMismatch(index: index, requested: metadata.term, actual: term)
+        }
+        // Membership changes take effect when applied: the one in force at `index` is the
+        // current one unless a change was applied after it.
+        let changedSince = log.applied > index
+            && (log.entries(from: index + 1, maxBytes: .max) ?? []).contains { $0.index <= log.applied && $0.kind == .confChange }
+        guard !changedSince, metadata.confState == tracker.confState else { throw .snapshotMembershipChanged(index: index) }
+        let snapshot = Snapshot(metadata: metadata, data: snapshotData)
+        log.installLocalSnapshot(snapshot, compactTo: index > retaining ? index - retaining : 0)
+        return snapshot
+    }
+
+    /// Forgets the data of the newest snapshot, keeping its metadata, once it is installed
+    /// (never while a received one waits to be): for an application that keeps snapshots
+    /// on disk and fills in the data of a ``Message`` of type `.snapshot` itself before
+    /// sending it. Changes nothing else.
+    public mutating func dropSnapshotData() {
+        log.dropSnapshotData()
+    }
+
     // MARK: - Internals shared by the role files
 
     func isPromotable() -> Bool { tracker.isVoter(id) && log.pendingSnapshot == nil }

@@ -68,6 +68,28 @@ final class FileDescriptor {
         return bytes
     }
 
+    /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
+    func read(count: Int, at offset: Int) throws(SystemCallError) -> [UInt8] {
+        var failure: SystemCallError?
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let got = pread(fd, buffer.baseAddress.map { $0 + done }, count - done, off_t(offset + done))
+                if got > 0 {
+                    done += got
+                } else if got == 0 {
+                    break
+                } else if errno != EINTR {
+                    failure = .last("pread", path)
+                    break
+                }
+            }
+            initialized = done
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
     /// Writes all of `bytes` at `offset`.
     func write(_ bytes: [UInt8], at offset: Int) throws(SystemCallError) {
         var failure: SystemCallError?

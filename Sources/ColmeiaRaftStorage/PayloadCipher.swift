@@ -42,6 +42,25 @@ extension PayloadCipher {
         return opened
     }
 
+    /// Seals or opens one chunk of a streamed snapshot file, bound to the snapshot, to its
+    /// place among the chunks and to whether it is the last (so chunks cannot be moved,
+    /// dropped or cut off unnoticed).
+    func transformChunk(_ data: [UInt8], sealing: Bool, metadata: SnapshotMetadata, chunk: UInt64,
+                        isLast: Bool) throws(RaftDiskStorageError) -> [UInt8] {
+        var writer = BinaryWriter(capacity: 25)
+        writer.write(metadata.term)
+        writer.write(metadata.index)
+        writer.write(chunk)
+        writer.write(UInt8(isLast ? 1 : 0))
+        do {
+            return sealing ? try seal(data, context: writer.bytes) : try open(data, context: writer.bytes)
+        } catch {
+            throw .encryption(sealing
+                ? "cannot encrypt part \(chunk) of the snapshot at index \(metadata.index): \(error)"
+                : "cannot decrypt part \(chunk) of the snapshot at index \(metadata.index): wrong data key, or it was tampered with")
+        }
+    }
+
     /// Seals or opens one payload bound to its place in the log; an empty entry (a
     /// leader's no-op) stays empty.
     private func transform(_ data: [UInt8], sealing: Bool, term: UInt64, index: UInt64,

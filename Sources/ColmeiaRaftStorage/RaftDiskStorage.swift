@@ -69,8 +69,7 @@ public final class RaftDiskStorage {
         )
         let marker = contents.snapshot
         if let marker {
-            let snapshot = try loadMarkedSnapshot(marker, from: snapshots)
-            recovered.snapshot = try cipher?.open(snapshot) ?? snapshot
+            recovered.snapshot = try loadMarkedSnapshot(marker, from: snapshots, cipher: cipher)
         }
         do {
             let markerIndex = marker?.index ?? 0
@@ -96,11 +95,32 @@ public final class RaftDiskStorage {
         return (storage, recovered)
     }
 
+    /// The snapshot the WAL's marker names, verified. A file of format version 2 (written
+    /// in chunks, see ``SnapshotFileWriter``) is read through once to verify it, and its
+    /// data is left on disk: the snapshot comes back with empty data (see
+    /// ``openSnapshot(_:)``). A version 1 file comes back whole, as it always did.
     private static func loadMarkedSnapshot(
         _ marker: SnapshotMetadata,
-        from snapshots: SnapshotStore
+        from snapshots: SnapshotStore,
+        cipher: (any PayloadCipher)?
     ) throws(RaftDiskStorageError) -> Snapshot {
         let name = SnapshotFileName(term: marker.term, index: marker.index)
+        let path = snapshots.path(for: name)
+        let version: UInt16?
+        do {
+            version = try snapshots.formatVersion(of: name)
+        } catch {
+            if case .notFound = error { throw .missingSnapshot(path: path, index: marker.index, term: marker.term) }
+            throw .snapshots(error)
+        }
+        if version == SnapshotFileWriter.version {
+            let reader = try SnapshotFileReader.open(path: path, cipher: cipher)
+            guard reader.metadata == marker else {
+                throw .snapshotMismatch(path: path, marker: marker, file: reader.metadata)
+            }
+            try reader.verify()
+            return Snapshot(metadata: marker, data: [])
+        }
         let snapshot: Snapshot
         do {
             snapshot = try snapshots.load(name)
@@ -111,9 +131,28 @@ public final class RaftDiskStorage {
             throw .snapshots(error)
         }
         guard snapshot.metadata == marker else {
-            throw .snapshotMismatch(path: snapshots.path(for: name), marker: marker, file: snapshot.metadata)
+            throw .snapshotMismatch(path: path, marker: marker, file: snapshot.metadata)
         }
-        return snapshot
+        return try cipher?.open(snapshot) ?? snapshot
+    }
+
+    /// Opens the snapshot file for `metadata` to read its data from any thread, as a
+    /// stream (the file stays readable through the reader even once it is purged).
+    public func openSnapshot(_ metadata: SnapshotMetadata) throws(RaftDiskStorageError) -> SnapshotFileReader {
+        let path = snapshots.path(for: SnapshotFileName(term: metadata.term, index: metadata.index))
+        let reader: SnapshotFileReader
+        do {
+            reader = try SnapshotFileReader.open(path: path, cipher: cipher)
+        } catch {
+            if case .snapshots(.notFound) = error {
+                throw .missingSnapshot(path: path, index: metadata.index, term: metadata.term)
+            }
+            throw error
+        }
+        guard reader.metadata == metadata else {
+            throw .snapshotMismatch(path: path, marker: metadata, file: reader.metadata)
+        }
+        return reader
     }
 
     /// Makes a Raft `Ready` batch durable: the snapshot file first (if any), then one WAL
@@ -158,6 +197,37 @@ public final class RaftDiskStorage {
             if wal.snapshotMarker != metadata {
                 try snapshots.save(stored)
             }
+        } catch {
+            throw .snapshots(error)
+        }
+        do {
+            try wal.saveSnapshotMarker(metadata)
+            try wal.releaseSegments(before: metadata.index)
+        } catch {
+            throw .wal(error)
+        }
+        do {
+            try snapshots.purge(keeping: snapshotsToKeep)
+        } catch {
+            throw .snapshots(error)
+        }
+    }
+
+    /// Writes snapshot files from any thread, for ``compact(toStaged:metadata:)``.
+    public var stager: SnapshotStager { SnapshotStager(snapshots: snapshots, cipher: cipher) }
+
+    /// Compacts the log to a snapshot file that a ``SnapshotStager`` wrote at `path` (off
+    /// the thread that owns this storage): renames it to its place, records its marker,
+    /// releases the WAL segments it covers and deletes all but ``snapshotsToKeep`` snapshot
+    /// files.
+    public func compact(toStaged path: String, metadata: SnapshotMetadata) throws(RaftDiskStorageError) {
+        guard metadata.index > 0 else { throw .inconsistent("cannot compact to an empty snapshot") }
+        try checkNotStale(metadata)
+        guard wal.snapshotMarker != metadata else {
+            throw .inconsistent("the snapshot at index \(metadata.index) is already recorded")
+        }
+        do {
+            try snapshots.adopt(stagedAt: path, as: metadata)
         } catch {
             throw .snapshots(error)
         }

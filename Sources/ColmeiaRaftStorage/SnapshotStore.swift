@@ -47,6 +47,60 @@ public struct SnapshotStore: Sendable {
         return path
     }
 
+    /// A path in the directory for a snapshot file being written off the thread that owns
+    /// the storage: its name ends in `.snap.tmp`, so that opening the store after a crash
+    /// removes it.
+    public func stagingPath(named name: String) -> String {
+        FileSystem.join(directory, name + SnapshotFileName.suffix + Self.temporarySuffix)
+    }
+
+    /// Durably writes `snapshot` at `path` (a ``stagingPath(named:)``) without making it a
+    /// snapshot of the store: ``adopt(stagedAt:)`` does, later, with one rename.
+    public func stage(_ snapshot: Snapshot, at path: String) throws(SnapshotStoreError) {
+        guard !snapshot.isEmpty else { throw .invalidArgument("cannot save a snapshot at index 0") }
+        do {
+            let file = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+            defer { file.close() }
+            try file.write(SnapshotFileFormat.encode(snapshot), at: 0)
+            try file.sync()
+        } catch {
+            try? FileSystem.removeFile(path)
+            throw .io(error)
+        }
+    }
+
+    /// Makes the file staged at `path` the snapshot file for `metadata` (replacing any file
+    /// of that name), durably. Returns its path.
+    @discardableResult
+    public func adopt(stagedAt path: String, as metadata: SnapshotMetadata) throws(SnapshotStoreError) -> String {
+        guard metadata.index > 0 else { throw .invalidArgument("cannot save a snapshot at index 0") }
+        let destination = self.path(for: SnapshotFileName(term: metadata.term, index: metadata.index))
+        do {
+            try FileSystem.rename(path, to: destination)
+            try FileSystem.syncDirectory(directory)
+        } catch {
+            throw .io(error)
+        }
+        return destination
+    }
+
+    /// The format version of the file for `name` (nil when it is too short to say), read
+    /// from its first bytes only.
+    public func formatVersion(of name: SnapshotFileName) throws(SnapshotStoreError) -> UInt16? {
+        let path = self.path(for: name)
+        let head: [UInt8]
+        do {
+            let file = try FileDescriptor.open(path, flags: O_RDONLY)
+            head = try file.read(count: 10, at: 0)
+        } catch {
+            if error.code == ENOENT { throw .notFound(path: path) }
+            throw .io(error)
+        }
+        guard head.count == 10 else { return nil }
+        guard Array(head[0..<8]) == SnapshotFileFormat.magic else { throw .badMagic(path: path) }
+        return UInt16(head[8]) | UInt16(head[9]) << 8
+    }
+
     /// Loads and verifies the snapshot with this term and index.
     public func load(term: UInt64, index: UInt64) throws(SnapshotStoreError) -> Snapshot {
         try load(SnapshotFileName(term: term, index: index))

@@ -54,7 +54,11 @@ public final class ClusterStore: Sendable {
         let folder = (path as NSString).deletingLastPathComponent
         self.scratchDirectory = scratchDirectory ?? (folder.isEmpty ? "." : folder)
         archive = AuditArchive(directory: archiveDirectory ?? ((folder.isEmpty ? "." : folder) + "/audit-archive"))
-        if !scratch { Self.removeHistoricalFiles(of: path) }
+        if !scratch {
+            Self.removeHistoricalFiles(of: path)
+            Self.removeFiles(of: path, withInfix: ".snapshot-")
+            Self.removeFiles(of: self.scratchDirectory + "/" + (path as NSString).lastPathComponent, withInfix: ".snapshot-")
+        }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         // The Raft WAL is the durable record: a power cut that loses the newest
@@ -163,38 +167,92 @@ public final class ClusterStore: Sendable {
 
     // MARK: Snapshots
 
-    /// A consistent image of the whole database (read models and audit trail) at the
-    /// applied index: the bytes of a compacted SQLite file.
+    /// Writes a consistent image of the whole database (read models and audit trail) to a
+    /// new file at `path`, and returns the Raft position that image reflects, read from the
+    /// copy's own `applied_state` row. Its secret fields are open (each manager seals under
+    /// its own key): `path` belongs in `scratchDirectory`.
     ///
-    /// Its secret fields are open: another manager restores it under its own key. The copy
-    /// is made in `scratchDirectory` (memory, where the manager has it) and removed.
-    public func snapshotData() throws(StoreError) -> [UInt8] {
-        let temporary = scratchDirectory + "/" + (path as NSString).lastPathComponent + ".snapshot-\(UUID().uuidString)"
-        defer { Self.removeFiles(of: temporary) }
+    /// Safe to call from any thread while commands are applied: the copy is taken on a
+    /// read-only connection of its own, which in WAL mode sees one fixed commit for the
+    /// whole copy; no apply waits for it (and the API's readers keep their pool).
+    public func writeSnapshot(toFile path: String) throws(StoreError) -> AppliedPosition {
         do {
-            // VACUUM cannot run inside a transaction; on the writer connection no apply can
-            // interleave, so the copy is exactly the state at the applied index.
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "VACUUM INTO ?", arguments: [temporary])
-            }
-            let copy = try DatabaseQueue(path: temporary, configuration: copyConfiguration())
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            let source = try DatabaseQueue(path: self.path, configuration: configuration)
+            defer { try? source.close() }
+            // One statement, hence one read transaction: the copy is the state at one commit.
+            try source.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+            // Secret fields open: another manager restores the image under its own key.
+            let copy = try DatabaseQueue(path: path, configuration: copyConfiguration())
             try copy.write { db in try Self.unsealAll(db) }
             try copy.close()
-            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
+            return try Self.position(ofSnapshotFile: path)
+        } catch let error as StoreError {
+            throw error
         } catch {
-            throw .database("cannot snapshot \(path): \(error)")
+            try? FileManager.default.removeItem(atPath: path)
+            throw .database("cannot write a snapshot of \(self.path) to \(path): \(error)")
         }
     }
 
-    /// Replaces every table's content by the snapshot's, in one transaction.
-    /// Its secret fields (open in a snapshot) are sealed under this store's key before
-    /// they reach the file.
+    /// A path for a plaintext image of the database (a snapshot being written or restored):
+    /// its secret fields are open, so it goes to `scratchDirectory` (memory, where the
+    /// manager has it), never beside the encrypted log. Left over by a crash, it goes at
+    /// the next open (or the manager's next start).
+    public func snapshotScratchPath(named name: String) -> String {
+        scratchDirectory + "/" + (path as NSString).lastPathComponent + ".snapshot-" + name
+    }
+
+    /// The Raft position a snapshot file (written by ``writeSnapshot(toFile:)``) reflects.
+    public static func position(ofSnapshotFile path: String) throws(StoreError) -> AppliedPosition {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let copy = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? copy.close() }
+            return try copy.read { db in try readPosition(db) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .corrupt("the snapshot \(path) is not a readable store database: \(error)")
+        }
+    }
+
+    /// A consistent image of the whole database at the applied index, in memory: the bytes
+    /// of the file ``writeSnapshot(toFile:)`` writes. For backups and the in-memory path.
+    public func snapshotData() throws(StoreError) -> [UInt8] {
+        let temporary = snapshotScratchPath(named: UUID().uuidString)
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        _ = try writeSnapshot(toFile: temporary)
+        do {
+            return [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
+        } catch {
+            throw .database("cannot read the snapshot of \(path): \(error)")
+        }
+    }
+
+    /// Replaces every table's content by the snapshot's (bytes of a file written by
+    /// ``writeSnapshot(toFile:)``), in one transaction.
     public func restore(snapshotData data: [UInt8]) throws(StoreError) {
-        let temporary = scratchDirectory + "/" + (path as NSString).lastPathComponent + ".restore-\(UUID().uuidString)"
-        defer { Self.removeFiles(of: temporary) }
+        let temporary = snapshotScratchPath(named: "restore-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
         do {
             try Data(data).write(to: URL(fileURLWithPath: temporary))
-            let source = try DatabaseQueue(path: temporary, configuration: copyConfiguration())
+        } catch {
+            throw .database("cannot stage the snapshot beside \(path): \(error)")
+        }
+        try restore(snapshotFile: temporary)
+    }
+
+    /// Replaces every table's content by that of the snapshot file at `path` (written by
+    /// ``writeSnapshot(toFile:)`` here or on another manager), in one transaction. Its
+    /// secret fields are sealed under this store's key in the file itself first, so they
+    /// never reach `state.db` open; the caller removes the file.
+    public func restore(snapshotFile path: String) throws(StoreError) {
+        do {
+            let source = try DatabaseQueue(path: path, configuration: copyConfiguration())
             let restored = try source.read { db in try Self.readPosition(db) }
             // A snapshot written before a migration brings the old schema along.
             try StoreMigrations.migrator().migrate(source)
@@ -258,8 +316,13 @@ public final class ClusterStore: Sendable {
 
     /// Stores left by reads as of an index when the process last stopped.
     private static func removeHistoricalFiles(of path: String) {
+        removeFiles(of: path, withInfix: ".asof-")
+    }
+
+    /// Files beside the database named after it and `infix` (`state.db<infix>…`).
+    private static func removeFiles(of path: String, withInfix infix: String) {
         let folder = (path as NSString).deletingLastPathComponent
-        let prefix = (path as NSString).lastPathComponent + ".asof-"
+        let prefix = (path as NSString).lastPathComponent + infix
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
         for name in names where name.hasPrefix(prefix) {
             try? FileManager.default.removeItem(atPath: (folder.isEmpty ? "." : folder) + "/" + name)

@@ -32,6 +32,43 @@ import Testing
         #expect(try dump(target) == dump(source))
     }
 
+    @Test("a snapshot written to a file while commands are applied reflects exactly the position it reports")
+    func snapshotFileDuringApply() async throws {
+        let sourcePath = temporaryPath()
+        let copyPath = temporaryPath("copy.db")
+        defer {
+            removeStore(sourcePath)
+            removeStore(copyPath)
+        }
+        let source = try ClusterStore(path: sourcePath)
+        var factory = CommandFactory()
+        let commands = (0..<400).map { factory.createService(CommandFactory.service("svc\($0)", name: "s\($0)")) }
+        for (offset, command) in commands.prefix(50).enumerated() {
+            _ = try source.apply(command, index: UInt64(offset + 1), term: 1)
+        }
+        // Apply goes on, on another thread, while the copy is written.
+        let applying = Task.detached {
+            for (offset, command) in commands.enumerated().dropFirst(50) {
+                _ = try source.apply(command, index: UInt64(offset + 1), term: 1)
+            }
+        }
+        let position = try source.writeSnapshot(toFile: copyPath)
+        try await applying.value
+        #expect(position.index >= 50 && position.index <= 400)
+        #expect(try ClusterStore.position(ofSnapshotFile: copyPath) == position)
+
+        let targetPath = temporaryPath()
+        defer { removeStore(targetPath) }
+        let target = try ClusterStore(path: targetPath)
+        try target.restore(snapshotFile: copyPath)
+        #expect(target.applied == position)
+        // The copy is the state at `position`: the log after it brings it level with the source.
+        for (offset, command) in commands.enumerated() where UInt64(offset + 1) > position.index {
+            _ = try target.apply(command, index: UInt64(offset + 1), term: 1)
+        }
+        #expect(try dump(target) == dump(source))
+    }
+
     @Test("a damaged snapshot is refused and the store keeps its state")
     func damagedSnapshot() throws {
         let path = temporaryPath()
