@@ -46,7 +46,7 @@ extension ClusterStore {
                 clauses.append(clause)
                 arguments += clauseArguments
             }
-            let sql = "SELECT \(Self.opened("r.body", kind: "r.kind", id: "r.id")) FROM resources r WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
+            let sql = "SELECT \(Self.opened("r.body", kind: "r.kind", id: "r.id")) FROM resources r\(Self.indexHint(filters)) WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
             return try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }
@@ -74,9 +74,18 @@ extension ClusterStore {
             // Only bodies that hold credentials are rewritten; the rest go out byte for byte.
             let paths = hidden.map { "'\($0)'" }.joined(separator: ", ")
             let sql = "SELECT CASE WHEN instr(r.body, '\"PullOptions\"') > 0 THEN json_remove(r.body, \(paths)) ELSE r.body END "
-                + "FROM resources r WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
+                + "FROM resources r\(Self.indexHint(filters)) WHERE " + clauses.joined(separator: " AND ") + " ORDER BY r.id"
             return try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
+    }
+
+    /// The index a filtered list reads: a service's or a node's own rows, sorted after.
+    /// (Without statistics SQLite prefers the primary key, which is sorted by id already,
+    /// and walks every task of the swarm to list one service's.)
+    static func indexHint(_ filters: Filters) -> String {
+        if !filters["service"].isEmpty { return " INDEXED BY resources_by_service" }
+        if !filters["node"].isEmpty { return " INDEXED BY resources_by_node" }
+        return ""
     }
 
     /// Finds one object by full id, exact name, or unique id prefix — dockerd's lookup
@@ -110,16 +119,19 @@ extension ClusterStore {
     /// Counts tasks of a service by state, for `GET /services?status=true`. As Docker, a
     /// task last seen running on a node that is now down does not count as running (its
     /// replacement does, once it runs).
+    /// (The index hints keep SQLite on the service's own tasks: without statistics it
+    /// prefers the primary key, whose first column is the kind, and walks every task.)
     public func taskCounts(serviceID: String) throws(QueryError) -> (running: Int, desired: Int) {
         try read { db in
             let running = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM resources AS task
+                SELECT COUNT(*) FROM resources AS task INDEXED BY resources_by_service
                 WHERE task.kind = 'task' AND task.service_id = ? AND task.current_state = 'running'
                   AND NOT EXISTS (SELECT 1 FROM resources AS node
                                   WHERE node.kind = 'node' AND node.id = task.node_id AND node.current_state = 'down')
                 """, arguments: [serviceID]) ?? 0
             let desired = try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM resources WHERE kind = 'task' AND service_id = ? AND desired_state = 'running'
+                SELECT COUNT(*) FROM resources INDEXED BY resources_by_service
+                WHERE kind = 'task' AND service_id = ? AND desired_state = 'running'
                 """, arguments: [serviceID]) ?? 0
             return (running, desired)
         }
@@ -130,7 +142,7 @@ extension ClusterStore {
         try read { db in
             var counts: [TaskState: Int] = [:]
             let rows = try Row.fetchAll(db, sql: """
-                SELECT current_state, COUNT(*) AS n FROM resources
+                SELECT current_state, COUNT(*) AS n FROM resources INDEXED BY resources_by_service
                 WHERE kind = 'task' AND service_id = ? GROUP BY current_state
                 """, arguments: [serviceID])
             for row in rows {

@@ -14,8 +14,10 @@ extension ClusterStore {
     static func slotRefusal(creating task: SwarmTask, body: String, _ db: Database) throws -> String? {
         guard task.isWanted, !task.serviceID.isEmpty else { return nil }
         let global = task.slot == 0 && !task.nodeID.isEmpty
+        // The service's own tasks only: without the hint SQLite walks every task by the
+        // primary key (kind first), and each creation costs as much as the whole swarm.
         let other = try String.fetchOne(db, sql: """
-            SELECT id FROM resources
+            SELECT id FROM resources INDEXED BY resources_by_service
             WHERE service_id = ? AND kind = 'task' AND \(global ? "node_id = ? AND slot = 0" : "slot = ?")
               AND desired_state IN (\(wantedStates)) AND id != ?
               AND \(specWithoutCredentials("body")) = \(specWithoutCredentials("?"))
