@@ -30,9 +30,12 @@ final class BenchCluster: @unchecked Sendable {
     private let options: ClusterOptions
     /// More colmeiad flags, for every daemon.
     var extraArguments: [String] = []
+    /// The daemons' `--log-level` from their next start (`--log-level` of the bench at first).
+    var logLevel: String
 
     init(_ options: ClusterOptions) throws {
         self.options = options
+        logLevel = options.logLevel
         directory = FileManager.default.temporaryDirectory.path + "/colmeia-cluster-bench-\(UUID().uuidString.prefix(8))"
         executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/colmeiad"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -63,7 +66,7 @@ final class BenchCluster: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--data-dir", daemon.dataDirectory, "--host", "unix://" + daemon.socket,
                              "--listen-addr", daemon.listenAddress, "--node-name", daemon.nodeName,
-                             "--executor", "process", "--log-level", options.logLevel] + extraArguments
+                             "--executor", "process", "--log-level", logLevel] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         // Each daemon's log goes beside its data directory, appended across restarts.
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

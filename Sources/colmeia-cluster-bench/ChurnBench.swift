@@ -48,6 +48,7 @@ struct ChurnBench: AsyncParsableCommand {
         var isLeader: Bool
         var leaderChanges: Int
         var snapshots: Int
+        /// The longest snapshot took at most this long (the histogram's bucket bound).
         var snapshotSeconds: Double
     }
 
@@ -64,8 +65,10 @@ struct ChurnBench: AsyncParsableCommand {
         report("churn: \(cluster.managers) managers, \(workers == 0 ? "the managers run" : "\(workers) worker daemons run") the tasks of service churn "
                + "(\(replicas) replicas, `sh -c '\(taskCommand)'`, process executor, restart condition any, delay \(restartDelayMs) ms); "
                + "leader bench-\(leader + 1), term \(term); counting \(events) events (audit records applied) from index \(baseline.index)")
-        report("     events  elapsed    rate/s | per manager (bench-1, bench-2, …): RSS; state.db+wal [where] | term, leader, snapshots (max s)")
+        report("     events  elapsed    rate/s | per manager (bench-1, bench-2, …): RSS; state.db+wal [where] | term, leader, snapshots (each ≤ s)")
 
+        let cpu = { (indexes: [Int]) in indexes.map { swarm.pid($0).map(DaemonFigures.cpuSeconds) ?? 0 } }
+        let cpuBefore = (managers: cpu(managers), workers: cpu(workerIndexes))
         let started = ContinuousClock.now
         var peakRSS = [Int](repeating: 0, count: managers.count)
         var peakState = [Int](repeating: 0, count: managers.count)
@@ -107,7 +110,7 @@ struct ChurnBench: AsyncParsableCommand {
                        + samples.map { "\(DaemonFigures.megabytes($0.rss)); \(DaemonFigures.megabytes($0.state.bytes)) [\($0.state.location)]" }
                            .joined(separator: " | ")
                        + " | term \(samples[leader].term), leader bench-\((samples.firstIndex(where: \.isLeader) ?? -1) + 1), "
-                       + samples.map { String(format: "%d (%.2f)", $0.snapshots, $0.snapshotSeconds) }.joined(separator: "/"))
+                       + samples.map { String(format: "%d (≤ %g)", $0.snapshots, $0.snapshotSeconds) }.joined(separator: "/"))
                 lastPrint = (count, now)
                 while nextPrint <= count { nextPrint += printEvery }
             }
@@ -116,9 +119,19 @@ struct ChurnBench: AsyncParsableCommand {
         let final = try await head(swarm, preferring: leader)
         report(String(format: "churned %d events in %.0f s (%.0f/s); log index %llu → %llu", count, elapsed, Double(count) / elapsed,
                       baseline.index, final.index))
+        // Where the time went: if the managers' share is most of it, more task churn from
+        // workers (real or simulated) could not make the events come faster on this machine.
+        let managerCPU = zip(cpu(managers), cpuBefore.managers).map { $0 - $1 }
+        let workerCPU = zip(cpu(workerIndexes), cpuBefore.workers).map { $0 - $1 }.reduce(0, +)
+        report(String(format: "CPU over the churn: managers %@ s, workers %.0f s (%.1f ms of manager CPU per event)",
+                      managerCPU.map { String(format: "%.0f", $0) }.joined(separator: " + "), workerCPU,
+                      managerCPU.reduce(0, +) * 1000 / Double(max(count, 1))))
 
         // The reboot: workers first (their tasks go with them), then the managers, twice.
+        // From now on the managers log at info at least, so that how they open their read
+        // models shows whatever level it is logged at.
         for worker in workerIndexes { await swarm.terminate(worker) }
+        if ["notice", "warning", "error", "critical"].contains(swarm.logLevel) { swarm.logLevel = "info" }
         var reboots: [Double] = []
         for signal in [SIGTERM, SIGKILL] {
             reboots.append(try await reboot(swarm, managers: managers, signal: signal))
@@ -250,16 +263,18 @@ struct ChurnBench: AsyncParsableCommand {
         let metrics = try await swarm.metrics(index)
         let value = { (name: String) in metrics[name] ?? 0 }
         guard let term = metrics["colmeia_raft_term"] else { throw BenchError("bench-\(index + 1) reports no colmeia_raft_term") }
-        let snapshotSeries = metrics.filter { $0.key.hasPrefix("colmeia_raft_snapshot_duration_seconds") }
-        let snapshots = snapshotSeries.first { $0.key.hasPrefix("colmeia_raft_snapshot_duration_seconds_count") }?.value ?? 0
-        // The largest quantile or the sum over the count: a summary's max, else the mean.
-        let maxQuantile = snapshotSeries.filter { $0.key.contains("quantile=\"1") || $0.key.contains("quantile=\"0.99") }.map(\.value).max()
-        let sum = snapshotSeries.first { $0.key.hasPrefix("colmeia_raft_snapshot_duration_seconds_sum") }?.value ?? 0
+        // A histogram: how many snapshots, and the smallest bucket bound that holds them all.
+        let snapshots = metrics["colmeia_raft_snapshot_duration_seconds_count"] ?? 0
+        let bounds = metrics.compactMap { series, count -> Double? in
+            guard series.hasPrefix("colmeia_raft_snapshot_duration_seconds_bucket{"), count >= snapshots,
+                  let le = series.split(separator: "\"").dropFirst().first else { return nil }
+            return Double(le) ?? (le == "+Inf" ? .infinity : nil)
+        }
         return Sample(rss: swarm.pid(index).map(DaemonFigures.rss) ?? 0,
                       state: DaemonFigures.stateDatabase(of: swarm.daemons[index].dataDirectory),
                       term: Int(term), isLeader: value("colmeia_raft_is_leader") == 1,
                       leaderChanges: Int(value("colmeia_raft_leader_changes_seen_total")),
-                      snapshots: Int(snapshots), snapshotSeconds: maxQuantile ?? (snapshots > 0 ? sum / snapshots : 0))
+                      snapshots: Int(snapshots), snapshotSeconds: snapshots > 0 ? (bounds.min() ?? .infinity) : 0)
     }
 
     private func createService(_ swarm: BenchCluster, _ index: Int) async throws {

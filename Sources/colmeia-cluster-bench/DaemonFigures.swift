@@ -13,6 +13,16 @@ enum DaemonFigures {
         return kilobytes * 1024
     }
 
+    /// User and system CPU seconds `pid` has used (`/proc/<pid>/stat`); 0 when unknown.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // After "PID (COMM) ": state is field 3, utime 14 and stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Where the read models of a data directory live and what `state.db` and its `-wal`
     /// and `-shm` files weigh there.
     struct StateDatabase {
