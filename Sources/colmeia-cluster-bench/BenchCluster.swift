@@ -33,6 +33,9 @@ final class BenchCluster: @unchecked Sendable {
     /// The daemons' `--log-level` from their next start (`--log-level` of the bench at first).
     var logLevel: String
 
+    /// SIGINT and SIGTERM of the bench: its daemons go with it.
+    private var signalSources: [any DispatchSourceSignal] = []
+
     init(_ options: ClusterOptions) throws {
         self.options = options
         logLevel = options.logLevel
@@ -44,6 +47,27 @@ final class BenchCluster: @unchecked Sendable {
         for index in 1...options.managers {
             daemons.append(Daemon(index: index, socket: directory + "/\(index).sock", dataDirectory: directory + "/\(index)",
                                   listenAddress: "127.0.0.\(index):\(options.port)"))
+        }
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.abandon()
+                exit(128 + signalNumber)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// What ``shutdown()`` does, synchronously, for a bench that is interrupted.
+    private func abandon() {
+        for index in daemons.indices { kill(index) }
+        for daemon in daemons { DaemonFigures.eraseMemoryDirectories(of: daemon.dataDirectory) }
+        if options.keepLogs {
+            print("interrupted; daemon logs kept in \(directory)/<n>.log")
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
         }
     }
 

@@ -28,6 +28,8 @@ struct ChurnBench: AsyncParsableCommand {
     @Option(help: "Bound on each manager's state.db with its WAL, in MB (the verdict fails beyond it).") var stateBoundMb = 300
     @Option(help: "Bound on the seconds until a rebooted swarm serves a linearizable read.") var rebootBoundSeconds = 2.0
     @Option(help: "Seconds without a new event after which the run is abandoned.") var stallSeconds = 120
+    @Option(help: "Seconds a rebooted swarm has to serve again (it may replay its whole log) before the run is abandoned.")
+    var rebootTimeout = 1_800
 
     func run() async throws {
         let swarm = try BenchCluster(cluster)
@@ -179,9 +181,9 @@ struct ChurnBench: AsyncParsableCommand {
         let erased = managers.map { DaemonFigures.eraseMemoryDirectories(of: swarm.daemons[$0].dataDirectory) }
         let started = ContinuousClock.now
         for index in managers { try swarm.launch(index) }
-        let first = try await Self.firstAnswer(swarm, managers: managers, timeout: 120)
+        let first = try await Self.firstAnswer(swarm, managers: managers, timeout: TimeInterval(rebootTimeout))
         let firstSeconds = Self.seconds(first.at - started)
-        try await swarm.until("every manager serves a linearizable read", timeout: 120) {
+        try await swarm.until("every manager serves a linearizable read", timeout: TimeInterval(rebootTimeout)) {
             for index in managers {
                 guard try await swarm.request(index, "GET", "/services", timeout: .seconds(5)).status == 200 else { return false }
             }
