@@ -63,7 +63,10 @@ final class BenchCluster: @unchecked Sendable {
     /// What ``shutdown()`` does, synchronously, for a bench that is interrupted.
     private func abandon() {
         for index in daemons.indices { kill(index) }
-        for daemon in daemons { DaemonFigures.eraseMemoryDirectories(of: daemon.dataDirectory) }
+        for daemon in daemons {
+            DaemonFigures.eraseMemoryDirectories(of: daemon.dataDirectory)
+            DaemonFigures.removeTaskCgroups(of: daemon.dataDirectory)
+        }
         if options.keepLogs {
             print("interrupted; daemon logs kept in \(directory)/<n>.log")
         } else {
@@ -271,11 +274,14 @@ final class BenchCluster: @unchecked Sendable {
         throw BenchError("timed out waiting until \(what)")
     }
 
-    /// Kills every daemon and removes what they keep in /dev/shm and, unless --keep-logs,
-    /// their directories.
+    /// Kills every daemon and removes what they keep in /dev/shm, their tasks' cgroups and,
+    /// unless --keep-logs, their directories.
     func shutdown() async {
         for index in daemons.indices { kill(index) }
-        for daemon in daemons { DaemonFigures.eraseMemoryDirectories(of: daemon.dataDirectory) }
+        for daemon in daemons {
+            DaemonFigures.eraseMemoryDirectories(of: daemon.dataDirectory)
+            DaemonFigures.removeTaskCgroups(of: daemon.dataDirectory)
+        }
         try? await client.shutdown()
         if options.keepLogs {
             print("daemon logs kept in \(directory)/<n>.log")

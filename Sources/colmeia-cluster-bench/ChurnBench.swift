@@ -67,7 +67,7 @@ struct ChurnBench: AsyncParsableCommand {
         report("churn: \(cluster.managers) managers, \(workers == 0 ? "the managers run" : "\(workers) worker daemons run") the tasks of service churn "
                + "(\(replicas) replicas, `sh -c '\(taskCommand)'`, process executor, restart condition any, delay \(restartDelayMs) ms); "
                + "leader bench-\(leader + 1), term \(term); counting \(events) events (audit records applied) from index \(baseline.index)")
-        report("     events  elapsed    rate/s | per manager (bench-1, bench-2, …): RSS; state.db+wal [where] | term, leader, snapshots (each ≤ s)")
+        report("     events  elapsed    rate/s | per manager (bench-1, bench-2, …): RSS (peak, sampled each second); state.db+wal [where] | term, leader, snapshots (each ≤ s) | workers' RSS")
 
         let cpu = { (indexes: [Int]) in indexes.map { swarm.pid($0).map(DaemonFigures.cpuSeconds) ?? 0 } }
         let cpuBefore = (managers: cpu(managers), workers: cpu(workerIndexes))
@@ -109,10 +109,15 @@ struct ChurnBench: AsyncParsableCommand {
                 let now = ContinuousClock.now
                 let rate = Double(count - lastPrint.count) / Self.seconds(now - lastPrint.at)
                 report(String(format: "%11d %7.0f s %9.0f", count, Self.seconds(now - started), rate) + " | "
-                       + samples.map { "\(DaemonFigures.megabytes($0.rss)); \(DaemonFigures.megabytes($0.state.bytes)) [\($0.state.location)]" }
-                           .joined(separator: " | ")
+                       + managers.map { index in
+                           let sample = samples[index]
+                           return "\(DaemonFigures.megabytes(sample.rss)) (peak \(DaemonFigures.megabytes(peakRSS[index]))); "
+                               + "\(DaemonFigures.megabytes(sample.state.bytes)) [\(sample.state.location)]"
+                       }.joined(separator: " | ")
                        + " | term \(samples[leader].term), leader bench-\((samples.firstIndex(where: \.isLeader) ?? -1) + 1), "
-                       + samples.map { String(format: "%d (≤ %g)", $0.snapshots, $0.snapshotSeconds) }.joined(separator: "/"))
+                       + samples.map { String(format: "%d (≤ %g)", $0.snapshots, $0.snapshotSeconds) }.joined(separator: "/")
+                       + (workerIndexes.isEmpty ? "" : " | workers' RSS "
+                          + workerIndexes.map { DaemonFigures.megabytes(swarm.pid($0).map(DaemonFigures.rss) ?? 0) }.joined(separator: ", ")))
                 lastPrint = (count, now)
                 while nextPrint <= count { nextPrint += printEvery }
             }
@@ -134,7 +139,7 @@ struct ChurnBench: AsyncParsableCommand {
         // models shows whatever level it is logged at.
         for worker in workerIndexes { await swarm.terminate(worker) }
         if ["notice", "warning", "error", "critical"].contains(swarm.logLevel) { swarm.logLevel = "info" }
-        var reboots: [Double] = []
+        var reboots: [Reboot] = []
         for signal in [SIGTERM, SIGKILL] {
             reboots.append(try await reboot(swarm, managers: managers, signal: signal))
         }
@@ -143,27 +148,40 @@ struct ChurnBench: AsyncParsableCommand {
         let worstState = peakState.max() ?? 0
         let rssOK = worstRSS <= rssBoundMb * 1_000_000
         let stateOK = worstState <= stateBoundMb * 1_000_000
-        let rebootOK = reboots.allSatisfy { $0 < rebootBoundSeconds }
+        let rebootOK = reboots.allSatisfy { $0.seconds < rebootBoundSeconds }
+        let rebuilt = reboots.contains { $0.rebuilt == true }
         let snapshots = lastSamples.map(\.snapshots).reduce(0, +) - before.map(\.snapshots).reduce(0, +)
-        let verdict = rssOK && stateOK && changes.isEmpty && rebootOK
+        let verdict = rssOK && stateOK && changes.isEmpty && rebootOK && !rebuilt
         report("")
         report("verdict: \(verdict ? "PASS" : "FAIL") — \(count) events, \(replicas) replicas; "
                + "max RSS per manager \(DaemonFigures.megabytes(worstRSS)) (bound \(rssBoundMb) MB\(rssOK ? "" : ", EXCEEDED")), "
                + "max state.db+wal \(DaemonFigures.megabytes(worstState)) (bound \(stateBoundMb) MB\(stateOK ? "" : ", EXCEEDED")), "
                + "leader changes \(changes.count) (term \(term) throughout\(changes.isEmpty ? "" : ": NO")) over \(snapshots) snapshots, "
-               + "reboot to first linearizable read " + reboots.map { String(format: "%.2f s", $0) }.joined(separator: " (SIGTERM), ")
-               + " (SIGKILL) (bound \(rebootBoundSeconds) s\(rebootOK ? "" : ", EXCEEDED"))")
+               + "reboot to first linearizable read " + reboots.map { String(format: "%.2f s", $0.seconds) }.joined(separator: " (SIGTERM), ")
+               + " (SIGKILL) (bound \(rebootBoundSeconds) s\(rebootOK ? "" : ", EXCEEDED")), read models "
+               + (rebuilt ? "REBUILT" : reboots.allSatisfy { $0.rebuilt == false } ? "reused" : "not reported"))
         report("peak RSS: " + managers.map { "bench-\($0 + 1) \(DaemonFigures.megabytes(peakRSS[$0]))" }.joined(separator: ", ")
                + "; peak state.db+wal: " + managers.map { "bench-\($0 + 1) \(DaemonFigures.megabytes(peakState[$0]))" }.joined(separator: ", "))
         if !verdict { throw ExitCode(1) }
     }
 
+    /// What one reboot showed.
+    private struct Reboot {
+        /// Until the first `GET /services` answered 200.
+        var seconds: Double
+        /// Whether any manager rebuilt its read models from scratch (it said it opened them
+        /// at index 0, or it said nothing and they were in `/dev/shm`); nil: none said.
+        var rebuilt: Bool?
+    }
+
     /// Stops every manager with `signal`, erases their `/dev/shm` entries (a reboot clears
-    /// it), starts them together and returns the seconds until one serves `GET /services`
-    /// (a linearizable read: the leader confirms its lease with a quorum).
-    private func reboot(_ swarm: BenchCluster, managers: [Int], signal: Int32) async throws -> Double {
+    /// it), starts them together and times the first `GET /services` answered 200 (a
+    /// linearizable read: the leader confirms its lease with a quorum).
+    private func reboot(_ swarm: BenchCluster, managers: [Int], signal: Int32) async throws -> Reboot {
         let name = signal == SIGKILL ? "SIGKILL" : "SIGTERM"
         let offsets = managers.map { DaemonFigures.size(of: swarm.logPath($0)) }
+        var applied: [Int] = []
+        for index in managers { applied.append(Int((try? await swarm.metrics(index))?["colmeia_raft_applied_index"] ?? 0)) }
         // All at once, as a machine going down stops them.
         let clean = await withTaskGroup(of: Bool.self) { group in
             for index in managers {
@@ -192,17 +210,25 @@ struct ChurnBench: AsyncParsableCommand {
         let allSeconds = Self.seconds(ContinuousClock.now - started)
         report("")
         report("reboot after \(name)\(signal == SIGTERM ? " (exited on their own: \(clean.filter { $0 }.count)/\(managers.count))" : ""): "
+               + "applied index \(applied.map(String.init).joined(separator: "/")) at the stop; "
                + "erased /dev/shm entries \(erased.map(String.init).joined(separator: "/")) (state.db was in \(location.joined(separator: "/"))); "
                + String(format: "first linearizable read (GET /services 200) after %.2f s from bench-%d, every manager after %.2f s",
                         firstSeconds, first.index + 1, allSeconds))
+        var rebuilt: Bool?
         for index in managers {
             let opening = Self.openingReport(in: swarm.logPath(index), from: offsets[index])
-            report("  bench-\(index + 1): " + (opening.map { "read models at index \($0.index), replayed \($0.replayed) entries from the log"
-                                                            + ($0.index == 0 ? " (rebuilt)" : " (reused)") }
-                                               ?? "read models on opening: not reported by this colmeiad"
-                                               + (erased[index] > 0 ? " (they were in /dev/shm, erased: rebuilt from the snapshot and log)" : "")))
+            if let opening {
+                rebuilt = (rebuilt ?? false) || opening.index == 0
+                report("  bench-\(index + 1): read models at index \(opening.index) on opening (\(opening.index == 0 ? "rebuilt" : "reused")), "
+                       + "replayed \(opening.replayed) entries from the log")
+            } else if erased[index] > 0 {
+                rebuilt = true
+                report("  bench-\(index + 1): read models on opening: not reported by this colmeiad; they were in /dev/shm, so they were rebuilt from the snapshot and the log")
+            } else {
+                report("  bench-\(index + 1): read models on opening: not reported by this colmeiad")
+            }
         }
-        return firstSeconds
+        return Reboot(seconds: firstSeconds, rebuilt: rebuilt)
     }
 
     /// The first manager to answer `GET /services` with 200, polled every 20 ms on each.

@@ -61,6 +61,29 @@ enum DaemonFigures {
         return removed
     }
 
+    /// Removes the cgroups the process executor of a daemon on this data directory made
+    /// (`colmeia-<FNV-1a of <data-dir>/tasks>` with a group per task, in each hierarchy):
+    /// the daemon sweeps the task groups of an earlier run when it starts, but a data
+    /// directory that is thrown away leaves them behind. Only empty groups go (rmdir).
+    static func removeTaskCgroups(of dataDirectory: String) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in URL(fileURLWithPath: dataDirectory + "/tasks").standardizedFileURL.path.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let scope = "colmeia-" + String(hash, radix: 16)
+        for hierarchy in ["", "/memory", "/cpu", "/pids", "/unified"] {
+            let path = "/sys/fs/cgroup\(hierarchy)/\(scope)"
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { continue }
+            for name in names {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path + "/" + name, isDirectory: &isDirectory), isDirectory.boolValue {
+                    rmdir(path + "/" + name)
+                }
+            }
+            rmdir(path)
+        }
+    }
+
     /// The digest colmeiad names its `/dev/shm` entries after: the first 8 bytes of the
     /// SHA-256 of the absolute data directory, in hex.
     static func digest(of dataDirectory: String) -> String {
