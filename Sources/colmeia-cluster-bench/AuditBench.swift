@@ -37,13 +37,13 @@ struct AuditBench: AsyncParsableCommand {
                 try await flip(swarm, service)
                 rounds += 1
                 count = try await settle(swarm, from: count)
-                if let pid = swarm.pid(0) { peakRSS = max(peakRSS, Self.rss(pid)) }
+                if let pid = swarm.pid(0) { peakRSS = max(peakRSS, DaemonFigures.rss(pid)) }
                 if count >= nextReport {
                     let elapsed = Date().timeIntervalSince(started)
                     report(String(format: "  %7d records after %4.0f s (%5.0f records/s): RSS %@, state.db %@, archive %@",
-                                  count, elapsed, Double(count) / elapsed, Self.megabytes(swarm.pid(0).map(Self.rss) ?? 0),
-                                  Self.megabytes(Self.readModelsSize(of: swarm.daemons[0].dataDirectory)),
-                                  Self.megabytes(Self.size(of: swarm.daemons[0].dataDirectory + "/audit-archive"))))
+                                  count, elapsed, Double(count) / elapsed, DaemonFigures.megabytes(swarm.pid(0).map(DaemonFigures.rss) ?? 0),
+                                  DaemonFigures.megabytes(DaemonFigures.stateDatabase(of: swarm.daemons[0].dataDirectory).bytes),
+                                  DaemonFigures.megabytes(DaemonFigures.size(of: swarm.daemons[0].dataDirectory + "/audit-archive"))))
                     nextReport += 100_000
                 }
             }
@@ -51,10 +51,10 @@ struct AuditBench: AsyncParsableCommand {
             // Retention runs every 10 s: give it one more pass.
             try await Task.sleep(for: .seconds(12))
             let final = try await head(swarm)
-            let rss = swarm.pid(0).map(Self.rss) ?? 0
+            let rss = swarm.pid(0).map(DaemonFigures.rss) ?? 0
             peakRSS = max(peakRSS, rss)
-            let stateSize = Self.readModelsSize(of: swarm.daemons[0].dataDirectory)
-            let archiveSize = Self.size(of: swarm.daemons[0].dataDirectory + "/audit-archive")
+            let stateSize = DaemonFigures.stateDatabase(of: swarm.daemons[0].dataDirectory).bytes
+            let archiveSize = DaemonFigures.size(of: swarm.daemons[0].dataDirectory + "/audit-archive")
             report("wrote \(final.records) records in \(rounds) rounds, \(String(format: "%.0f", elapsed)) s (\(Int(Double(final.records) / elapsed)) records/s); head index \(final.index)")
 
             // (a) the last 100 records of a service (its tasks' included).
@@ -77,27 +77,18 @@ struct AuditBench: AsyncParsableCommand {
 
             print("")
             print("audit trail: \(final.records) records, retention keeps \(keep == 0 ? "all" : String(keep)) in state.db")
-            print("  daemon RSS: peak \(Self.megabytes(peakRSS)), at the end \(Self.megabytes(rss))")
-            print("  state.db (read models, with WAL): \(Self.megabytes(stateSize)); archive: \(Self.megabytes(archiveSize))")
+            print("  daemon RSS: peak \(DaemonFigures.megabytes(peakRSS)), at the end \(DaemonFigures.megabytes(rss))")
+            print("  state.db (read models, with WAL): \(DaemonFigures.megabytes(stateSize)); archive: \(DaemonFigures.megabytes(archiveSize))")
             print("  query                                         p50        p99      target")
             print("  (a) last 100 records of a service       " + Self.row(serviceQuery) + "   p50 < 20 ms")
             print("  (b) one actor over a day (100 records)  " + Self.row(actorQuery) + "   p50 < 20 ms")
             print("  (c) all services as of index \(back)  " + Self.row(travel) + "   < 1 s")
             print("  oldest 100 records (archive)            " + Self.row(oldest))
             print("  verify (whole chain, archive included): \(String(format: "%.1f", verifySeconds)) s — \(verify.body.prefix(200))")
-            await stop(swarm)
+            await swarm.shutdown()
         } catch {
-            await stop(swarm)
+            await swarm.shutdown()
             throw error
-        }
-    }
-
-    /// Stops the daemon and removes its read models from /dev/shm (a killed daemon leaves them).
-    private func stop(_ swarm: BenchCluster) async {
-        let digest = Self.sha256Prefix(URL(fileURLWithPath: swarm.daemons[0].dataDirectory).standardizedFileURL.path)
-        await swarm.shutdown()
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? [] where name.hasPrefix("colmeia-\(digest)-") {
-            try? FileManager.default.removeItem(atPath: "/dev/shm/" + name)
         }
     }
 
@@ -179,55 +170,4 @@ struct AuditBench: AsyncParsableCommand {
     static func row(_ sorted: [Double]) -> String {
         String(format: "%8.1f ms %8.1f ms", percentile(sorted, 50) * 1000, percentile(sorted, 99) * 1000)
     }
-
-    /// Resident set size of `pid` in bytes.
-    static func rss(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
-        return kilobytes * 1024
-    }
-
-    /// The read models' files (in /dev/shm when it is there, else in the data dir).
-    static func readModelsSize(of dataDirectory: String) -> Int {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []
-        var total = 0
-        let absolute = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
-        let digest = sha256Prefix(absolute)
-        for name in names where name.hasPrefix("colmeia-\(digest)-") {
-            total += size(of: "/dev/shm/" + name)
-        }
-        return total > 0 ? total : size(of: dataDirectory + "/state.db")
-    }
-
-    static func sha256Prefix(_ text: String) -> String {
-        let pipe = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = pipe
-        try? process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try? input.fileHandleForWriting.close()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return String(output.prefix(16))
-    }
-
-    /// Bytes under `path` (a file or a directory tree).
-    static func size(of path: String) -> Int {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return 0 }
-        if !isDirectory.boolValue { return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
-        var total = 0
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
-        for case let name as String in walker {
-            total += (try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int) ?? 0
-        }
-        return total
-    }
-
-    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_000_000) }
 }

@@ -67,7 +67,7 @@ struct BackupBench: AsyncParsableCommand {
             report("")
             report("| \(filled.count) writes | Colmeia | etcd \(EtcdYardstick.version) |")
             report("| --- | --- | --- |")
-            report("| backup size | \(Self.megabytes(size)) | \(Self.megabytes(etcdSize)) (snapshot save) |")
+            report("| backup size | \(DaemonFigures.megabytes(size)) | \(DaemonFigures.megabytes(etcdSize)) (snapshot save) |")
             report("| backup time | \(format(backup)) s (online, streamed from a follower) | \(format(etcdSave)) s (snapshot save) |")
             report("| verify time | \(format(verify)) s (checksums, decrypt, replay) | \(format(etcdStatus)) s (snapshot status: hash check) |")
             report("| restore to serving | \(format(restore)) s (swarm restore + colmeiad --force-new-cluster) | \(format(etcdRestore)) s (snapshot restore + etcd up) |")
@@ -190,7 +190,6 @@ struct BackupBench: AsyncParsableCommand {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
 }
 
 func elapsedSeconds(since start: ContinuousClock.Instant) -> Double {

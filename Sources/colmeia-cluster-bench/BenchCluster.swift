@@ -10,7 +10,16 @@ final class BenchCluster: @unchecked Sendable {
         var socket: String
         var dataDirectory: String
         var listenAddress: String
+        var nodeName: String
         var process: Process?
+
+        init(index: Int, socket: String, dataDirectory: String, listenAddress: String, nodeName: String? = nil) {
+            self.index = index
+            self.socket = socket
+            self.dataDirectory = dataDirectory
+            self.listenAddress = listenAddress
+            self.nodeName = nodeName ?? "bench-\(index)"
+        }
     }
 
     let directory: String
@@ -23,9 +32,15 @@ final class BenchCluster: @unchecked Sendable {
     private let options: ClusterOptions
     /// More colmeiad flags, for every daemon.
     var extraArguments: [String] = []
+    /// The daemons' `--log-level` from their next start (`--log-level` of the bench at first).
+    var logLevel: String
+
+    /// SIGINT and SIGTERM of the bench: its daemons go with it.
+    private var signalSources: [any DispatchSourceSignal] = []
 
     init(_ options: ClusterOptions) throws {
         self.options = options
+        logLevel = options.logLevel
         directory = FileManager.default.temporaryDirectory.path + "/colmeia-cluster-bench-\(UUID().uuidString.prefix(8))"
         executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path + "/colmeiad"
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -35,19 +50,56 @@ final class BenchCluster: @unchecked Sendable {
             daemons.append(Daemon(index: index, socket: directory + "/\(index).sock", dataDirectory: directory + "/\(index)",
                                   listenAddress: "127.0.0.\(index):\(options.port)"))
         }
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in
+                self?.abandon()
+                exit(128 + signalNumber)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    /// What ``shutdown()`` does, synchronously, for a bench that is interrupted.
+    private func abandon() {
+        for index in daemons.indices { kill(index) }
+        for daemon in daemons {
+            DaemonFigures.eraseMemoryDirectories(of: daemon.dataDirectory)
+            DaemonFigures.removeTaskCgroups(of: daemon.dataDirectory)
+        }
+        if options.keepLogs {
+            print("interrupted; daemon logs kept in \(directory)/<n>.log")
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 
     func start(_ index: Int) async throws {
+        try launch(index)
+        for _ in 0..<200 {
+            if (try? await request(index, "GET", "/_ping", timeout: .seconds(1)))?.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("colmeiad \(daemons[index].index) did not answer")
+    }
+
+    /// Where daemon `index` logs (appended across its restarts).
+    func logPath(_ index: Int) -> String { directory + "/\(daemons[index].index).log" }
+
+    /// Starts daemon `index` without waiting for its API.
+    func launch(_ index: Int) throws {
         let daemon = daemons[index]
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--data-dir", daemon.dataDirectory, "--host", "unix://" + daemon.socket,
-                             "--listen-addr", daemon.listenAddress, "--node-name", "bench-\(daemon.index)",
-                             "--executor", "process", "--log-level", options.logLevel] + extraArguments
+                             "--listen-addr", daemon.listenAddress, "--node-name", daemon.nodeName,
+                             "--executor", "process", "--log-level", logLevel] + extraArguments
         process.standardOutput = FileHandle.nullDevice
         // Each daemon's log goes beside its data directory, appended across restarts.
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let logPath = directory + "/\(daemon.index).log"
+        let logPath = logPath(index)
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)
         _ = try? log?.seekToEnd()
@@ -56,11 +108,6 @@ final class BenchCluster: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: daemon.dataDirectory, withIntermediateDirectories: true)
         try process.run()
         lock.withLock { daemons[index].process = process }
-        for _ in 0..<200 {
-            if (try? await request(index, "GET", "/_ping", timeout: .seconds(1)))?.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw BenchError("colmeiad \(daemon.index) did not answer")
     }
 
     func kill(_ index: Int) {
@@ -68,6 +115,56 @@ final class BenchCluster: @unchecked Sendable {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         lock.withLock { daemons[index].process = nil }
+    }
+
+    /// SIGTERM to daemon `index`, then SIGKILL if it has not exited within `grace` seconds.
+    /// Returns whether it exited on its own.
+    @discardableResult
+    func terminate(_ index: Int, grace: TimeInterval = 30) async -> Bool {
+        guard let process = lock.withLock({ daemons[index].process }) else { return true }
+        Foundation.kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let clean = !process.isRunning
+        if !clean { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        lock.withLock { daemons[index].process = nil }
+        return clean
+    }
+
+    /// Adds `count` worker daemons (127.0.0.<managers + n>, named `worker-<n>`), joined with
+    /// the worker token through the first manager. Returns their indexes in ``daemons``.
+    func addWorkers(_ count: Int) async throws -> [Int] {
+        guard count > 0 else { return [] }
+        let swarm = try await request(0, "GET", "/swarm")
+        let tokens = try JSONSerialization.jsonObject(with: Data(swarm.body.utf8)) as? [String: Any]
+        guard let token = (tokens?["JoinTokens"] as? [String: Any])?["Worker"] as? String else { throw BenchError("no worker join token") }
+        let manager = daemons[0].listenAddress
+        var added: [Int] = []
+        for number in 1...count {
+            let address = daemons.count + 1
+            lock.withLock {
+                daemons.append(Daemon(index: address, socket: directory + "/\(address).sock", dataDirectory: directory + "/\(address)",
+                                      listenAddress: "127.0.0.\(address):\(options.port)", nodeName: "worker-\(number)"))
+            }
+            let index = daemons.count - 1
+            try await start(index)
+            let joined = try await request(index, "POST", "/swarm/join", body: """
+                {"ListenAddr":"\(daemons[index].listenAddress)","AdvertiseAddr":"\(daemons[index].listenAddress)","RemoteAddrs":["\(manager)"],"JoinToken":"\(token)"}
+                """)
+            guard joined.status == 200 else { throw BenchError("worker join: \(joined.status) \(joined.body)") }
+            added.append(index)
+        }
+        return added
+    }
+
+    /// Daemon `index`'s instruments (`GET /metrics`) by series.
+    func metrics(_ index: Int) async throws -> [String: Double] {
+        let answer = try await request(index, "GET", "/metrics", timeout: .seconds(5))
+        guard answer.status == 200 else { throw BenchError("metrics of \(daemons[index].nodeName): \(answer.status)") }
+        return DaemonFigures.samples(ofMetrics: answer.body)
     }
 
     func formSwarm() async throws {
@@ -179,8 +276,14 @@ final class BenchCluster: @unchecked Sendable {
         throw BenchError("timed out waiting until \(what)")
     }
 
+    /// Kills every daemon and removes what they keep in /dev/shm, their tasks' cgroups and,
+    /// unless --keep-logs, their directories.
     func shutdown() async {
         for index in daemons.indices { kill(index) }
+        for daemon in daemons {
+            DaemonFigures.eraseMemoryDirectories(of: daemon.dataDirectory)
+            DaemonFigures.removeTaskCgroups(of: daemon.dataDirectory)
+        }
         try? await client.shutdown()
         if options.keepLogs {
             print("daemon logs kept in \(directory)/<n>.log")

@@ -15,8 +15,9 @@ struct ClusterBench: AsyncParsableCommand {
               swift run -c release colmeia-cluster-bench throughput --clients 1,16,128 --seconds 10
               swift run -c release colmeia-cluster-bench steady --minutes 10
               swift run -c release colmeia-cluster-bench audit --records 1000000
+              swift run -c release colmeia-cluster-bench churn --events 1000000 --replicas 200
             """,
-        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self, AuditBench.self, WebhookBench.self, MetricsCostBench.self, EventsCostBench.self])
+        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self, AuditBench.self, WebhookBench.self, MetricsCostBench.self, EventsCostBench.self, ChurnBench.self])
 }
 
 struct ClusterOptions: ParsableArguments {

@@ -74,16 +74,6 @@ struct MetricsCostBench: AsyncParsableCommand {
 
     /// User and system CPU seconds the running managers have used (`/proc/PID/stat`).
     static func cpuSeconds(_ swarm: BenchCluster) -> Double {
-        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var ticks = 0.0
-        for index in swarm.daemons.indices {
-            guard let pid = swarm.pid(index),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            // After "PID (COMM) ": state is field 3, utime 14 and stime 15.
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) { ticks += user + system }
-        }
-        return ticks / ticksPerSecond
+        swarm.daemons.indices.compactMap { swarm.pid($0) }.map(DaemonFigures.cpuSeconds).reduce(0, +)
     }
 }
