@@ -200,6 +200,12 @@ public final class RaftDiskStorage {
         } catch {
             throw .snapshots(error)
         }
+        try recordCompaction(to: metadata)
+    }
+
+    /// Once the snapshot file is in place: its marker in the WAL, the segments it covers
+    /// released, and all but ``snapshotsToKeep`` snapshot files deleted.
+    private func recordCompaction(to metadata: SnapshotMetadata) throws(RaftDiskStorageError) {
         do {
             try wal.saveSnapshotMarker(metadata)
             try wal.releaseSegments(before: metadata.index)
@@ -231,17 +237,7 @@ public final class RaftDiskStorage {
         } catch {
             throw .snapshots(error)
         }
-        do {
-            try wal.saveSnapshotMarker(metadata)
-            try wal.releaseSegments(before: metadata.index)
-        } catch {
-            throw .wal(error)
-        }
-        do {
-            try snapshots.purge(keeping: snapshotsToKeep)
-        } catch {
-            throw .snapshots(error)
-        }
+        try recordCompaction(to: metadata)
     }
 
     /// Closes the WAL and releases its lock.

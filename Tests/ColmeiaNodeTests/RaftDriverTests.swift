@@ -106,6 +106,30 @@ extension Result where Failure == RaftDriverError {
     }
 }
 
+extension Switchboard where Machine == RecordingMachine {
+    /// Three drivers of one cluster wired to this board, started, once they agree on a
+    /// leader: the drivers and that leader.
+    func startThree(in directory: String, _ configure: (inout RaftDriverConfig) -> Void)
+        async throws -> (drivers: [NodeID: RaftDriver<RecordingMachine>], leader: NodeID) {
+        var drivers: [NodeID: RaftDriver<RecordingMachine>] = [:]
+        for id: NodeID in 1...3 {
+            var config = RaftDriverConfig(nodeID: id, raftDirectory: directory + "/\(id)", tickInterval: .milliseconds(10),
+                                          snapshotInterval: 10_000, retainedEntries: 5, randomSeed: id)
+            configure(&config)
+            let driver = RaftDriver<RecordingMachine>(config: config) { self.deliver($0) }
+            attach(driver, as: id)
+            drivers[id] = driver
+        }
+        for driver in drivers.values { try driver.start(machine: RecordingMachine(), bootstrapVoters: [1, 2, 3]) }
+        var leader: NodeID = 0
+        while leader == 0 || drivers.values.contains(where: { $0.status.leader != leader }) {
+            try await Task.sleep(for: .milliseconds(10))
+            leader = drivers[1]?.status.leader ?? 0
+        }
+        return (drivers, leader)
+    }
+}
+
 /// Drivers in one process, wired by a switchboard that can cut a node off.
 final class Switchboard<Machine: ReplicatedStateMachine>: Sendable {
     private let drivers = Mutex<[NodeID: RaftDriver<Machine>]>([:])
@@ -167,22 +191,8 @@ final class Switchboard<Machine: ReplicatedStateMachine>: Sendable {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // A leader cut off from both followers: its reads wait for a quorum that never answers.
         let board = Switchboard<RecordingMachine>()
-        var drivers: [NodeID: RaftDriver<RecordingMachine>] = [:]
-        for id: NodeID in 1...3 {
-            var config = RaftDriverConfig(nodeID: id, raftDirectory: directory + "/\(id)", tickInterval: .milliseconds(10),
-                                          snapshotInterval: 10_000, retainedEntries: 5, randomSeed: id)
-            config.maxQueuedProposals = 3
-            let driver = RaftDriver<RecordingMachine>(config: config) { board.deliver($0) }
-            board.attach(driver, as: id)
-            drivers[id] = driver
-        }
-        for driver in drivers.values { try driver.start(machine: RecordingMachine(), bootstrapVoters: [1, 2, 3]) }
+        let (drivers, leader) = try await board.startThree(in: directory) { $0.maxQueuedProposals = 3 }
         defer { for driver in drivers.values { driver.stop() } }
-        var leader: NodeID = 0
-        while leader == 0 || drivers.values.contains(where: { $0.status.leader != leader }) {
-            try await Task.sleep(for: .milliseconds(10))
-            leader = drivers[1]?.status.leader ?? 0
-        }
         let driver = try #require(drivers[leader])
         _ = try await driver.propose(Array("committed in this term".utf8)).get()
         for id in drivers.keys where id != leader { board.isolate(id) }
@@ -207,22 +217,8 @@ final class Switchboard<Machine: ReplicatedStateMachine>: Sendable {
     func confirmedReadThatNeverAppliesExpires() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let board = Switchboard<RecordingMachine>()
-        var drivers: [NodeID: RaftDriver<RecordingMachine>] = [:]
-        for id: NodeID in 1...3 {
-            var config = RaftDriverConfig(nodeID: id, raftDirectory: directory + "/\(id)", tickInterval: .milliseconds(10),
-                                          snapshotInterval: 10_000, retainedEntries: 5, randomSeed: id)
-            config.proposalTimeout = .seconds(1)
-            let driver = RaftDriver<RecordingMachine>(config: config) { board.deliver($0) }
-            board.attach(driver, as: id)
-            drivers[id] = driver
-        }
-        for driver in drivers.values { try driver.start(machine: RecordingMachine(), bootstrapVoters: [1, 2, 3]) }
+        let (drivers, leader) = try await board.startThree(in: directory) { $0.proposalTimeout = .seconds(1) }
         defer { for driver in drivers.values { driver.stop() } }
-        var leader: NodeID = 0
-        while leader == 0 || drivers.values.contains(where: { $0.status.leader != leader }) {
-            try await Task.sleep(for: .milliseconds(10))
-            leader = drivers[1]?.status.leader ?? 0
-        }
         let starvedID = try #require(drivers.keys.filter { $0 != leader }.min())
         let starvedNode = try #require(drivers[starvedID])
         let leaderNode = try #require(drivers[leader])
