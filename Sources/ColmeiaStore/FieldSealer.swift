@@ -102,8 +102,8 @@ public struct FieldSealer: Sendable {
         return (try? ChaChaPoly.open(box, using: key, authenticating: Self.keyCheckContext)) != nil
     }
 
-    /// Opens sealed fields of `json` that a store without a data key meets (a snapshot or
-    /// a store written under a key this process does not have): an error naming the object.
+    /// What a store without a data key does with `json`: passes it through when nothing is
+    /// sealed, and refuses it, naming the object, when something is (it cannot open it).
     public static func refuseSealed(_ json: String, kind: ObjectKind, id: String) throws(StoreError) -> String {
         guard json.contains(marker) else { return json }
         throw .corrupt("\(kind.rawValue) \(id) holds sealed fields, and this store has no data key to open them")
