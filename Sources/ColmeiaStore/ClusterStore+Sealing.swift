@@ -33,9 +33,10 @@ extension ClusterStore {
     }
 
     private static func arguments(_ values: [DatabaseValue]) -> (String, ObjectKind, String)? {
-        guard values.count == 3, let json = String.fromDatabaseValue(values[0]),
-              let kindName = String.fromDatabaseValue(values[1]), let kind = ObjectKind(rawValue: kindName),
-              FieldSealer.sealedKinds.contains(kind), let id = String.fromDatabaseValue(values[2]) else { return nil }
+        // The kind first: most rows have nothing to seal, and their body is not copied out.
+        guard values.count == 3, let kindName = String.fromDatabaseValue(values[1]), let kind = ObjectKind(rawValue: kindName),
+              FieldSealer.sealedKinds.contains(kind), let json = String.fromDatabaseValue(values[0]),
+              let id = String.fromDatabaseValue(values[2]) else { return nil }
         return (json, kind, id)
     }
 

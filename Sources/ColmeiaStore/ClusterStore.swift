@@ -261,9 +261,7 @@ public final class ClusterStore: Sendable {
             }
             try source.backup(to: pool)
             try source.close()
-            // A snapshot written before a migration brings the old schema along.
             try Self.enableIncrementalVacuum(pool)
-            try StoreMigrations.migrator().migrate(pool)
             try pool.write { db in try Self.linkUnchainedRows(db) }
             let chain = try pool.read { db in try Self.chainState(db) }
             archive.align(toCheckpoint: chain.archivedCount > 0 ? AuditCursor(index: chain.archivedIndex, ordinal: chain.archivedOrdinal) : nil)
