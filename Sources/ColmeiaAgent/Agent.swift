@@ -249,7 +249,14 @@ public actor Agent {
                 },
                 unpublish: { await mesh.unpublishHostPorts(taskID: id) })
         }
+        let logger = self.logger
         let runner = TaskRunner(task: task, files: files, executor: executor, drain: drain, ports: ports) { [weak self] status in
+            // As dockerd's "fatal task error": the reason a task did not run is in the
+            // node's own log, not only in `docker service ps` on a manager.
+            if !status.err.isEmpty, status.state == .failed || status.state == .rejected {
+                logger.warning("task \(status.state.rawValue): \(status.err)",
+                               metadata: ["task": "\(task.id)", "service": "\(task.serviceID)", "slot": "\(task.slot)"])
+            }
             await self?.send(TaskStatusUpdate(taskID: task.id, status: status))
         }
         runners[task.id] = runner

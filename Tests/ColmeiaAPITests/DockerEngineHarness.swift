@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// The private engine's pid and bridge, stopped and removed when the test process exits.
+/// The private engine's pid, bridge and root, stopped and removed when the test process exits.
 nonisolated(unsafe) private var engineProcessID: Int32 = 0
 nonisolated(unsafe) private var engineBridge: [CChar] = []
+nonisolated(unsafe) private var engineRoot: [CChar] = []
 
 /// A private Docker engine for the tests, started once per test run with the flags that work
 /// on these machines, plus a tiny test image made from Debian's busybox-static.
@@ -45,6 +46,7 @@ final class DockerEngineHarness: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/dockerd")
+        Self.removeWhatDeadEnginesLeft()
         // A bridge of its own: a second engine on the host would otherwise fight over docker0.
         let bridge = "cmt\(getpid() % 100_000)"
         _ = try? Self.run(["ip", "link", "del", bridge])
@@ -55,22 +57,40 @@ final class DockerEngineHarness: @unchecked Sendable {
         engineBridge = Array(bridge.utf8CString)
         process.arguments = ["--data-root", root + "/data", "--exec-root", root + "/exec", "-H", "unix://" + socket,
                              "--pidfile", root + "/docker.pid", "--iptables=false", "--ip6tables=false",
-                             "--storage-driver=vfs", "--bridge", bridge]
+                             "--storage-driver=vfs", "--bridge", bridge,
+                             // Networks (each node's, each test's) from a pool of their own:
+                             // 256 of them, where the default pools hold 31 and are shared
+                             // with whatever else the host routes.
+                             "--default-address-pool", "base=\(Self.addressPool),size=24"]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         let log = root + "/dockerd.log"
         FileManager.default.createFile(atPath: log, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: log)
         try process.run()
         engineProcessID = process.processIdentifier
+        engineRoot = Array(root.utf8CString)
         atexit {
+            // dockerd keeps its networks' bridges when it stops: take them down with it.
+            let root = String(cString: engineRoot)
+            let bridges = DockerEngineHarness.networkBridges(socket: root + "/docker.sock")
             if engineProcessID > 0 {
                 kill(engineProcessID, SIGTERM)
                 var status: Int32 = 0
                 for _ in 0..<100 where waitpid(engineProcessID, &status, WNOHANG) == 0 { usleep(50_000) }
+                if kill(engineProcessID, SIGKILL) == 0 { waitpid(engineProcessID, &status, 0) }
             }
-            if !engineBridge.isEmpty {
-                let name = String(cString: engineBridge)
+            // What it mounted under its root (its data root, its containers' namespaces)
+            // outlives a kill.
+            let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+            for mount in mounts.split(separator: "\n").compactMap({ $0.split(separator: " ").dropFirst().first })
+                .filter({ !root.isEmpty && $0.hasPrefix(root + "/") }).sorted(by: >) {
+                _ = try? DockerEngineHarness.run(["umount", "-l", String(mount)])
+            }
+            for name in bridges + (engineBridge.isEmpty ? [] : [String(cString: engineBridge)]) {
                 _ = try? DockerEngineHarness.run(["ip", "link", "del", name])
+            }
+            if !root.isEmpty {
+                _ = try? DockerEngineHarness.run(["rm", "-rf", "--one-file-system", root])
             }
         }
         var ready = false
@@ -98,6 +118,66 @@ final class DockerEngineHarness: @unchecked Sendable {
         for name in [Self.otherImage, Self.nextUserForm] + Self.userForms {
             let tagged = try docker(["tag", Self.image, name])
             guard tagged.status == 0 else { throw HarnessError("docker tag \(name) failed: \(tagged.stderr)") }
+        }
+    }
+
+    /// Where the engine's networks take their subnets from.
+    static let addressPool = "10.210.0.0/16"
+
+    /// The Linux bridges behind the engine's networks (`docker0`-like names from the
+    /// network's options, `br-<id>` otherwise).
+    static func networkBridges(socket: String) -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "docker network ls -q --filter driver=bridge | xargs -r docker network inspect --format "
+                             + "'{{.Id}} {{index .Options \"com.docker.network.bridge.name\"}}'"]
+        process.environment = ["DOCKER_HOST": "unix://" + socket, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ").map(String.init)
+            guard let id = fields.first else { return nil }
+            return fields.count > 1 ? fields[1] : "br-" + id.prefix(12)
+        }.filter { $0 != "docker0" }
+    }
+
+    /// A test run killed before its exit handler leaves its engine's bridges on the host,
+    /// and with them routes that make every later engine refuse the subnets they cover.
+    /// Removes the bridge of every test engine whose process is gone, and, when no other
+    /// test engine runs, every bridge holding an address of the tests' pool.
+    static func removeWhatDeadEnginesLeft() {
+        let links = (try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8)) ?? ""
+        let names = links.split(separator: "\n").compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }
+        for name in names where name.hasPrefix("cmt") {
+            if let pid = Int32(name.dropFirst(3)), kill(pid, 0) != 0, errno == ESRCH {
+                _ = try? run(["ip", "link", "del", name])
+            }
+        }
+        let otherEngines = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).contains { entry in
+            guard let pid = Int32(entry), pid != getpid(),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+            let arguments = String(decoding: cmdline, as: UTF8.self)
+            return arguments.hasPrefix("/usr/sbin/dockerd") && arguments.contains("colmeia-dockerd-")
+        }
+        guard !otherEngines else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ip", "-o", "-4", "addr", "show"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let prefix = addressPool.split(separator: ".").prefix(2).joined(separator: ".") + "."
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count > 3, fields[2] == "inet", fields[3].hasPrefix(prefix) else { continue }
+            _ = try? run(["ip", "link", "del", String(fields[1])])
         }
     }
 
