@@ -86,6 +86,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 state = forced.state
             }
             raft = try resume(state, snapshot: recovered.snapshot, machine: machine, storage: storage)
+            // A restarted member elects (or finds) a leader one election timeout sooner.
+            raft.advanceElectionTicks()
         }
         // Callers may ask for the status before the thread's first turn: the membership is
         // already known from disk (a restarted manager must not look like a lone one).

@@ -216,6 +216,18 @@ public struct RaftNode: Sendable {
         }
     }
 
+    /// Fast-forwards the election clock of a follower that knows no leader, so that it
+    /// campaigns within `[1, electionTicks]` ticks instead of `[electionTicks,
+    /// 2 * electionTicks)` (etcd's initial election tick advance). For a member restarting
+    /// with its peers: managers restarted together elect a leader one election timeout
+    /// sooner. The timeouts stay randomized, so two restarted members still rarely tie; and
+    /// with PreVote and CheckQuorum a member that advances cannot disrupt a live leader,
+    /// whose followers refuse its pre-votes while they hear from it.
+    public mutating func advanceElectionTicks() {
+        guard role == .follower, leader == 0 else { return }
+        electionElapsed = max(electionElapsed, config.electionTicks - 1)
+    }
+
     /// The transport finished sending a snapshot to `peer`, successfully or not.
     public mutating func reportSnapshot(to peer: NodeID, succeeded: Bool) {
         _ = stepInternal(Message(type: .localSnapshotStatus, to: id, from: peer, reject: !succeeded))

@@ -457,7 +457,10 @@ public struct Simulation {
         var config = raftConfig(for: id, incarnation: node.incarnation)
         config.applied = machine.appliedIndex
         do {
-            node.raft = try RaftNode(config: config, restoring: node.disk.persistentState)
+            var raft = try RaftNode(config: config, restoring: node.disk.persistentState)
+            // As RaftDriver does when a member restarts.
+            raft.advanceElectionTicks()
+            node.raft = raft
         } catch {
             fail("recovery", "node \(id) could not restart: \(error)")
             return
