@@ -100,6 +100,7 @@ final class DaemonHarness {
         process.standardError = log ?? FileHandle.nullDevice
         try process.run()
         self.process = process
+        DaemonReaper.track(process.processIdentifier)
         // The listeners open once the node has resumed, and with the Docker executor that
         // waits on the engine, which can be slow while it removes an earlier test's containers.
         for _ in 0..<600 {
