@@ -73,6 +73,9 @@ final class DockerEngineHarness: @unchecked Sendable {
             // dockerd keeps its networks' bridges when it stops: take them down with it.
             let root = String(cString: engineRoot)
             let bridges = DockerEngineHarness.networkBridges(socket: root + "/docker.sock")
+            // Containers still running would hold dockerd's shutdown past its wait, and their
+            // shims outlive a killed dockerd.
+            DockerEngineHarness.killContainers(socket: root + "/docker.sock")
             if engineProcessID > 0 {
                 kill(engineProcessID, SIGTERM)
                 var status: Int32 = 0
@@ -143,6 +146,18 @@ final class DockerEngineHarness: @unchecked Sendable {
             guard let id = fields.first else { return nil }
             return fields.count > 1 ? fields[1] : "br-" + id.prefix(12)
         }.filter { $0 != "docker0" }
+    }
+
+    /// Kills every container of the engine at `socket` (its exit handler's first step).
+    static func killContainers(socket: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "docker ps -q | xargs -r docker kill"]
+        process.environment = ["DOCKER_HOST": "unix://" + socket, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return }
+        process.waitUntilExit()
     }
 
     /// A test run killed before its exit handler leaves its engine's bridges on the host,
