@@ -7,6 +7,7 @@ extension DashboardAssets {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Colmeia</title>
+    <link rel="icon" href="data:,">
     <link rel="stylesheet" href="/ui/style.css">
     <script type="module" src="/ui/app.js"></script>
     </head>

@@ -204,7 +204,10 @@ extension DashboardAssets {
         if (!nodes.some((node) => node.ID === id)) { column.remove(); map._columns.delete(id); }
       }
       for (const [id, element] of map._cards) {
-        if (!seenCards.has(id)) { element.remove(); map._cards.delete(id); }
+        if (seenCards.has(id)) continue;
+        if (element.contains(document.activeElement) || element.matches(":hover")) tip.hide();
+        element.remove();
+        map._cards.delete(id);
       }
     }
 
@@ -324,6 +327,7 @@ extension DashboardAssets {
       for (const link of document.querySelectorAll("nav a")) link.classList.toggle("active", link.dataset.view === route[0] || (route[0] === "service" && link.dataset.view === "services"));
       const view = route[0] || "map";
       if (view !== state.view) {
+        tip.hide();
         main.replaceChildren();
         state.view = view;
       }
@@ -401,44 +405,55 @@ extension DashboardAssets {
       } catch (error) { out.replaceChildren(h("span", { class: "error" }, error.message)); }
     }
 
+    // Drawn in parts: the head, tasks and spec follow the cluster; the versions and their
+    // diff are drawn again only when a version is added, so a choice in progress stays.
     function drawService(id) {
       const service = state.services.find((candidate) => candidate.ID === id || candidate.Spec.Name === id);
       const history = servicePage.history;
       if (!history) return;
+      let parts = main.querySelector(".service-page");
+      if (!parts || parts.dataset.id !== history.ID) {
+        parts = h("div", { class: "service-page", dataset: { id: history.ID } },
+          h("div", { class: "svc-head" }), h("h3", {}, "Tasks"), h("div", { class: "svc-tasks" }),
+          h("div", { class: "svc-versions" }), h("h3", {}, "Spec"), h("pre", { class: "spec" }));
+        main.replaceChildren(parts);
+      }
       const name = service?.Spec?.Name || history.Name;
       const allowed = state.session?.Allowed || {};
       const count = service ? replicas(service, state.tasks) : null;
-      const versions = history.Versions.map((version) => h("option", { value: String(version.Version) },
-        `v${version.Version} · ${when(version.Time)} · ${version.Actor.ID}`));
-      const pick = (which) => {
-        const select = h("select", { name: which, onchange: (event) => { servicePage[which] = Number(event.target.value); showDiff(history.ID); } }, versions.map((option) => option.cloneNode(true)));
-        select.value = String(servicePage[which]);
-        return select;
-      };
-      const tasks = [...servicePage.tasks].sort((a, b) => (a.Slot || 0) - (b.Slot || 0) ||
-        (b.Status?.Timestamp || "").localeCompare(a.Status?.Timestamp || ""));
-      const nodes = new Map(state.nodes.map((node) => [node.ID, node.Description?.Hostname || shortID(node.ID)]));
-      main.replaceChildren(
+      const head = parts.querySelector(".svc-head");
+      const focused = head.contains(document.activeElement);
+      if (!focused) head.replaceChildren(
         h("h2", { "data-service": name }, `Service ${name}`, history.Removed ? " (removed)" : ""),
         service ? h("p", {}, `${count.mode}, ${count.running}${count.desired === null ? "" : "/" + count.desired} running · ${imageOf(service.Spec)} `,
                     h("span", { class: "update", "data-state": service.UpdateStatus?.State || "" }, service.UpdateStatus?.State || ""), " ",
-                    progressBar(updateProgress(service, state.tasks))) : "",
+                    progressBar(updateProgress(service, servicePage.tasks))) : "",
         service && (allowed.ScaleService || allowed.RollbackService) ? h("div", { class: "actions" },
           allowed.ScaleService ? [h("input", { type: "number", min: "0", value: String(count.desired ?? 0), "aria-label": "replicas", class: "replicas" }),
                                   h("button", { onclick: () => scale(service.ID, Number(main.querySelector(".replicas").value)) }, "Scale")] : "",
-          allowed.RollbackService ? h("button", { onclick: () => rollback(service.ID) }, "Roll back") : "") : "",
-        h("h3", {}, "Tasks"),
-        h("table", { class: "service-tasks" },
-          h("thead", {}, h("tr", {}, ["Task", "Node", "Desired", "State", "Since", "Message / error"].map((title) => h("th", {}, title)))),
-          h("tbody", {}, tasks.map((task) => h("tr", { dataset: { state: task.Status?.State || "", desired: task.DesiredState || "" } },
-            h("td", {}, `${name}.${task.Slot ?? ""} ${shortID(task.ID)}`), h("td", {}, nodes.get(task.NodeID) || shortID(task.NodeID)),
-            h("td", {}, task.DesiredState), h("td", {}, task.Status?.State), h("td", {}, when(task.Status?.Timestamp)),
-            h("td", {}, [task.Status?.Message, task.Status?.Err].filter(Boolean).join(" — ")))))),
-        h("h3", {}, `Versions (${history.Versions.length})`),
-        h("div", { class: "actions" }, "Diff from ", pick("from"), " to ", pick("to")),
-        h("pre", { class: "diff" }),
-        h("h3", {}, "Spec"),
-        h("pre", { class: "spec" }, JSON.stringify(service?.Spec || history.Versions.at(-1)?.Spec, null, 2)));
+          allowed.RollbackService ? h("button", { onclick: () => rollback(service.ID) }, "Roll back") : "") : "");
+      const tasks = [...servicePage.tasks].sort((a, b) => (a.Slot || 0) - (b.Slot || 0) ||
+        (b.Status?.Timestamp || "").localeCompare(a.Status?.Timestamp || ""));
+      const nodes = new Map(state.nodes.map((node) => [node.ID, node.Description?.Hostname || shortID(node.ID)]));
+      parts.querySelector(".svc-tasks").replaceChildren(h("table", { class: "service-tasks" },
+        h("thead", {}, h("tr", {}, ["Task", "Node", "Desired", "State", "Since", "Message / error"].map((title) => h("th", {}, title)))),
+        h("tbody", {}, tasks.map((task) => h("tr", { dataset: { state: task.Status?.State || "", desired: task.DesiredState || "" } },
+          h("td", {}, `${name}.${task.Slot ?? ""} ${shortID(task.ID)}`), h("td", {}, nodes.get(task.NodeID) || shortID(task.NodeID)),
+          h("td", {}, task.DesiredState), h("td", {}, task.Status?.State), h("td", {}, when(task.Status?.Timestamp)),
+          h("td", {}, [task.Status?.Message, task.Status?.Err].filter(Boolean).join(" — ")))))));
+      parts.querySelector(".spec").textContent = JSON.stringify(service?.Spec || history.Versions.at(-1)?.Spec, null, 2);
+      const versionsPart = parts.querySelector(".svc-versions");
+      if (versionsPart.dataset.count === String(history.Versions.length)) return;
+      versionsPart.dataset.count = String(history.Versions.length);
+      const pick = (which) => {
+        const select = h("select", { name: which, onchange: (event) => { servicePage[which] = Number(event.target.value); showDiff(history.ID); } },
+          history.Versions.map((version) => h("option", { value: String(version.Version) },
+            `v${version.Version} · ${when(version.Time)} · ${version.Actor.ID}`)));
+        select.value = String(servicePage[which]);
+        return select;
+      };
+      versionsPart.replaceChildren(h("h3", {}, `Versions (${history.Versions.length})`),
+        h("div", { class: "actions" }, "Diff from ", pick("from"), " to ", pick("to")), h("pre", { class: "diff" }));
       showDiff(history.ID);
     }
 
@@ -546,7 +561,9 @@ extension DashboardAssets {
         change: (summary) => {
           state.index = summary.Index;
           lastChangeAt = performance.now();
-          perf.lastChange = { index: summary.Index, at: lastChangeAt };
+          perf.changes = perf.changes || [];
+          perf.changes.push({ index: summary.Index, at: lastChangeAt });
+          if (perf.changes.length > 500) perf.changes.shift();
           const kinds = new Set(summary.Changes.map((change) => change.Kind));
           changed(kinds);
         },

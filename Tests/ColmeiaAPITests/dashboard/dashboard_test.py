@@ -18,6 +18,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 config = json.loads(sys.argv[1])
@@ -40,7 +41,9 @@ def browser():
 def wait(driver, what, check, timeout=40):
     """Polls `check(driver)` until it returns something truthy; fails naming `what`."""
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.05).until(lambda d: check(d))
+        # The page redraws what changed: an element found a moment ago may be gone; look again.
+        return WebDriverWait(driver, timeout, poll_frequency=0.05,
+                             ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(lambda d: check(d))
     except Exception as error:  # TimeoutException, or the check's own error at the end
         raise AssertionError(f"timed out after {timeout} s waiting until {what}: {error!r}") from None
 
@@ -120,7 +123,6 @@ def main():
         wait(driver, "hovering a card shows its status message",
              lambda d: "state: running" in (d.find_element(By.ID, "tip").text or ""))
         check_no_secret(driver)
-        screenshot(driver, "dashboard-cluster-map.png")
         # Which states the indicator goes through from now on.
         js(driver, """window.__liveStates = [];
             new MutationObserver(() => window.__liveStates.push(document.getElementById('live').dataset.state))
@@ -146,6 +148,9 @@ def main():
         observed["scaleShownAfterConvergenceSeconds"] = round(lag, 3)
         assert lag <= 2.0, f"nine running cards appeared {lag:.2f} s after the API showed nine running tasks"
         assert js(driver, "return window.__loadedOnce === true"), "the page was reloaded"
+        card = driver.find_element(By.CSS_SELECTOR, f".task[data-service='{service}'][data-state='running']")
+        webdriver.ActionChains(driver).move_to_element(card).perform()
+        screenshot(driver, "dashboard-cluster-map.png")
 
         # 3. SIGKILL the leader: the page recovers and marks the new leader.
         os.kill(config["leaderPID"], signal.SIGKILL)
@@ -169,11 +174,15 @@ def main():
         wait(driver, "the service page shows the update in progress with a progress bar",
              lambda d: d.find_elements(By.CSS_SELECTOR, ".update[data-state='updating']")
              and d.find_elements(By.CSS_SELECTOR, "progress"), timeout=60)
+        wait(driver, "the progress bar counts a replaced task",
+             lambda d: float(d.find_element(By.CSS_SELECTOR, "progress").get_attribute("value") or 0) >= 1, timeout=60)
         screenshot(driver, "dashboard-service-update.png")
         wait(driver, "the diff of the two latest versions shows the new variable",
              lambda d: "COLOR=blue" in d.find_element(By.CSS_SELECTOR, "pre.diff").text)
-        Select(driver.find_element(By.CSS_SELECTOR, "select[name='from']")).select_by_value("1")
-        Select(driver.find_element(By.CSS_SELECTOR, "select[name='to']")).select_by_value("2")
+        wait(driver, "version 1 is chosen as the diff's start",
+             lambda d: Select(d.find_element(By.CSS_SELECTOR, "select[name='from']")).select_by_value("1") or True)
+        wait(driver, "version 2 is chosen as the diff's end",
+             lambda d: Select(d.find_element(By.CSS_SELECTOR, "select[name='to']")).select_by_value("2") or True)
         wait(driver, "the diff of versions 1 and 2 shows the replica count",
              lambda d: d.find_element(By.CSS_SELECTOR, "pre.diff").get_attribute("data-from") == "1"
              and "/Mode/Replicated/Replicas 9" in d.find_element(By.CSS_SELECTOR, "pre.diff").text)
