@@ -116,28 +116,40 @@ extension DashboardAssets {
       ].filter(Boolean).join("\n");
     }
 
-    function card(task, service, tip) {
-      const element = h("div", { class: "task", tabindex: "0" });
-      element._update = (task, service) => {
-        const state = task.Status?.State || "new";
-        const name = service?.Spec?.Name || shortID(task.ServiceID);
-        const signature = [state, name, task.Slot, task.Status?.Message, task.Status?.Err, imageOf(task.Spec)].join("|");
-        if (element._signature === signature) return;
-        element._signature = signature;
-        element.dataset.state = state;
+    const escape = (text) => String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+    // A task card's contents, as HTML: a column's cards are drawn in one go the first time.
+    function cardHTML(task, name) {
+      const state = task.Status?.State || "new";
+      return `<div class="task" tabindex="0" data-task="${escape(task.ID)}" data-state="${escape(state)}" data-service="${escape(name)}">` +
+        `<div class="svc">${escape(name)}${task.Slot ? "." + task.Slot : ""} <span class="st">${escape(state)}</span></div>` +
+        `<div class="img">${escape(imageOf(task.Spec))}</div></div>`;
+    }
+
+    const cardSignature = (task, name) =>
+      [task.Status?.State, name, task.Slot, task.Status?.Message, task.Status?.Err, imageOf(task.Spec)].join("|");
+
+    // Brings a card up to date with its task; untouched when nothing it shows changed.
+    function updateCard(element, task, service) {
+      const name = service?.Spec?.Name || shortID(task.ServiceID);
+      const signature = cardSignature(task, name);
+      if (element._signature === signature) return element;
+      if (element._signature !== undefined) {
+        const fresh = document.createElement("template");
+        fresh.innerHTML = cardHTML(task, name);
+        element.replaceChildren(...fresh.content.firstChild.childNodes);
+        element.dataset.state = task.Status?.State || "new";
         element.dataset.service = name;
-        element.dataset.task = task.ID;
-        element.replaceChildren(
-          h("div", { class: "svc" }, `${name}${task.Slot ? "." + task.Slot : ""}`, " ", h("span", { class: "st" }, state)),
-          h("div", { class: "img" }, imageOf(task.Spec)));
-        element._details = taskDetails(task, name);
-      };
-      element.addEventListener("mouseenter", () => tip.show(element, element._details));
-      element.addEventListener("focus", () => tip.show(element, element._details));
-      element.addEventListener("mouseleave", () => tip.hide());
-      element.addEventListener("blur", () => tip.hide());
-      element._update(task, service);
+      }
+      element._signature = signature;
+      element._details = taskDetails(task, name);
       return element;
+    }
+
+    function newCard(task, service) {
+      const template = document.createElement("template");
+      template.innerHTML = cardHTML(task, service?.Spec?.Name || shortID(task.ServiceID));
+      return updateCard(template.content.firstChild, task, service);
     }
 
     // The cluster map: one column per node, one card per task, updated in place.
@@ -147,6 +159,13 @@ extension DashboardAssets {
         root.replaceChildren(h("h2", {}, "Cluster"), map = h("div", { class: "map" }));
         map._columns = new Map();
         map._cards = new Map();
+        // One listener for every card: hovering or focusing one shows its details.
+        const show = (event) => { const card = event.target.closest?.(".task"); if (card) tip.show(card, card._details); };
+        const hide = (event) => { if (event.target.closest?.(".task")) tip.hide(); };
+        map.addEventListener("mouseover", show);
+        map.addEventListener("focusin", show);
+        map.addEventListener("mouseout", hide);
+        map.addEventListener("focusout", hide);
       }
       const services = new Map(state.services.map((service) => [service.ID, service]));
       const byNode = new Map();
@@ -191,10 +210,19 @@ extension DashboardAssets {
           return sa.localeCompare(sb) || (a.Slot || 0) - (b.Slot || 0) || a.ID.localeCompare(b.ID);
         });
         const list = column._tasks;
+        if (list.children.length === 0 && tasks.length > 0) {
+          // An empty column (the first drawing): all its cards from one string.
+          list.innerHTML = tasks.map((task) => cardHTML(task, services.get(task.ServiceID)?.Spec?.Name || shortID(task.ServiceID))).join("");
+          tasks.forEach((task, index) => {
+            map._cards.get(task.ID)?.remove();
+            map._cards.set(task.ID, updateCard(list.children[index], task, services.get(task.ServiceID)));
+            seenCards.add(task.ID);
+          });
+        }
         tasks.forEach((task, index) => {
           let element = map._cards.get(task.ID);
-          if (element) element._update(task, services.get(task.ServiceID));
-          else map._cards.set(task.ID, element = card(task, services.get(task.ServiceID), tip));
+          if (element) updateCard(element, task, services.get(task.ServiceID));
+          else map._cards.set(task.ID, element = newCard(task, services.get(task.ServiceID)));
           seenCards.add(task.ID);
           if (list.children[index] !== element) list.insertBefore(element, list.children[index] || null);
         });
