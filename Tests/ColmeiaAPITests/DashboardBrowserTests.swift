@@ -68,7 +68,7 @@ struct DashboardBrowserTests {
         #expect(anonymous.body.contains("dashboard.read"), "\(anonymous.body)")
     }
 
-    @Test("the dashboard in headless Chromium follows a 3+2 swarm: five node columns, 6 then 9 running cards without a reload, the new leader after a SIGKILL, a rolling update's progress, a diff of two versions, the timeline by actor, no secret in any payload, and a worker that says it is one",
+    @Test("the dashboard in headless Chromium follows a 3+2 swarm: five node columns, 6 then 9 running cards without a reload, a restart of its manager (reconnected, a service created meanwhile shown), the new leader after a SIGKILL, a rolling update's progress, a diff of two versions, the timeline by actor, no secret in any payload, and a worker that says it is one",
           .enabled(if: browserAvailable, "needs chromium, chromium-driver and python3's selenium"))
     func dashboardFollowsTheSwarmInABrowser() throws {
         let (managers, workers, _) = try MultiManagerTests.swarm(managers: 3, workers: 2)
@@ -92,9 +92,16 @@ struct DashboardBrowserTests {
         let created = try Self.json(page.http("GET", "/colmeia/v1/audit?type=service.created&limit=1").body)
         let actor = try #require(((created["Records"] as? [[String: Any]])?.first?["Actor"] as? [String: Any])?["ID"] as? String)
 
-        let screenshots = ProcessInfo.processInfo.environment["COLMEIA_DASHBOARD_SCREENSHOTS"]
+        // The screenshots go where COLMEIA_DASHBOARD_SCREENSHOTS says (docs/ for the README),
+        // else to a folder removed afterwards.
+        let keptIn = ProcessInfo.processInfo.environment["COLMEIA_DASHBOARD_SCREENSHOTS"]
+        let screenshots = keptIn
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("colmeia-dashboard-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        defer { if keptIn == nil { try? FileManager.default.removeItem(atPath: screenshots) } }
+        let exchange = FileManager.default.temporaryDirectory.appendingPathComponent("colmeia-dashboard-run-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: exchange, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: exchange) }
         let config: [String: Any] = [
             "uiURL": "http://127.0.0.1:\(page.port)/ui",
             "apiBase": "http://127.0.0.1:\(page.port)",
@@ -108,14 +115,40 @@ struct DashboardBrowserTests {
             "secretValue": secretValue,
             "actor": actor,
             "screenshots": screenshots,
+            "leaderSocket": leader.socket,
+            // The script asks for its page's manager to be restarted by creating the first
+            // file, and learns it was by the second.
+            "restartRequest": exchange + "/restart",
+            "restartDone": exchange + "/restarted",
         ]
         let argument = String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)
         let script = try OpenAPICoverageTests.packageRoot().appendingPathComponent("Tests/ColmeiaAPITests/dashboard/dashboard_test.py").path
-        let output = try DaemonHarness.run("python3", [script, argument], socket: page.socket, timeout: 600)
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        browser.arguments = ["python3", script, argument]
+        FileManager.default.createFile(atPath: exchange + "/stdout", contents: nil)
+        FileManager.default.createFile(atPath: exchange + "/stderr", contents: nil)
+        browser.standardOutput = FileHandle(forWritingAtPath: exchange + "/stdout")
+        browser.standardError = FileHandle(forWritingAtPath: exchange + "/stderr")
+        try browser.run()
+        let deadline = Date().addingTimeInterval(600)
+        while browser.isRunning {
+            if FileManager.default.fileExists(atPath: exchange + "/restart") {
+                try FileManager.default.removeItem(atPath: exchange + "/restart")
+                #expect(page.stop() == 0, "the page's manager stopped cleanly")
+                try page.start(initialize: false)
+                FileManager.default.createFile(atPath: exchange + "/restarted", contents: nil)
+            }
+            if Date() > deadline { browser.terminate() }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        browser.waitUntilExit()
         leader.killHard()
-        #expect(output.status == 0, "dashboard_test.py failed:\n\(output.stderr.suffix(4000))")
-        let observed = try Self.json(output.stdout)
-        print("dashboard observations: \(output.stdout)")
+        let stdout = (try? String(contentsOfFile: exchange + "/stdout", encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: exchange + "/stderr", encoding: .utf8)) ?? ""
+        #expect(browser.terminationStatus == 0, "dashboard_test.py failed:\n\(stderr.suffix(4000))")
+        let observed = try Self.json(stdout)
+        print("dashboard observations: \(stdout)")
         #expect((observed["screenshots"] as? [String])?.count == 3)
         #expect((observed["payloadsCheckedForSecret"] as? Int ?? 0) >= 6)
         #expect(observed["newLeader"] as? String != leaderName)

@@ -58,7 +58,11 @@ def api(path):
 
 
 def docker(*arguments):
-    environment = dict(os.environ, DOCKER_HOST="unix://" + config["socket"], DOCKER_CLI_HINTS="false")
+    return docker_on(config["socket"], *arguments)
+
+
+def docker_on(socket, *arguments):
+    environment = dict(os.environ, DOCKER_HOST="unix://" + socket, DOCKER_CLI_HINTS="false")
     result = subprocess.run(["docker", *arguments], env=environment, capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         raise AssertionError(f"docker {' '.join(arguments)}: {result.stderr}")
@@ -152,7 +156,24 @@ def main():
         webdriver.ActionChains(driver).move_to_element(card).perform()
         screenshot(driver, "dashboard-cluster-map.png")
 
-        # 3. SIGKILL the leader: the page recovers and marks the new leader.
+        # 3. The page's own manager restarts (SIGTERM, started again by the Swift test); a
+        # service created meanwhile through the leader is on the page once it has reconnected.
+        js(driver, "window.__liveStates = []")
+        ask = config["restartRequest"]
+        open(ask, "w").close()
+        wait(driver, "the indicator says reconnecting", lambda d: live_state(d) == "reconnecting", timeout=30)
+        docker_on(config["leaderSocket"], "service", "create", "--detach", "--name", "extra", "busybox", "sleep", "100000")
+        wait(driver, "the Swift test restarted the page's manager", lambda d: os.path.exists(config["restartDone"]), timeout=90)
+        wait(driver, "the indicator says live after the restart", lambda d: live_state(d) == "live", timeout=60)
+        wait(driver, "the service created while the manager was down has a running card",
+             lambda d: running_cards(d, "extra") == 1, timeout=60)
+        wait(driver, "still nine running cards of the service", lambda d: running_cards(d, service) == 9)
+        observed["indicatorStatesDuringRestart"] = js(driver, "return window.__liveStates")
+        assert "reconnecting" in observed["indicatorStatesDuringRestart"]
+        assert js(driver, "return window.__loadedOnce === true"), "the page was reloaded"
+
+        # 4. SIGKILL the leader: the page recovers and marks the new leader.
+        js(driver, "window.__liveStates = []")
         os.kill(config["leaderPID"], signal.SIGKILL)
         killed_at = time.time()
         old = config["leaderHostname"]
@@ -165,7 +186,7 @@ def main():
         observed["indicatorStatesDuringFailover"] = js(driver, "return window.__liveStates")
         assert js(driver, "return window.__loadedOnce === true"), "the page was reloaded"
 
-        # 4. A rolling update (a third version), seen on the service page with its progress.
+        # 5. A rolling update (a third version), seen on the service page with its progress.
         docker("service", "update", "--detach", "--env-add", "COLOR=blue", "--update-parallelism", "1",
                "--update-delay", "4s", service)
         driver.get(config["uiURL"] + "#/service/" + config["serviceID"])
@@ -188,7 +209,7 @@ def main():
              and "/Mode/Replicated/Replicas 9" in d.find_element(By.CSS_SELECTOR, "pre.diff").text)
         observed["diff1to2"] = driver.find_element(By.CSS_SELECTOR, "pre.diff").text
 
-        # 5. The timeline, filtered by actor.
+        # 6. The timeline, filtered by actor.
         driver.get(config["uiURL"] + "#/timeline")
         wait(driver, "the timeline lists records", lambda d: int(js(d, "return document.querySelector('.timeline')?.dataset.count || 0")) > 0)
         actors = set(js(driver, "return [...document.querySelectorAll('.timeline li')].map(li => li.dataset.actor)"))
@@ -206,7 +227,7 @@ def main():
         assert link is not None
         screenshot(driver, "dashboard-timeline.png")
 
-        # 6. A worker's dashboard says it is a worker and shows nothing of the cluster.
+        # 7. A worker's dashboard says it is a worker and shows nothing of the cluster.
         driver.get(config["workerURL"])
         wait(driver, "the worker's page says it is a worker",
              lambda d: "This node is a worker" in (d.find_element(By.ID, "main").text or ""))
