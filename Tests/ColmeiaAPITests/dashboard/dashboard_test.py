@@ -152,7 +152,8 @@ def main():
         observed["scaleShownAfterConvergenceSeconds"] = round(lag, 3)
         assert lag <= 2.0, f"nine running cards appeared {lag:.2f} s after the API showed nine running tasks"
         assert js(driver, "return window.__loadedOnce === true"), "the page was reloaded"
-        card = driver.find_element(By.CSS_SELECTOR, f".task[data-service='{service}'][data-state='running']")
+        # The last card's tooltip hides no other card.
+        card = driver.find_elements(By.CSS_SELECTOR, f".task[data-service='{service}'][data-state='running']")[-1]
         webdriver.ActionChains(driver).move_to_element(card).perform()
         screenshot(driver, "dashboard-cluster-map.png")
 
