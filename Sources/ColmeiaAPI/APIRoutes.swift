@@ -60,6 +60,7 @@ public struct APIRoutes: Sendable {
         addHookRoutes(to: router)
         addDeployRoutes(to: router)
         addNotificationRoutes(to: router)
+        addDashboardRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 

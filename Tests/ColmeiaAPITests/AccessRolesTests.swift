@@ -92,6 +92,12 @@ import Testing
             Route(method: "HEAD", template: "/_ping", role: nil, setup: get("/_ping")),
             Route(method: "GET", template: "/version", role: nil, setup: get("/version")),
             Route(method: "GET", template: "/info", role: "viewer", setup: get("/info")),
+            Route(method: "GET", template: "/ui", role: "viewer", setup: get("/ui")),
+            Route(method: "GET", template: "/ui/{asset}", role: "viewer", setup: get("/ui/app.js")),
+            Route(method: "GET", template: "/ui/api/session", role: "viewer", setup: get("/ui/api/session")),
+            Route(method: "GET", template: "/ui/api/stream", role: "viewer", setup: { _, _ in
+                ("/ui/api/stream?until=\(Int(Date().timeIntervalSince1970))", nil)
+            }),
             Route(method: "GET", template: "/events", role: "viewer", setup: { _, _ in
                 ("/events?since=1&until=\(Int(Date().timeIntervalSince1970))", nil)
             }),

@@ -182,7 +182,7 @@ import Testing
         #expect(plainGets.count >= 10)
         for (route, statuses) in plainGets.sorted(by: { $0.key < $1.key }) {
             // `/events` streams until `until`; bound it.
-            let query = route.path == "/events" ? "?until=\(now)" : ""
+            let query = route.path == "/events" || route.path == "/ui/api/stream" ? "?until=\(now)" : ""
             for prefix in ["", "/v1.51"] {
                 let response = try daemon.http("GET", prefix + route.path + query, extra: ["--max-time", "5"])
                 #expect(statuses.contains(response.status),

@@ -25,6 +25,9 @@ struct APIPermission: Sendable, Hashable {
             return need("metrics.read", .viewer)
         case "info", "events":
             return need(first + ".read", .viewer)
+        case "ui":
+            // The dashboard shows what a viewer may read; its actions are ordinary API writes.
+            return read ? need("dashboard.read", .viewer) : need("unknown", .admin)
         case "swarm":
             // Reading the swarm shows join tokens only to admins (see the route).
             if read && parts.count == 1 { return need("swarm.read", .viewer) }
