@@ -114,16 +114,22 @@ extension APIRoutes {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-store"
         let body = ResponseBody { writer in
-            let (lines, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(256))
+            // A page that does not keep up is cut off rather than sent a stream with a gap:
+            // the newest event is the one refused, so its `EventSource` resumes right after
+            // the last change it did get, and misses none.
+            let (lines, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(256))
+            let send: @Sendable (String) -> Void = { text in
+                if case .dropped = continuation.yield(text) { continuation.finish() }
+            }
             let leader = await manager.localNode()?.status.leader
-            continuation.yield(Self.sse(event: "hello", id: start, data: "{\"Index\":\(start),\"Leader\":\(leader ?? 0)}"))
+            send(Self.sse(event: "hello", id: start, data: "{\"Index\":\(start),\"Leader\":\(leader ?? 0)}"))
             let changes = Task {
                 var iterator = store.changes(after: start).makeAsyncIterator()
                 do {
                     while true {
                         let batches = try await iterator.nextPage(limit: 512)
                         guard let last = batches.last else { continue }
-                        continuation.yield(Self.sse(event: "change", id: last.index, data: Self.changeSummary(batches)))
+                        send(Self.sse(event: "change", id: last.index, data: Self.changeSummary(batches)))
                     }
                 } catch {
                     continuation.finish()
@@ -137,13 +143,13 @@ extension APIRoutes {
                     let now = await manager.localNode()?.status.leader
                     if now != seen {
                         seen = now
-                        continuation.yield(Self.sse(event: "leader", id: nil, data: "{\"Leader\":\(now ?? 0)}"))
+                        send(Self.sse(event: "leader", id: nil, data: "{\"Leader\":\(now ?? 0)}"))
                         quiet = 0
                     } else {
                         quiet += 1
                         // A comment now and then keeps proxies and idle timers from closing the stream.
                         if quiet >= 75 {
-                            continuation.yield(": keep-alive\n\n")
+                            send(": keep-alive\n\n")
                             quiet = 0
                         }
                     }
