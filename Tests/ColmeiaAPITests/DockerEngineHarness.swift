@@ -130,18 +130,9 @@ final class DockerEngineHarness: @unchecked Sendable {
     /// The Linux bridges behind the engine's networks (`docker0`-like names from the
     /// network's options, `br-<id>` otherwise).
     static func networkBridges(socket: String) -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "docker network ls -q --filter driver=bridge | xargs -r docker network inspect --format "
-                             + "'{{.Id}} {{index .Options \"com.docker.network.bridge.name\"}}'"]
-        process.environment = ["DOCKER_HOST": "unix://" + socket, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+        let output = outputOf("docker network ls -q --filter driver=bridge | xargs -r docker network inspect --format "
+                              + "'{{.Id}} {{index .Options \"com.docker.network.bridge.name\"}}'", socket: socket)
+        return output.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ").map(String.init)
             guard let id = fields.first else { return nil }
             return fields.count > 1 ? fields[1] : "br-" + id.prefix(12)
@@ -150,14 +141,7 @@ final class DockerEngineHarness: @unchecked Sendable {
 
     /// Kills every container of the engine at `socket` (its exit handler's first step).
     static func killContainers(socket: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "docker ps -q | xargs -r docker kill"]
-        process.environment = ["DOCKER_HOST": "unix://" + socket, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return }
-        process.waitUntilExit()
+        _ = outputOf("docker ps -q | xargs -r docker kill", socket: socket)
     }
 
     /// A test run killed before its exit handler leaves its engine's bridges on the host,
@@ -179,21 +163,30 @@ final class DockerEngineHarness: @unchecked Sendable {
             return arguments.hasPrefix("/usr/sbin/dockerd") && arguments.contains("colmeia-dockerd-")
         }
         guard !otherEngines else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "-o", "-4", "addr", "show"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         let prefix = addressPool.split(separator: ".").prefix(2).joined(separator: ".") + "."
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in outputOf("ip -o -4 addr show").split(separator: "\n") {
             let fields = line.split(separator: " ")
             guard fields.count > 3, fields[2] == "inet", fields[3].hasPrefix(prefix) else { continue }
             _ = try? run(["ip", "link", "del", String(fields[1])])
         }
+    }
+
+    /// The standard output of a shell command (empty if it cannot run), with `DOCKER_HOST`
+    /// set to the engine at `socket` when one is given. Static, so the exit handler can use it.
+    static func outputOf(_ command: String, socket: String? = nil) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        var environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        if let socket { environment["DOCKER_HOST"] = "unix://" + socket }
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "" }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Runs a command, its output discarded; returns its exit status.
