@@ -33,19 +33,23 @@ public final class RemoteDispatcherConnection: DispatcherConnection {
     }
 
     /// One long response of newline-separated assignment sets; it ends with the session.
+    /// Each set is whole, so only the newest one waits for the agent: an agent busy
+    /// applying a set never holds a backlog of sets it would apply only to replace.
     public func assignments(_ session: AgentSession) async throws -> AsyncThrowingStream<Assignments, any Error> {
         let response = try await send("assignments", body: session, timeout: .hours(24 * 365))
-        return AsyncThrowingStream { continuation in
+        return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let reader = Task {
                 var pending = [UInt8]()
+                let decoder = JSONDecoder()
                 do {
                     for try await chunk in response.body {
                         pending.append(contentsOf: chunk.readableBytesView)
-                        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                            let line = Array(pending[..<newline])
-                            pending.removeSubrange(...newline)
-                            continuation.yield(try JSONDecoder().decode(Assignments.self, from: Data(line)))
+                        var start = pending.startIndex
+                        while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                            continuation.yield(try decoder.decode(Assignments.self, from: Data(pending[start..<newline])))
+                            start = pending.index(after: newline)
                         }
+                        pending.removeSubrange(..<start)
                     }
                     continuation.finish(throwing: DispatcherError.sessionInvalid)
                 } catch {
