@@ -114,7 +114,7 @@ extension APIRoutes {
     }
 
     static func kernelVersion() -> String {
-        (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?
+        SystemFile.text(atPath: "/proc/sys/kernel/osrelease")?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 }

@@ -1,4 +1,5 @@
 import CColmeiaSpawn
+import ColmeiaModel
 import Foundation
 
 #if canImport(Glibc)
@@ -45,7 +46,7 @@ struct GuardedProcess: Sendable {
 
     /// The daemon's command-line area, which a guard overwrites with its own title.
     private static let argumentArea: (address: UInt, size: Int)? = {
-        guard let text = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+        guard let text = SystemFile.text(atPath: "/proc/self/stat"),
               let close = text.lastIndex(of: ")") else { return nil }
         // Fields from the third on; arg_start and arg_end are fields 48 and 49.
         let fields = text[text.index(after: close)...].split(separator: " ")

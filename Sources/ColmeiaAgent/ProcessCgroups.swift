@@ -33,7 +33,7 @@ struct ProcessCgroups: Sendable {
     /// Finds the cgroup hierarchies from `/proc/self/mountinfo`.
     static func detect() -> Layout {
         guard geteuid() == 0 else { return .unavailable("colmeiad is not running as root") }
-        guard let text = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else {
+        guard let text = SystemFile.text(atPath: "/proc/self/mountinfo") else {
             return .unavailable("/proc/self/mountinfo cannot be read")
         }
         var v2: String?
@@ -47,7 +47,7 @@ struct ProcessCgroups: Sendable {
             // A hierarchy mounted read-only (a container's view of it) cannot take groups.
             guard fields[5].split(separator: ",").contains("rw") else { continue }
             if type == "cgroup2" {
-                let controllers = (try? String(contentsOfFile: mountPoint + "/cgroup.controllers", encoding: .utf8)) ?? ""
+                let controllers = SystemFile.text(atPath: mountPoint + "/cgroup.controllers") ?? ""
                 if controllers.split(whereSeparator: \.isWhitespace).contains("memory") { v2 = v2 ?? mountPoint }
             } else if type == "cgroup", dash + 3 < fields.count {
                 for option in fields[dash + 3].split(separator: ",") where ["memory", "cpu", "pids"].contains(String(option)) {
@@ -184,7 +184,7 @@ struct ProcessCgroups: Sendable {
     }
 
     private static func members(_ path: String) -> [Int32] {
-        guard let text = try? String(contentsOfFile: path + "/cgroup.procs", encoding: .utf8) else { return [] }
+        guard let text = SystemFile.text(atPath: path + "/cgroup.procs") else { return [] }
         return text.split(separator: "\n").compactMap { Int32($0) }
     }
 

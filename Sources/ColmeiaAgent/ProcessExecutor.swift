@@ -405,7 +405,7 @@ public actor ProcessExecutor: TaskExecutor {
 
     /// Field 22 of `/proc/PID/stat`: when the process started, in clock ticks since boot.
     static func startTime(of pid: pid_t) -> UInt64? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let text = SystemFile.text(atPath: "/proc/\(pid)/stat"),
               let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         return fields.count > 19 ? UInt64(fields[19]) : nil
@@ -418,7 +418,7 @@ public actor ProcessExecutor: TaskExecutor {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: root) else { return }
         for name in names {
             let pidFile = root + "/" + name + "/pid"
-            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8) {
+            if let text = SystemFile.text(atPath: pidFile) {
                 let fields = text.split(whereSeparator: \.isWhitespace).compactMap { UInt64($0) }
                 if fields.count == 3, let task = pid_t(exactly: fields[1]), let guardPID = pid_t(exactly: fields[0]),
                    task > 0, startTime(of: task) == fields[2] {

@@ -22,7 +22,7 @@ enum MeshResolver {
 
     /// The IPv4 nameservers of the node's `/etc/resolv.conf`.
     static func upstreamServers(_ path: String = "/etc/resolv.conf") -> [String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        guard let text = SystemFile.text(atPath: path) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count >= 2, fields[0] == "nameserver", IPv4Subnet.parse(String(fields[1])) != nil else { return nil }

@@ -86,7 +86,7 @@ struct IdentityResolver: Sendable {
         details["uid"] = String(credentials.uid)
         details["gid"] = String(credentials.gid)
         details["pid"] = String(credentials.pid)
-        if let comm = try? String(contentsOfFile: "/proc/\(credentials.pid)/comm", encoding: .utf8) {
+        if let comm = SystemFile.text(atPath: "/proc/\(credentials.pid)/comm") {
             details["process"] = comm.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines)
         }
         let name = Self.userName(credentials.uid) ?? "uid \(credentials.uid)"
