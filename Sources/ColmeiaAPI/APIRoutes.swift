@@ -61,6 +61,7 @@ public struct APIRoutes: Sendable {
         addDeployRoutes(to: router)
         addNotificationRoutes(to: router)
         addDashboardRoutes(to: router)
+        addTraceRoutes(to: router)
         return VersionedResponder(inner: router.buildResponder())
     }
 

@@ -149,6 +149,9 @@ public final class ClusterNode: Sendable {
 
     public var status: RaftDriverStatus { driver.status }
 
+    /// When this node's recent log entries went through each stage of a write.
+    public var writeStages: WriteStageLog { driver.stages }
+
     /// Finishes the writes in flight, then stops.
     public func stop() {
         driver.stop()

@@ -54,6 +54,8 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     private let outbound: @Sendable ([Message]) -> Void
     /// Snapshots being read from disk to be sent.
     private let snapshotSends = SnapshotSends()
+    /// When each recent entry went through each stage on this node (the write trace).
+    public let stages = WriteStageLog()
 
     /// `send` carries messages to peers (a single-voter node has none).
     public init(config: RaftDriverConfig, send: @escaping @Sendable ([Message]) -> Void = { _ in }) {
@@ -109,22 +111,24 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// is committed and applied on this node.
     public func propose(_ payload: [UInt8]) async -> Result<Machine.Result, RaftDriverError> {
         await withCheckedContinuation { continuation in
-            let refused: RaftDriverError? = inbox.withLock { box in
-                if let failure = box.failure { return failure }
-                if box.stopping { return .stopped }
+            let queued: Result<UInt64, RaftDriverError> = inbox.withLock { box in
+                if let failure = box.failure { return .failure(failure) }
+                if box.stopping { return .failure(.stopped) }
                 // A bounded queue: beyond it the writer is told to come back (nothing was
                 // written), instead of the queue growing the daemon's memory.
                 guard box.waiters.count < config.maxQueuedProposals else {
-                    return .unavailable("\(box.waiters.count) writes are already waiting on this manager; retry shortly")
+                    return .failure(.unavailable("\(box.waiters.count) writes are already waiting on this manager; retry shortly"))
                 }
                 box.nextSequence += 1
                 box.waiters[box.nextSequence] = continuation
                 box.proposals.append((box.nextSequence, payload))
-                return nil
+                return .success(box.nextSequence)
             }
-            if let refused {
+            switch queued {
+            case .failure(let refused):
                 continuation.resume(returning: .failure(refused))
-            } else {
+            case .success(let sequence):
+                stages.queued(sequence)
                 wake.signal()
             }
         }
@@ -333,6 +337,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
                 loop.raft.tick()
                 nextTick = clock.now.advanced(by: config.tickInterval)
             }
+            stages.record(.received, work.messages.lazy.filter { $0.type == .append }.flatMap { $0.entries.lazy.map(\.index) })
             for message in work.messages {
                 loop.lastHeard[message.from] = clock.now
                 loop.raft.step(message)
@@ -533,6 +538,7 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         let frame = ProposalFrame(proposer: config.nodeID, sequence: sequence, payload: payload).encoded()
         do {
             try loop.raft.propose(frame)
+            stages.proposed(CollectionOfOne(sequence))
             loop.inFlight[sequence] = InFlightProposal(
                 frame: frame, deadline: ContinuousClock.now.advanced(by: config.proposalTimeout), leader: loop.raft.leader)
         } catch {
@@ -672,9 +678,15 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     private func handleReadies(_ loop: DriverLoop) throws {
         while loop.raft.hasReady {
             let ready = loop.raft.ready()
+            stages.record(.appended, ready.entries.lazy.map(\.index))
             try loop.storage.persist(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot,
                                      sync: ready.mustSync)
-            if !ready.messages.isEmpty { send(ready.messages, on: loop) }
+            stages.record(.persisted, ready.entries.lazy.map(\.index))
+            if !ready.messages.isEmpty {
+                send(ready.messages, on: loop)
+                stages.record(.sent, ready.messages.lazy.filter { $0.type == .append }.flatMap { $0.entries.lazy.map(\.index) })
+            }
+            stages.record(.committed, ready.committedEntries.lazy.map(\.index))
             markOwnEntries(ready.entries, on: loop)
             for state in ready.readStates where state.context.count == 16 {
                 var node: UInt64 = 0
@@ -795,12 +807,16 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             }
             throw error
         }
-        for (frame, result) in zip(frames, results) {
+        stages.record(.applied, committed.lazy.map(\.index))
+        var answered: [(index: UInt64, sequence: UInt64)] = []
+        for ((frame, result), entry) in zip(zip(frames, results), committed) {
             if let frame, frame.proposer == config.nodeID {
                 loop.inFlight[frame.sequence] = nil
                 answer(frame.sequence, with: .success(result))
+                answered.append((entry.index, frame.sequence))
             }
         }
+        stages.answered(answered)
     }
 
     private func compactIfDue(_ loop: DriverLoop) throws {
