@@ -228,9 +228,9 @@ final class BenchCluster: @unchecked Sendable {
         return found
     }
 
-    /// One small write: a config with a unique name.
-    func write(through index: Int, name: String, timeout: TimeAmount = .seconds(10)) async throws -> Bool {
-        let data = Data(name.utf8).base64EncodedString()
+    /// One write: a config with a unique name, holding `data` (base64) or its own name.
+    func write(through index: Int, name: String, data: String? = nil, timeout: TimeAmount = .seconds(10)) async throws -> Bool {
+        let data = data ?? Data(name.utf8).base64EncodedString()
         let answer = try await request(index, "POST", "/configs/create", body: #"{"Name":"\#(name)","Data":"\#(data)"}"#,
                                        timeout: timeout)
         return answer.status == 201

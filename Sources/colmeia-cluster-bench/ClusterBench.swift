@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 
 /// Failover and write throughput of a three-manager swarm of real colmeiad processes on
@@ -17,7 +18,7 @@ struct ClusterBench: AsyncParsableCommand {
               swift run -c release colmeia-cluster-bench audit --records 1000000
               swift run -c release colmeia-cluster-bench churn --events 1000000 --replicas 200
             """,
-        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self, AuditBench.self, WebhookBench.self, MetricsCostBench.self, EventsCostBench.self, ChurnBench.self])
+        subcommands: [Failover.self, Throughput.self, Steady.self, BackupBench.self, AuditBench.self, WebhookBench.self, MetricsCostBench.self, EventsCostBench.self, ChurnBench.self, TraceBench.self])
 }
 
 struct ClusterOptions: ParsableArguments {
@@ -88,26 +89,83 @@ struct Failover: AsyncParsableCommand {
     }
 }
 
-/// Writes per second and latency at several client counts, spread over the managers.
+/// Writes per second and latency at several client counts, spread over the managers, side
+/// by side with a three-member etcd cluster on the same machine taking the same writes.
 struct Throughput: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Writes/s and p50/p99 latency at 1, 16 and 128 concurrent clients.")
+    static let configuration = CommandConfiguration(
+        abstract: "Writes/s and p50/p99 latency at 1, 16 and 128 concurrent clients, beside a three-member etcd.",
+        discussion: """
+            Each client keeps one keep-alive HTTP/1.1 connection to one member (client i to
+            member i mod 3, so two thirds of the writes reach a follower) and writes in a loop
+            objects of about 300 bytes: Colmeia `POST /configs/create`, etcd `POST /v3/kv/put`
+            (etcd-server's defaults: fsync on, 100 ms heartbeat). Colmeia's clients use the
+            managers' unix sockets.
+            """)
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "Concurrent clients, comma-separated.") var clients = "1,16,128"
     @Option(help: "Seconds per client count.") var seconds = 10
+    @Option(help: "Bytes of data in each written object (base64 in the request, as both APIs take it).") var objectBytes = 225
+    @Flag(help: "Measure Colmeia only (no etcd yardstick).") var withoutEtcd = false
+    @Option(help: "etcd's first client port (members use it +10, +20; peers one above each).") var etcdPort = 23_790
 
     func run() async throws {
+        let counts = clients.split(separator: ",").compactMap { Int($0) }
+        let data = Data((0..<objectBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).base64EncodedString()
+        var colmeia: [Int: LoadResult] = [:]
         let swarm = try BenchCluster(cluster)
         do {
             try await swarm.formSwarm()
-            for count in clients.split(separator: ",").compactMap({ Int($0) }) {
-                let result = try await load(swarm, clients: count, seconds: seconds, prefix: "t\(count)")
-                report("clients \(count): \(Int(result.rate)) writes/s, p50 \(format(result.p50 * 1000)) ms, p99 \(format(result.p99 * 1000)) ms (\(result.count) writes, \(result.failures) failed)")
+            let managers = swarm.daemons.count
+            for count in counts {
+                let result = try await load(clients: count, seconds: seconds) { client, sequence in
+                    try await swarm.write(through: client % managers, name: "t\(count)-\(client)-\(sequence)", data: data)
+                }
+                colmeia[count] = result
+                report("colmeia clients \(count): \(Int(result.rate)) writes/s, p50 \(format(result.p50 * 1000)) ms, p99 \(format(result.p99 * 1000)) ms (\(result.count) writes, \(result.failures) failed)")
             }
         } catch {
             await swarm.shutdown()
             throw error
         }
         await swarm.shutdown()
+        guard !withoutEtcd else { return }
+
+        let yardstick = try await measureEtcd(counts, data: data)
+        report("")
+        report("| clients | Colmeia writes/s | etcd writes/s | ratio | Colmeia p50 ms | etcd p50 ms | ratio | Colmeia p99 ms | etcd p99 ms | ratio | failed (Colmeia / etcd) |")
+        report("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for count in counts {
+            guard let ours = colmeia[count], let theirs = yardstick[count] else { continue }
+            func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
+            func ratio(_ a: Double, _ b: Double) -> String { String(format: "%.2f", a / b) }
+            report("| \(count) | \(Int(ours.rate)) | \(Int(theirs.rate)) | \(ratio(ours.rate, theirs.rate)) | \(ms(ours.p50)) | \(ms(theirs.p50)) | \(ratio(ours.p50, theirs.p50)) | \(ms(ours.p99)) | \(ms(theirs.p99)) | \(ratio(ours.p99, theirs.p99)) | \(ours.failures) / \(theirs.failures) |")
+        }
+    }
+}
+
+extension Throughput {
+    /// The same load against a three-member etcd started for it, then stopped.
+    func measureEtcd(_ counts: [Int], data: String) async throws -> [Int: LoadResult] {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .benchmark)
+        var results: [Int: LoadResult] = [:]
+        do {
+            let etcd = try await EtcdCluster(basePort: etcdPort, client: client)
+            defer { etcd.stop() }
+            for count in counts {
+                let endpoints = etcd.endpoints
+                let result = try await load(clients: count, seconds: seconds) { index, sequence in
+                    try await EtcdCluster.put(endpoints[index % endpoints.count], key: "t\(count)-\(index)-\(sequence)",
+                                              value: data, client: client)
+                }
+                results[count] = result
+                report("etcd    clients \(count): \(Int(result.rate)) writes/s, p50 \(format(result.p50 * 1000)) ms, p99 \(format(result.p99 * 1000)) ms (\(result.count) writes, \(result.failures) failed)")
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.shutdown()
+        return results
     }
 }
 
@@ -155,11 +213,11 @@ struct LoadResult {
     var p99: Double
 }
 
-/// `clients` loops writing through the managers in turn for `seconds`.
-func load(_ swarm: BenchCluster, clients: Int, seconds: Int, prefix: String) async throws -> LoadResult {
+/// `clients` loops, each calling `write(client, sequence)` for `seconds`; a write that
+/// throws or answers false counts as failed.
+func load(clients: Int, seconds: Int, write: @escaping @Sendable (Int, Int) async throws -> Bool) async throws -> LoadResult {
     let start = ContinuousClock.now
     let end = start.advanced(by: .seconds(seconds))
-    let managers = swarm.daemons.count
     let perClient = await withTaskGroup(of: ([Double], Int).self) { group in
         for client in 0..<clients {
             group.addTask {
@@ -169,7 +227,7 @@ func load(_ swarm: BenchCluster, clients: Int, seconds: Int, prefix: String) asy
                 while ContinuousClock.now < end {
                     sequence += 1
                     let began = ContinuousClock.now
-                    let ok = (try? await swarm.write(through: client % managers, name: "\(prefix)-\(client)-\(sequence)")) ?? false
+                    let ok = (try? await write(client, sequence)) ?? false
                     let elapsed = ContinuousClock.now - began
                     if ok {
                         latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
@@ -189,4 +247,12 @@ func load(_ swarm: BenchCluster, clients: Int, seconds: Int, prefix: String) asy
     let total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     return LoadResult(count: latencies.count, failures: perClient.map(\.1).reduce(0, +),
                       rate: Double(latencies.count) / total, p50: percentile(latencies, 50), p99: percentile(latencies, 99))
+}
+
+/// `clients` loops writing small configs through the managers in turn for `seconds`.
+func load(_ swarm: BenchCluster, clients: Int, seconds: Int, prefix: String) async throws -> LoadResult {
+    let managers = swarm.daemons.count
+    return try await load(clients: clients, seconds: seconds) { client, sequence in
+        try await swarm.write(through: client % managers, name: "\(prefix)-\(client)-\(sequence)")
+    }
 }
