@@ -679,12 +679,25 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
         while loop.raft.hasReady {
             let ready = loop.raft.ready()
             stages.record(.appended, ready.entries.lazy.map(\.index))
+            // A leader's appends and heartbeats leave before its own fsync, so the followers'
+            // writes overlap the leader's (Raft thesis §10.2.1). It is safe because nothing
+            // counts as committed before this thread has finished that fsync: the followers'
+            // acknowledgements are stepped only afterwards, on this thread. Every other
+            // message (votes, a follower's acknowledgements) promises something about this
+            // node's disk, and leaves only once the disk holds it.
+            let leading = loop.raft.role == .leader
+            let early = leading ? ready.messages.filter { $0.type == .append || $0.type == .heartbeat } : []
+            if !early.isEmpty {
+                send(early, on: loop)
+                stages.record(.sent, early.lazy.filter { $0.type == .append }.flatMap { $0.entries.lazy.map(\.index) })
+            }
             try loop.storage.persist(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot,
                                      sync: ready.mustSync)
             stages.record(.persisted, ready.entries.lazy.map(\.index))
-            if !ready.messages.isEmpty {
-                send(ready.messages, on: loop)
-                stages.record(.sent, ready.messages.lazy.filter { $0.type == .append }.flatMap { $0.entries.lazy.map(\.index) })
+            let late = early.isEmpty ? ready.messages : ready.messages.filter { $0.type != .append && $0.type != .heartbeat }
+            if !late.isEmpty {
+                send(late, on: loop)
+                stages.record(.sent, late.lazy.filter { $0.type == .append }.flatMap { $0.entries.lazy.map(\.index) })
             }
             stages.record(.committed, ready.committedEntries.lazy.map(\.index))
             markOwnEntries(ready.entries, on: loop)

@@ -5,7 +5,10 @@
 /// 3. install `snapshot` into the state machine, then apply `committedEntries`;
 /// 4. call ``RaftNode/advance(_:)`` with this value.
 ///
-/// Sending only after persisting keeps every promise a message makes durable first.
+/// Sending only after persisting keeps every promise a message makes durable first. A
+/// leader may send its appends and heartbeats before its own write finishes (Raft thesis
+/// §10.2.1), as long as it steps no acknowledgement before that write is durable: its own
+/// log then counts toward a quorum only once it holds the entries.
 public struct Ready: Sendable {
     /// Set when the leader or role changed since the last `Ready`.
     public var softState: SoftState?

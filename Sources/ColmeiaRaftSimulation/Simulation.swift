@@ -219,8 +219,9 @@ public struct Simulation {
         }
     }
 
-    /// Handles one `Ready` the way `RaftDriver.handleReadies` does — persist with one
-    /// fsync, send, install the snapshot and apply, advance, compact when due — and loses
+    /// Handles one `Ready` the way `RaftDriver.handleReadies` does — a leader's appends
+    /// out first, persist with one fsync, send the rest, install the snapshot and apply,
+    /// advance, compact when due — and loses
     /// power at the step the node's armed ``CrashPoint`` names, if any.
     private mutating func handleReady(of id: NodeID) {
         guard var node = nodes[id], var raft = node.raft else { return }
@@ -235,7 +236,15 @@ public struct Simulation {
         let crashPoint = node.armedCrash.flatMap { $0.strikes(ready) ? $0 : nil }
         let acknowledgeEarly = options.plant == .acknowledgeBeforeFsync
 
-        // 1. Persist: one write, then one fsync when the Ready requires it.
+        // 1. A leader's appends and heartbeats leave before its own write, as the driver
+        // sends them (Raft thesis §10.2.1); every other message waits for the fsync.
+        let leaderEarly = !acknowledgeEarly && raft.role == .leader
+            ? ready.messages.filter { $0.type == .append || $0.type == .heartbeat } : []
+        for message in leaderEarly { send(message) }
+        let afterSync = leaderEarly.isEmpty ? ready.messages
+            : ready.messages.filter { $0.type != .append && $0.type != .heartbeat }
+
+        // Persist: one write, then one fsync when the Ready requires it.
         if crashPoint == .beforePersist { return crash(id, node, at: crashPoint) }
         if acknowledgeEarly {
             // Planted bug: promises go out before the data they promise is on disk.
@@ -252,8 +261,8 @@ public struct Simulation {
 
         // 2. Send.
         if !acknowledgeEarly {
-            let sent = crashPoint == .midSend ? Int(random.next() % UInt64(ready.messages.count + 1)) : ready.messages.count
-            for message in ready.messages.prefix(sent) { send(message) }
+            let sent = crashPoint == .midSend ? Int(random.next() % UInt64(afterSync.count + 1)) : afterSync.count
+            for message in afterSync.prefix(sent) { send(message) }
         }
         if crashPoint == .midSend { return crash(id, node, at: crashPoint) }
         if crashPoint == .beforeApply { return crash(id, node, at: crashPoint) }
