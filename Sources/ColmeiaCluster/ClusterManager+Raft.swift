@@ -12,6 +12,13 @@ extension ClusterManager {
     /// Raft messages from the peer manager `peer` (the node id of its certificate). A peer
     /// speaks only for itself: a batch with a message whose `from` is another member's
     /// Raft id is refused whole (403, and a warning in the log).
+    /// Raft messages from a manager's cluster-port request: refused when that node has been
+    /// demoted since its certificate was issued, else delivered.
+    func deliverFromManager(_ messages: [Message], from peer: String) throws {
+        guard isStillManager(peer) else { throw DockerAPIError.demotedManager(peer) }
+        try deliver(messages, from: peer)
+    }
+
     func deliver(_ messages: [Message], from peer: String) throws {
         guard let node else { throw DockerAPIError.notManager }
         try checkSenders(of: messages, from: peer)

@@ -41,7 +41,9 @@ struct ClusterPortRoutes: Sendable {
             return try JSONBody.response(admission)
         }
         router.post("/raft/messages") { request, context in
-            let node = try await peer(context, mustBeManager: true)
+            // The busiest route: the demotion check and the delivery are one call on the
+            // manager's actor.
+            let node = try await peer(context, mustBeManager: true, checkDemotion: false)
             let body = try await request.body.collect(upTo: context.maxUploadSize)
             let messages: [Message]
             do {
@@ -49,7 +51,7 @@ struct ClusterPortRoutes: Sendable {
             } catch {
                 throw DockerAPIError(.badRequest, "malformed raft messages: \(error)")
             }
-            try await manager.deliver(messages, from: node.nodeID)
+            try await manager.deliverFromManager(messages, from: node.nodeID)
             return Response(status: .noContent)
         }
         router.post("/raft/snapshot") { request, context in
@@ -164,18 +166,19 @@ struct ClusterPortRoutes: Sendable {
         throw ClusterPortRedirect(leader: await manager.leaderAddress())
     }
 
-    private func peer(_ context: ClusterPortContext, mustBeManager: Bool) async throws -> PeerIdentity {
+    /// `checkDemotion: false` leaves the check that a manager was not demoted to the caller.
+    private func peer(_ context: ClusterPortContext, mustBeManager: Bool, checkDemotion: Bool = true) async throws -> PeerIdentity {
         guard let der = await context.peerCertificateDER() else {
             throw DockerAPIError(.unauthorized, "a certificate from the cluster's CA is required")
         }
-        let identity = try ClusterPKI.peerIdentity(der: der)
+        let identity = try PeerIdentityCache.identity(der: der)
         if mustBeManager && identity.role != "manager" {
             throw DockerAPIError(.forbidden, "Permission denied: unauthorized peer role: rpc error: code = PermissionDenied desc = Permission denied: remote certificate not part of OUs: [swarm-manager]")
         }
         // A demoted manager's certificate stays valid until it expires; the replicated
         // state says what the node is now.
-        if mustBeManager, !(await manager.isStillManager(identity.nodeID)) {
-            throw DockerAPIError(.forbidden, "Permission denied: node \(identity.nodeID) is no longer a manager of this swarm")
+        if mustBeManager, checkDemotion, !(await manager.isStillManager(identity.nodeID)) {
+            throw DockerAPIError.demotedManager(identity.nodeID)
         }
         return identity
     }

@@ -47,6 +47,11 @@ public struct DockerAPIError: Error, Sendable, HTTPResponseError, CustomStringCo
 
     package static func badRequest(_ message: String) -> DockerAPIError { DockerAPIError(.badRequest, message) }
 
+    /// A node whose manager certificate is still valid but which the swarm has demoted.
+    package static func demotedManager(_ nodeID: String) -> DockerAPIError {
+        DockerAPIError(.forbidden, "Permission denied: node \(nodeID) is no longer a manager of this swarm")
+    }
+
     package static func notFound(_ message: String) -> DockerAPIError { DockerAPIError(.notFound, message) }
 }
 
