@@ -109,7 +109,7 @@ struct TraceBench: AsyncParsableCommand {
         ("forward to the leader (follower only)", { $0.forwarded ? span($0.proposer.proposed, $0.leader.appended) : nil }),
         ("leader: into its log (leader only)", { $0.forwarded ? nil : span($0.proposer.proposed, $0.leader.appended) }),
         ("leader: WAL write + fsync", { span($0.leader.appended, $0.leader.persisted) }),
-        ("leader: persisted → appends sent", { span($0.leader.persisted, $0.leader.sent) }),
+        ("leader: appended → appends sent (before its fsync ends)", { span($0.leader.appended, $0.leader.sent) }),
         ("appends reach a follower (first)", { t in span(t.leader.sent, firstFollower(t, \.received)) }),
         ("follower: WAL write + fsync (first)", { t in
             let follower = followers(t).min { ($0.persisted ?? .max) < ($1.persisted ?? .max) }
