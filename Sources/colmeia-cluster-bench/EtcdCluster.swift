@@ -48,13 +48,15 @@ final class EtcdCluster: @unchecked Sendable {
         }
     }
 
-    /// One put of `value` (already base64) under `key` through member `index`.
-    static func put(_ endpoint: String, key: String, value: String, client: HTTPClient) async throws -> Bool {
+    /// One put of `value` (already base64) under `key` through the member at `endpoint`;
+    /// false when etcd refused it.
+    static func put(_ endpoint: String, key: String, value: String, client: HTTPClient,
+                    timeout: TimeAmount = .seconds(10)) async throws -> Bool {
         var request = HTTPClientRequest(url: endpoint + "/v3/kv/put")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: #"{"key":"\#(Data(key.utf8).base64EncodedString())","value":"\#(value)"}"#))
-        let response = try await client.execute(request, timeout: .seconds(10))
+        let response = try await client.execute(request, timeout: timeout)
         _ = try await response.body.collect(upTo: 1 << 16)
         return response.status == .ok
     }

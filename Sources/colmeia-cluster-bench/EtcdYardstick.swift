@@ -51,13 +51,10 @@ final class EtcdYardstick: @unchecked Sendable {
             for first in 0..<clients {
                 group.addTask {
                     for number in stride(from: first, to: keys, by: clients) {
-                        let key = Data("fill-\(number)".utf8).base64EncodedString()
-                        var request = HTTPClientRequest(url: endpoint + "/v3/kv/put")
-                        request.method = .POST
-                        request.body = .bytes(ByteBuffer(string: #"{"key":"\#(key)","value":"\#(value)"}"#))
-                        let response = try await client.execute(request, timeout: .seconds(30))
-                        _ = try await response.body.collect(upTo: 1 << 16)
-                        guard response.status == .ok else { throw BenchError("etcd put: \(response.status)") }
+                        guard try await EtcdCluster.put(endpoint, key: "fill-\(number)", value: value, client: client,
+                                                             timeout: .seconds(30)) else {
+                            throw BenchError("etcd put of fill-\(number) failed")
+                        }
                     }
                 }
             }
