@@ -9,9 +9,6 @@ import Foundation
 extension ClusterManager {
     // MARK: Cluster port
 
-    /// Raft messages from the peer manager `peer` (the node id of its certificate). A peer
-    /// speaks only for itself: a batch with a message whose `from` is another member's
-    /// Raft id is refused whole (403, and a warning in the log).
     /// Raft messages from a manager's cluster-port request: refused when that node has been
     /// demoted since its certificate was issued, else delivered.
     func deliverFromManager(_ messages: [Message], from peer: String) throws {
@@ -19,6 +16,9 @@ extension ClusterManager {
         try deliver(messages, from: peer)
     }
 
+    /// Raft messages from the peer manager `peer` (the node id of its certificate). A peer
+    /// speaks only for itself: a batch with a message whose `from` is another member's
+    /// Raft id is refused whole (403, and a warning in the log).
     func deliver(_ messages: [Message], from peer: String) throws {
         guard let node else { throw DockerAPIError.notManager }
         try checkSenders(of: messages, from: peer)

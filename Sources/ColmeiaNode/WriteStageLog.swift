@@ -65,14 +65,16 @@ public final class WriteStageLog: Sendable {
     }
 
     private static func update(_ state: inout State, _ index: UInt64, capacity: Int, _ change: (inout WriteStages) -> Void) {
-        // Entries far behind the newest (a replay, an old index) are not kept.
-        guard index + UInt64(capacity) > state.newest else { return }
+        // Entries far behind the newest (a replay, an old index) are not kept. Indexes come
+        // from peers' messages before Raft has judged them: no arithmetic here may overflow.
+        let kept = UInt64(capacity)
+        guard index >= state.newest || state.newest - index < kept else { return }
         change(&state.byIndex[index, default: WriteStages(index: index)])
         if index > state.newest {
             state.newest = index
             // Pruned in bulk, so that recording stays O(1) amortized.
             if state.byIndex.count > 2 * capacity {
-                let floor = index - UInt64(min(Int(index), capacity))
+                let floor = index > kept ? index - kept : 0
                 state.byIndex = state.byIndex.filter { $0.key > floor }
             }
         }

@@ -64,9 +64,15 @@ import Testing
         #expect(Array(kept.suffix(4)) == [997, 998, 999, 1_000])
         log.record(.applied, CollectionOfOne(1))
         #expect(!log.entries(after: 0).contains { $0.index == 1 })
-        // Proposals that never reach the log are forgotten in bulk, not kept forever.
-        for sequence: UInt64 in 1...100 { log.queued(sequence) }
-        log.answered([(index: 1_001, sequence: 100)])
-        #expect(log.entries(after: 1_000).first?.queued != nil)
+        // An index from a peer's message is recorded before Raft judges it: one at the very
+        // end of the range must not overflow the bookkeeping.
+        log.record(.received, [UInt64.max - 1, UInt64.max])
+        log.record(.appended, [UInt64.max - 2])
+        #expect(log.entries(after: UInt64.max - 3).map(\.index) == [UInt64.max - 2, UInt64.max - 1, UInt64.max])
+        // A proposer's own write joins its queued time to its index when it is answered.
+        let fresh = WriteStageLog(capacity: 4)
+        for sequence: UInt64 in 1...100 { fresh.queued(sequence) }
+        fresh.answered([(index: 1_001, sequence: 100)])
+        #expect(fresh.entries(after: 1_000).first?.queued != nil)
     }
 }
