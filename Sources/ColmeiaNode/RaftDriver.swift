@@ -111,24 +111,25 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
     /// is committed and applied on this node.
     public func propose(_ payload: [UInt8]) async -> Result<Machine.Result, RaftDriverError> {
         await withCheckedContinuation { continuation in
-            let queued: Result<UInt64, RaftDriverError> = inbox.withLock { box in
-                if let failure = box.failure { return .failure(failure) }
-                if box.stopping { return .failure(.stopped) }
+            let refused: RaftDriverError? = inbox.withLock { box in
+                if let failure = box.failure { return failure }
+                if box.stopping { return .stopped }
                 // A bounded queue: beyond it the writer is told to come back (nothing was
                 // written), instead of the queue growing the daemon's memory.
                 guard box.waiters.count < config.maxQueuedProposals else {
-                    return .failure(.unavailable("\(box.waiters.count) writes are already waiting on this manager; retry shortly"))
+                    return .unavailable("\(box.waiters.count) writes are already waiting on this manager; retry shortly")
                 }
                 box.nextSequence += 1
                 box.waiters[box.nextSequence] = continuation
                 box.proposals.append((box.nextSequence, payload))
-                return .success(box.nextSequence)
+                // Stamped before the driver thread can see it (the stage log's lock is
+                // never held while taking the inbox's).
+                stages.queued(box.nextSequence)
+                return nil
             }
-            switch queued {
-            case .failure(let refused):
+            if let refused {
                 continuation.resume(returning: .failure(refused))
-            case .success(let sequence):
-                stages.queued(sequence)
+            } else {
                 wake.signal()
             }
         }
@@ -687,17 +688,19 @@ public final class RaftDriver<Machine: ReplicatedStateMachine>: Sendable {
             // node's disk, and leaves only once the disk holds it.
             let leading = loop.raft.role == .leader
             let early = leading ? ready.messages.filter { $0.type == .append || $0.type == .heartbeat } : []
+            // `sent` is stamped before the hand-off: a peer may record `received` before
+            // `send` returns.
             if !early.isEmpty {
-                send(early, on: loop)
                 stages.record(.sent, early.lazy.filter { $0.type == .append }.flatMap { $0.entries.lazy.map(\.index) })
+                send(early, on: loop)
             }
             try loop.storage.persist(hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot,
                                      sync: ready.mustSync)
             stages.record(.persisted, ready.entries.lazy.map(\.index))
             let late = early.isEmpty ? ready.messages : ready.messages.filter { $0.type != .append && $0.type != .heartbeat }
             if !late.isEmpty {
-                send(late, on: loop)
                 stages.record(.sent, late.lazy.filter { $0.type == .append }.flatMap { $0.entries.lazy.map(\.index) })
+                send(late, on: loop)
             }
             stages.record(.committed, ready.committedEntries.lazy.map(\.index))
             markOwnEntries(ready.entries, on: loop)

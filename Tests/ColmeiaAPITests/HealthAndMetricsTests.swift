@@ -151,10 +151,14 @@ struct HealthAndMetricsTests {
             let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false)
             return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
         }
-        let scraped = try plain("/metrics")
-        #expect(scraped.status == 200)
-        let samples = try Self.parse(scraped.body)
-        #expect(Self.total(samples, "colmeia_raft_is_leader") == 1)
+        // The Raft gauges are sampled every 100 ms, so they may trail /readyz by a sample.
+        var samples: [Sample] = []
+        try MultiManagerTests.eventually("the metrics listener shows the unlocked manager leading", timeout: 10) {
+            let scraped = try plain("/metrics")
+            guard scraped.status == 200 else { return false }
+            samples = try Self.parse(scraped.body)
+            return Self.total(samples, "colmeia_raft_is_leader") == 1
+        }
         #expect(Self.total(samples, "colmeia_node_ready") == 1 || Self.total(samples, "colmeia_raft_has_leader") == 1)
         #expect(try plain("/readyz").status == 200)
         #expect(try plain("/healthz").body.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
