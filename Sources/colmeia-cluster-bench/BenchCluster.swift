@@ -305,6 +305,12 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     return sorted[max(0, min(sorted.count - 1, rank))]
 }
 
+/// The data of one written object, `bytes` long, in base64 as both Colmeia's configs and
+/// etcd's JSON gateway take it (the same bytes for every bench that writes objects).
+func benchObject(bytes: Int) -> String {
+    Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).base64EncodedString()
+}
+
 func format(_ seconds: Double) -> String { String(format: "%.3f", seconds) }
 
 /// Prints a line at once, also when the output is a pipe.

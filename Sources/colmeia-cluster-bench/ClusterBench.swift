@@ -110,7 +110,7 @@ struct Throughput: AsyncParsableCommand {
 
     func run() async throws {
         let counts = clients.split(separator: ",").compactMap { Int($0) }
-        let data = Data((0..<objectBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).base64EncodedString()
+        let data = benchObject(bytes: objectBytes)
         var colmeia: [Int: LoadResult] = [:]
         let swarm = try BenchCluster(cluster)
         do {

@@ -52,7 +52,7 @@ struct TraceBench: AsyncParsableCommand {
         let leader = try await swarm.currentLeader()
         let managers = Array(swarm.daemons.indices)
         guard let follower = managers.first(where: { $0 != leader }) else { throw BenchError("trace needs at least two managers") }
-        let data = Data((0..<objectBytes).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).base64EncodedString()
+        let data = benchObject(bytes: objectBytes)
         // Let the swarm's own start-up writes settle.
         try await Task.sleep(for: .seconds(2))
         var newest = try await newestIndex(swarm, managers)
